@@ -1,0 +1,1 @@
+"""feedback_api package."""

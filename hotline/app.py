@@ -1,0 +1,16 @@
+"""Composition of the served application: the feedback API plus the bot's web chat and channel webhooks."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from hotline.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    from bot.web import install as install_bot
+    from feedback_api.main import create_app as create_feedback_app
+
+    settings = settings or get_settings()
+    app = create_feedback_app(settings)
+    install_bot(app, settings)
+    return app

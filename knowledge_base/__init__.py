@@ -1,0 +1,1 @@
+"""Procedures (TTHC) and the agency directory: schema and loaders."""
