@@ -1,6 +1,8 @@
 """All configuration in one pydantic-settings class (env vars prefixed HOTLINE_, plus DATABASE_URL)."""
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -51,8 +53,12 @@ class Settings(BaseSettings):
     port: int = 8000
     # Where the bot reaches the feedback API (itself, when served together).
     api_base_url: str = "http://127.0.0.1:8000"
+    # The bot signs in to the feedback API as an operator account; empty password: see secret().
     bot_username: str = "bot"
     bot_password: str = ""
+    # The feedback service's outbox notifies the bot at {api_base_url}/bot/events, signed with this.
+    bot_events_enabled: bool = True
+    bot_events_secret: str = ""
 
     # --- channels ------------------------------------------------------------------------------
     hotline_phone: str = "1022"
@@ -70,6 +76,26 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hotline.db').resolve()}"
+
+    def secret(self, name: str) -> str:
+        """The configured value of setting `name`, else one random value kept under data_dir/secrets.
+
+        Lets the embedded default run with no configuration while every process sharing a data dir
+        (API, worker, bot) agrees on the same secret. Created atomically, readable by the owner only.
+        """
+        configured = getattr(self, name, "")
+        if configured:
+            return configured
+        path = self.data_dir / "secrets" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            value = secrets.token_urlsafe(32)
+            handle.write(value)
+        return value
 
 
 @lru_cache

@@ -37,7 +37,8 @@ class Procedure(_Strict):
     name: str = Field(min_length=3)
     field: str = Field(min_length=2)  # lĩnh vực, e.g. "Hộ tịch"
     level: str = Field(min_length=2)  # cấp thực hiện, data: "tỉnh" | "huyện" | "xã" | ...
-    agency: str = Field(min_length=2)  # implementing agency code in the directory
+    agency: str = Field(min_length=2)  # cơ quan thực hiện, as published: "Ủy ban nhân dân cấp xã"
+    agency_code: str | None = None  # directory code when one specific agency implements it ("STP")
     target_users: list[str] = []  # đối tượng thực hiện: "Công dân Việt Nam", "Doanh nghiệp", ...
     steps: list[str] = Field(min_length=1)  # trình tự thực hiện
     submission_channels: list[SubmissionChannel] = Field(min_length=1)

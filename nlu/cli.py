@@ -1,7 +1,7 @@
 """`hotline parse` and `hotline index ...` commands."""
 import typer
 
-index_app = typer.Typer(help="Chỉ mục tìm kiếm thủ tục.", no_args_is_help=True)
+from nlu.index_cli import index_app  # noqa: F401  (re-exported for hotline.cli)
 
 
 def parse(text: str = typer.Argument(None)) -> None:
