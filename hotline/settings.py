@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     # Outbox webhook targets, e.g. the national PAKN connector: [{"name":..,"url":..,"secret":..,"events":[..]}]
     webhooks: list[dict] = []
     scheduler_interval_seconds: int = 300
+    # Outbox delivery (FB-OPS): poll interval, retries with exponential backoff + jitter, then dead-letter.
+    outbox_poll_seconds: float = 2.0
+    outbox_max_attempts: int = 10
+    outbox_backoff_base_seconds: float = 10.0
+    outbox_backoff_max_seconds: float = 3600.0
+    # `limits` storage for the per-client rate limit: memory:// per process, redis://... when scaled out.
+    rate_limit_storage_uri: str = "memory://"
 
     # --- HTTP server ---------------------------------------------------------------------------
     host: str = "127.0.0.1"
