@@ -75,3 +75,6 @@ class Agency(_Strict):
     area: str = ""  # area served, e.g. "Thành phố Tam Kỳ"
     hotline: str = ""
     email: str = ""
+    # Codes of former agencies whose duties this one took over (e.g. after a merger), so procedures,
+    # routing rules and old feedback records that name a former code still resolve. Data, not code.
+    replaces: list[str] = []
