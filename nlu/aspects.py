@@ -1,0 +1,104 @@
+"""Which part of a procedure a question asks about: keyword rules over the folded text, kept as data.
+
+Each aspect has cue phrases (folded, matched on word boundaries; a phrase may be a regular expression)
+with a weight (default: its number of words, so "dieu kien" outweighs a bare "duoc"). The aspect with the
+largest total weight wins; ties go to the order of `ASPECTS`; no cue at all means "general".
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from nlu.normalize import fold
+
+ASPECTS = ("fee", "duration", "online", "where", "documents", "eligibility", "steps", "general")
+
+# aspect -> [(folded cue phrase or regex, weight or None for the number of words)]
+ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
+    "documents": [
+        ("giay to", 2), ("giay to gi", 3), ("ho so gom", 3), ("ho so can", 2), ("thanh phan ho so", 3),
+        ("can mang", 2), ("mang theo", 2), ("mang gi", 2), ("chuan bi", 2), ("can nhung gi", 3),
+        ("can gi", 2), ("gom nhung gi", 3), ("gom gi", 2), ("can nhung giay", 3), ("ban sao", 1),
+        ("ban chinh", 1), ("to khai", 1.5), ("mau don", 1.5), ("nop nhung gi", 3), ("can co gi", 3),
+        ("giay gi", 2), ("nhung gi", 1), ("phai co gi", 3), ("can nhung", 1.5), ("can nop gi", 3),
+        ("ho so nhu the nao", 3), ("ho so the nao", 3),
+    ],
+    "fee": [
+        ("le phi", 3), ("phi", 2), ("bao nhieu tien", 3), ("may tien", 3), ("mat tien", 3),
+        ("het bao nhieu", 2), ("ton bao nhieu", 2), ("mat bao nhieu", 1), ("chi phi", 3),
+        ("mien phi", 3), ("tien", 1.5), (r"\d[\d.,]* ?(dong|d|vnd|k|nghin|ngan|trieu)", 2), ("thu tien", 3), ("gia bao nhieu", 3),
+        ("tra tien", 3), ("nop tien", 3), ("co mat phi", 3), ("ton tien", 3),
+    ],
+    "duration": [
+        ("bao lau", 3), ("may ngay", 3), ("bao nhieu ngay", 3), ("thoi gian", 2), ("thoi han", 2),
+        ("khi nao co", 2), ("bao gio co", 2), ("may hom", 3), ("may thang", 3), ("may tuan", 3),
+        ("lau khong", 2), ("lau ko", 2), ("nhanh khong", 2), ("ngay lam viec", 2), ("khi nao xong", 3),
+        ("bao gio xong", 3), ("bao gio lay", 3), ("khi nao lay", 3), ("bao nhieu lau", 3),
+        ("mat may", 2), ("cho may", 2), ("lau chua", 1), ("tra ket qua", 1.5), ("khi nao nhan", 3),
+        ("bao gio nhan", 3), ("trong bao", 2), ("bao nhieu thang", 3), ("mat bao lau", 3),
+    ],
+    "where": [
+        ("o dau", 3), ("cho nao", 3), ("noi nao", 3), ("co quan nao", 3), ("den dau", 3),
+        ("di dau", 3), ("nop o", 2), ("dia chi", 2), ("tai dau", 3), ("phong nao", 3),
+        ("xa hay huyen", 3), ("huyen hay tinh", 3), ("xa hay tinh", 3), ("cap nao", 2), ("noi nop", 3),
+        ("lam o dau", 3), ("nop tai", 2), ("den co quan", 2), ("don vi nao", 3), ("o xa hay", 3),
+        ("ben nao", 2), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
+    ],
+    "steps": [
+        ("thu tuc the nao", 3), ("thu tuc nhu the nao", 3), ("lam the nao", 2), ("lam sao", 2),
+        ("nhu the nao", 1.5), ("cac buoc", 3), ("quy trinh", 3), ("trinh tu", 3), ("cach lam", 2.5),
+        ("huong dan", 2.5), ("the nao", 1), ("ra sao", 1.5), ("lam gi", 1.5), ("buoc nao", 3),
+        ("nhung buoc", 3), ("tung buoc", 3), ("cach thuc", 2), ("cach dang ky", 2.5), ("cach xin", 2.5),
+        ("cach nop", 2), ("thu tuc ra sao", 3), ("phai lam gi", 2.5), ("can lam gi", 2.5),
+        ("lam nhu nao", 2), ("lam the nao de", 2.5),
+    ],
+    "online": [
+        ("online", 3), ("onl", 3), ("truc tuyen", 3), ("qua mang", 3), ("dich vu cong", 3),
+        ("tren mang", 3), ("qua internet", 3), ("toan trinh", 3), ("qua app", 3), ("vneid", 3),
+        ("tai nha", 2), ("tu nha", 2), ("khong can den", 3), ("buu dien", 2.5), ("buu chinh", 2.5),
+        ("qua dien thoai", 2), ("tren dien thoai", 2.5), ("website", 2.5), ("cong dich vu", 3),
+        ("mot phan", 2),
+    ],
+    "eligibility": [
+        ("ai duoc", 3), ("dieu kien", 3), ("doi tuong", 3), ("co duoc", 1.5), ("truong hop nao", 3),
+        ("ai co the", 3), ("nguoi nao", 2), ("duoc huong", 2), ("ai phai", 3), ("du dieu kien", 3),
+        ("tieu chuan", 3), ("yeu cau gi", 2.5), ("ai la nguoi", 2), ("co phai", 1), ("duoc phep", 1.5),
+        ("ai duoc huong", 3), ("co the duoc", 2), ("nguoi nuoc ngoai co", 2), ("bao nhieu tuoi", 2.5),
+        ("du tuoi", 2.5), ("doi tuong nao", 3), ("nhung ai", 3), ("ai thi duoc", 3),
+    ],
+}
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> list[tuple[str, list[tuple[re.Pattern, float]]]]:
+    compiled = []
+    for aspect in ASPECTS:
+        cues: dict[str, float] = {}  # folded phrase -> weight; phrases that fold alike count once
+        for phrase, weight in ASPECT_CUES.get(aspect, []):
+            phrase = fold(phrase) if not any(ch in phrase for ch in "\\[](){}+*?|") else phrase
+            weight = weight if weight is not None else len(phrase.split())
+            cues[phrase] = max(weight, cues.get(phrase, 0))
+        compiled.append(
+            (aspect, [(re.compile(rf"(?<!\w){phrase}(?!\w)"), weight) for phrase, weight in cues.items()])
+        )
+    return compiled
+
+
+def aspect_scores(text: str) -> dict[str, float]:
+    """Total cue weight per aspect (only aspects with at least one cue)."""
+    folded = fold(text)
+    scores: dict[str, float] = {}
+    for aspect, cues in _compiled():
+        total = sum(weight for pattern, weight in cues if pattern.search(folded))
+        if total:
+            scores[aspect] = total
+    return scores
+
+
+def detect_aspect(text: str) -> str:
+    """documents | fee | duration | where | steps | online | eligibility | general."""
+    scores = aspect_scores(text)
+    if not scores:
+        return "general"
+    best = max(scores.values())
+    return next(aspect for aspect in ASPECTS if scores.get(aspect) == best)
