@@ -1,0 +1,1 @@
+"""Image attachments for feedback (photos of the pothole, the overflowing bin...)."""

@@ -1,0 +1,26 @@
+"""Attachment records; the bytes live under data_dir/attachments/<id>."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from feedback_api.db import Base, UTCDateTime
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AttachmentRead(BaseModel):
+    id: str
+    content_type: str
+    size: int

@@ -1,0 +1,1 @@
+"""Robustness at the edge of the feedback service: request size limit, rate limit, idempotency keys."""

@@ -1,0 +1,97 @@
+"""The background loops: outbox delivery every settings.outbox_poll_seconds and the reminder/escalation
+pass every settings.scheduler_interval_seconds. Run inside `hotline serve` (app lifespan) or alone with
+`hotline worker` (run_worker). A value <= 0 switches the corresponding loop off.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from feedback_api.db import get_sessionmaker, utcnow
+from feedback_api.edge import idempotency_service
+from feedback_api.outbox.delivery import OutboxDispatcher
+from feedback_api.scheduler import service
+
+log = logging.getLogger(__name__)
+
+
+def scheduler_pass(settings, sessionmaker) -> int:
+    now = utcnow()
+    with sessionmaker() as session:
+        issued = service.run_pass(session, settings, now)
+    with sessionmaker() as session:
+        idempotency_service.purge_expired(session, now)
+    for notice in issued:
+        log.info("issued %s for %s (deadline %s)", notice.kind, notice.feedback_code, notice.due_at.isoformat())
+    return len(issued)
+
+
+async def _every(seconds: float, step, name: str, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bad pass must not kill the loop; the next pass retries
+            log.exception("%s pass failed", name)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+class BackgroundWorker:
+    def __init__(self, settings, sessionmaker=None) -> None:
+        self.settings = settings
+        self.sessionmaker = sessionmaker or get_sessionmaker(settings)
+        self.dispatcher = OutboxDispatcher(settings, self.sessionmaker)
+        self.stop = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+
+    async def _deliver(self) -> None:
+        await self.dispatcher.drain()
+
+    async def _schedule(self) -> None:
+        await asyncio.to_thread(scheduler_pass, self.settings, self.sessionmaker)
+
+    def start(self) -> None:
+        if self.settings.outbox_poll_seconds > 0:
+            self.tasks.append(asyncio.create_task(
+                _every(self.settings.outbox_poll_seconds, self._deliver, "outbox", self.stop)))
+        if self.settings.scheduler_interval_seconds > 0:
+            self.tasks.append(asyncio.create_task(
+                _every(self.settings.scheduler_interval_seconds, self._schedule, "scheduler", self.stop)))
+
+    async def close(self) -> None:
+        self.stop.set()
+        if self.tasks:
+            done, pending = await asyncio.wait(self.tasks, timeout=15)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+
+
+async def _run_forever(settings) -> None:
+    from feedback_api.db import upgrade_database
+
+    await asyncio.to_thread(upgrade_database, settings)
+    worker = BackgroundWorker(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, worker.stop.set)
+    worker.start()
+    if not worker.tasks:
+        log.warning("outbox_poll_seconds and scheduler_interval_seconds are both <= 0: nothing to do")
+        return
+    log.info("worker running: outbox every %ss, scheduler every %ss", settings.outbox_poll_seconds,
+             settings.scheduler_interval_seconds)
+    await worker.stop.wait()
+    await worker.close()
+
+
+def run_worker(settings) -> None:
+    """`hotline worker`: scheduler and outbox delivery without the web server, until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_run_forever(settings))

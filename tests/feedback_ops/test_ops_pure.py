@@ -1,0 +1,58 @@
+"""Pure pieces of the ops layer: signatures, backoff schedule, image signatures."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedback_api.attachments.service import detect_image_type
+from feedback_api.edge.idempotency_service import request_fingerprint
+from feedback_api.outbox.delivery import backoff_delay, sign, verify
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 "
+
+
+def test_signature_is_hmac_sha256_of_raw_body():
+    body = '{"event":"feedback.created","x":"phản ánh"}'.encode()
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert sign(body, "s3cret") == f"sha256={expected}"
+    assert verify(body, "s3cret", sign(body, "s3cret"))
+    assert not verify(body + b" ", "s3cret", sign(body, "s3cret"))
+    assert not verify(body, "other", sign(body, "s3cret"))
+    assert not verify(body, "s3cret", None)
+
+
+def test_backoff_doubles_then_caps():
+    # rand=1 gives the ceiling of each step, rand=0 its lower half.
+    highs = [backoff_delay(n, 10, 300, rand=lambda: 1.0) for n in range(1, 8)]
+    assert highs == [10, 20, 40, 80, 160, 300, 300]
+    lows = [backoff_delay(n, 10, 300, rand=lambda: 0.0) for n in range(1, 8)]
+    assert lows == [5, 10, 20, 40, 80, 150, 150]
+
+
+@given(st.integers(min_value=1, max_value=60), st.floats(min_value=0, max_value=1))
+def test_backoff_stays_within_jitter_band(attempts, r):
+    delay = backoff_delay(attempts, 2.0, 3600.0, rand=lambda: r)
+    ceiling = min(3600.0, 2.0 * 2 ** (attempts - 1))
+    assert ceiling / 2 <= delay <= ceiling
+
+
+def test_image_types_by_magic_bytes_only():
+    assert detect_image_type(PNG) == "image/png"
+    assert detect_image_type(JPEG) == "image/jpeg"
+    assert detect_image_type(WEBP) == "image/webp"
+    assert detect_image_type(b"GIF89a......") is None
+    assert detect_image_type(b"%PDF-1.7\n") is None
+    assert detect_image_type(b"RIFF\x24\x00\x00\x00WAVEfmt ") is None
+    assert detect_image_type(b"") is None
+
+
+def test_fingerprint_ignores_json_key_order_and_spacing():
+    a = request_fingerprint(b'{"kind": "complaint", "content": "abc"}', "application/json")
+    b = request_fingerprint(b'{"content":"abc","kind":"complaint"}', "application/json")
+    c = request_fingerprint(b'{"content":"abd","kind":"complaint"}', "application/json")
+    assert a == b != c
