@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     zalo_oa_access_token: str = ""
     zalo_app_secret: str = ""
     zalo_app_id: str = ""
+    zalo_oa_secret_key: str = ""  # signs OA webhook events (the OA secret key, not the app secret)
     zalo_api_base: str = "https://openapi.zalo.me"
 
     @property
