@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from feedback_api.agencies.service import list_agencies
+
+router = APIRouter(tags=["agencies"])
+
+
+class AgencyRead(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+
+
+@router.get("/agencies", response_model=list[AgencyRead])
+def agencies() -> list[AgencyRead]:
+    return [AgencyRead(code=a.code, name=a.name, level=a.level, parent=a.parent) for a in list_agencies()]

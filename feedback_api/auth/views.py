@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
+
+from feedback_api.agencies.service import agency_codes
+from feedback_api.auth import service
+from feedback_api.auth.schemas import Token, UserCreate, UserRead
+from feedback_api.auth.security import create_access_token
+from feedback_api.deps import get_app_settings, get_session, require_role
+from feedback_api.errors import ApiError, not_found
+from feedback_api.permissions import Role
+
+router = APIRouter(tags=["auth"])
+
+
+def _user_read(user) -> UserRead:
+    return UserRead(username=user.username, role=user.role, agency=user.agency_code, active=user.active,
+                    created_at=user.created_at)
+
+
+@router.post("/auth/token", response_model=Token)
+def login(
+    form: OAuth2PasswordRequestForm = Depends(),
+    session: Session = Depends(get_session),
+    settings=Depends(get_app_settings),
+) -> Token:
+    user = service.authenticate(session, form.username, form.password)
+    if user is None:
+        raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.",
+                       headers={"WWW-Authenticate": "Bearer"})
+    return Token(access_token=create_access_token(user, settings), role=user.role, agency=user.agency_code)
+
+
+@router.get("/admin/users", response_model=list[UserRead])
+def list_users(
+    session: Session = Depends(get_session), _admin=Depends(require_role(Role.admin))
+) -> list[UserRead]:
+    return [_user_read(u) for u in service.list_users(session)]
+
+
+@router.post("/admin/users", response_model=UserRead, status_code=201)
+def create_user(
+    body: UserCreate, session: Session = Depends(get_session), _admin=Depends(require_role(Role.admin))
+) -> UserRead:
+    user = service.create_user(session, body.username, body.password, body.role, body.agency,
+                               known_agencies=agency_codes())
+    return _user_read(user)
+
+
+@router.post("/admin/users/{username}/deactivate", response_model=UserRead)
+def deactivate_user(
+    username: str, session: Session = Depends(get_session), _admin=Depends(require_role(Role.admin))
+) -> UserRead:
+    user = service.set_active(session, username, False)
+    if user is None:
+        raise not_found("Không tìm thấy tài khoản này.")
+    return _user_read(user)

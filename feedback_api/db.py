@@ -1,0 +1,156 @@
+"""Database plumbing: declarative base, UTC datetimes, engines, sessions, Alembic upgrade in code.
+
+The same models run on the embedded SQLite file (default) and on PostgreSQL (DATABASE_URL, psycopg 3).
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes in, UTC-aware datetimes out, on PostgreSQL and SQLite alike.
+
+    SQLite has no timezone type, so values are stored as naive UTC there; naive input is a bug
+    (it would silently be read back as another instant) and is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def normalize_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// (and legacy postgres://) URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling is disabled so that every transaction starts with
+    # BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing with "database is locked"
+    # when two transactions both read and then try to write (SQLAlchemy's documented recipe).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+_engines: dict[str, Engine] = {}
+_makers: dict[str, sessionmaker[Session]] = {}
+_lock = threading.Lock()
+
+
+def get_engine(url: str) -> Engine:
+    """One engine (connection pool) per database URL per process."""
+    url = normalize_url(url)
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+        return engine
+
+
+def dispose_engine(url: str) -> None:
+    url = normalize_url(url)
+    with _lock:
+        engine = _engines.pop(url, None)
+        _makers.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def get_sessionmaker(settings) -> sessionmaker[Session]:
+    url = normalize_url(settings.effective_database_url)
+    engine = get_engine(url)
+    with _lock:
+        maker = _makers.get(url)
+        if maker is None:
+            maker = _makers[url] = sessionmaker(bind=engine, expire_on_commit=False)
+        return maker
+
+
+def import_models() -> None:
+    """Import every model module so Base.metadata knows all tables (Alembic, tests)."""
+    import feedback_api.auth.models  # noqa: F401
+    import feedback_api.feedback.models  # noqa: F401
+    import feedback_api.outbox.models  # noqa: F401
+
+
+def upgrade_url(url: str, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = normalize_url(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes starting together must not both run the same migration.
+            connection.execute(text("SELECT pg_advisory_xact_lock(1022001)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def upgrade_database(settings) -> None:
+    """Bring the configured database to the newest schema (alembic upgrade head, programmatically)."""
+    if settings.database_url is None:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    upgrade_url(settings.effective_database_url)

@@ -1,0 +1,415 @@
+"""Feedback use cases as plain functions taking a session: intake, transitions, queries.
+
+Every change is one transaction holding the item change, its audit row and its outbox rows. The rules
+(lifecycle, permissions, routing, SLA, redaction) come from the pure modules; nothing here re-decides them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from feedback_api import lifecycle, permissions, redaction, routing, sla
+from feedback_api.agencies.service import agency_codes, list_agencies
+from feedback_api.db import utcnow
+from feedback_api.errors import ApiError, bad_request, conflict, forbidden, not_found
+from feedback_api.feedback.models import AuditEvent, CodeSequence, Feedback
+from feedback_api.lifecycle import Action, Status
+from feedback_api.outbox.enqueue import enqueue
+from feedback_api.permissions import Role
+from feedback_api.textfold import fold
+from feedback_api.workdays import WorkCalendar, calendar_from_settings
+
+SYSTEM_ACTOR = "system"
+CITIZEN_ACTOR = "citizen"
+RECEIVE_ACTION = "receive"  # the audit action of intake (not a lifecycle transition)
+
+EVENT_FOR_ACTION = {
+    Action.assign: "feedback.assigned",
+    Action.answer: "feedback.answered",
+    Action.publish: "feedback.published",
+}
+
+# Statuses in which the answer clock runs (needs_info pauses it).
+CLOCK_RUNNING = frozenset(lifecycle.OPEN_STATUSES) - {Status.needs_info}
+
+
+@dataclass
+class ServiceContext:
+    """What the use cases need besides a session: settings and the rules' data, loaded once."""
+
+    settings: object
+    calendar: WorkCalendar = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self):
+        if self.calendar is None:
+            self.calendar = calendar_from_settings(self.settings)
+
+    @cached_property
+    def routing_rules(self):
+        return routing.load_rules()
+
+    def route(self, content: str, location: str | None, category: str | None):
+        return routing.route(
+            content,
+            location,
+            category,
+            list_agencies(),
+            self.routing_rules,
+            self.settings.coordinator_agency,
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str | None  # None: a citizen proving the phone's last digits
+    agency: str | None = None
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        return cls(user.username, user.role, user.agency_code)
+
+
+CITIZEN = Actor(CITIZEN_ACTOR, None, None)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+def fold_for_search(text: str) -> str:
+    """Lowercase, without Vietnamese diacritics (đ -> d): "Đường" and "duong" match each other."""
+    return fold(text)
+
+
+def status_label(status: str) -> str:
+    try:
+        return lifecycle.STATUS_LABELS[Status(status)]
+    except (ValueError, KeyError):
+        return status
+
+
+def is_overdue(item: Feedback, now: datetime | None = None) -> bool:
+    """Still owed an answer (clock running) and past its answer deadline."""
+    return item.status in CLOCK_RUNNING and sla.is_overdue(item.due_at, now or utcnow())
+
+
+def phone_last4_matches(item: Feedback, last4: str | None) -> bool:
+    if not last4 or not item.contact_phone:
+        return False
+    digits = "".join(ch for ch in item.contact_phone if ch.isdigit())
+    return len(digits) >= 4 and digits[-4:] == last4
+
+
+def known_names(item: Feedback) -> list[str]:
+    return [item.contact_name] if item.contact_name else []
+
+
+def next_sequence(session: Session, year: int) -> int:
+    """Next number of the year's code sequence, gap-free and unique under concurrency.
+
+    The counter row is created if missing (ON CONFLICT DO NOTHING) and incremented with UPDATE ...
+    RETURNING, which row-locks it on PostgreSQL until the caller commits (SQLite: the whole database is
+    write-locked from BEGIN IMMEDIATE). A rolled-back intake rolls its increment back too.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = CodeSequence.__table__
+    session.execute(insert(table).values(year=year, last_seq=0).on_conflict_do_nothing(index_elements=["year"]))
+    return session.execute(
+        table.update()
+        .where(table.c.year == year)
+        .values(last_seq=table.c.last_seq + 1)
+        .returning(table.c.last_seq)
+    ).scalar_one()
+
+
+def _audit(session: Session, item: Feedback, *, at: datetime, actor: str, action: str,
+           from_status: str | None, reason: str | None = None) -> AuditEvent:
+    event = AuditEvent(
+        feedback_id=item.id,
+        feedback_code=item.code,
+        at=at,
+        actor=actor,
+        action=str(action),
+        from_status=from_status,
+        to_status=item.status,
+        agency_code=item.agency_code,
+        due_at=item.due_at,
+        kind=item.kind,
+        reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+# --- intake --------------------------------------------------------------------------------------
+def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | None = None,
+                    now: datetime | None = None) -> Feedback:
+    """Store a new item (routed, with deadlines) with its audit and outbox rows, in one transaction."""
+    now = now or utcnow()
+    if body.received_at is not None:
+        if actor is None or not permissions.can(actor.role, permissions.Extra.log_call,
+                                                user_agency=actor.agency, item_agency=None):
+            raise forbidden("Chỉ điện thoại viên hoặc lãnh đạo mới được nhập thời điểm tiếp nhận.",
+                            "received_at_forbidden")
+        received_at = body.received_at.astimezone(timezone.utc)
+        if received_at > now + timedelta(minutes=5):
+            raise ApiError(422, "received_at_in_future", "Thời điểm tiếp nhận không được ở tương lai.")
+    else:
+        received_at = now
+
+    decision = ctx.route(body.content, body.location, body.category)
+    coordinator = ctx.settings.coordinator_agency
+    policy = sla.policy_for(body.kind, decision.agency_code, ctx.settings)
+    forward_due_at, due_at = sla.deadlines(received_at, policy, ctx.calendar)
+    contact = body.contact
+    reply = body.reply_to
+
+    year = ctx.calendar.local(now).year
+    seq = next_sequence(session, year)
+    item = Feedback(
+        code=f"PA-{year}-{seq:06d}",
+        year=year,
+        seq=seq,
+        kind=body.kind,
+        channel=body.channel,
+        content=body.content,
+        category=body.category or decision.category,
+        location=body.location,
+        contact_name=contact.name if contact else None,
+        contact_phone=contact.phone if contact else None,
+        contact_email=contact.email if contact else None,
+        reply_channel=reply.channel if reply else None,
+        reply_chat_id=reply.chat_id if reply else None,
+        publish_consent=body.publish_consent,
+        public_interest=False,
+        status=Status.received,
+        agency_code=coordinator,
+        routing_reason=decision.reason,
+        routing_rule=decision.matched_rule,
+        received_at=received_at,
+        forward_due_at=forward_due_at,
+        due_at=due_at,
+        attachments=list(body.attachments),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    actor_name = actor.name if actor else CITIZEN_ACTOR
+    _audit(session, item, at=received_at, actor=actor_name, action=RECEIVE_ACTION, from_status=None,
+           reason=f"Kênh: {body.channel}")
+    enqueue(session, "feedback.created", item, ctx.settings, occurred_at=now)
+    if decision.agency_code != coordinator:
+        # A routing rule matched: the item goes straight to that agency (an automatic `assign`).
+        item.agency_code = decision.agency_code
+        item.status = lifecycle.next_status(Status.received, Action.assign)
+        _audit(session, item, at=received_at, actor=SYSTEM_ACTOR, action=Action.assign,
+               from_status=Status.received, reason=decision.reason)
+        enqueue(session, "feedback.assigned", item, ctx.settings, occurred_at=now)
+    session.commit()
+    return item
+
+
+# --- transitions ---------------------------------------------------------------------------------
+def get_item(session: Session, code: str, *, lock: bool = False) -> Feedback:
+    query = select(Feedback).where(Feedback.code == code)
+    if lock:
+        query = query.with_for_update()
+    item = session.scalar(query)
+    if item is None:
+        raise not_found()
+    return item
+
+
+def check_permission(actor: Actor, action: Action | permissions.Extra, item: Feedback) -> None:
+    if actor.role is None:
+        # Citizens act only on their own item (proved by the phone's last digits, checked by the view).
+        if action == Action.provide_info:
+            return
+        raise forbidden()
+    if not permissions.can(actor.role, action, user_agency=actor.agency, item_agency=item.agency_code):
+        raise forbidden()
+
+
+def _require_agency(code: str) -> None:
+    if code not in agency_codes():
+        raise bad_request(f"Không có cơ quan mã “{code}” trong danh mục.", "unknown_agency")
+
+
+def apply_action(session: Session, ctx: ServiceContext, code: str, action: Action, actor: Actor,
+                 body=None, now: datetime | None = None) -> Feedback:
+    """Perform one lifecycle action: permission, transition, side data, audit, outbox, commit."""
+    now = now or utcnow()
+    item = get_item(session, code, lock=True)
+    check_permission(actor, action, item)
+    try:
+        new_status = lifecycle.next_status(item.status, action)
+    except lifecycle.InvalidTransition as exc:
+        raise conflict(exc.message) from None
+    from_status = item.status
+    reason = getattr(body, "reason", None) if body is not None else None
+
+    if action == Action.assign:
+        _require_agency(body.agency)
+        item.agency_code = body.agency
+    elif action == Action.transfer:
+        _require_agency(body.agency)
+        if body.agency == item.agency_code:
+            raise bad_request("Phản ánh đã thuộc cơ quan này; hãy chọn cơ quan khác.", "same_agency")
+        item.agency_code = body.agency
+    elif action == Action.return_to_coordinator:
+        item.agency_code = ctx.settings.coordinator_agency
+    elif action == Action.request_info:
+        item.question = body.question
+        item.paused_at = now
+        reason = body.question
+    elif action == Action.provide_info:
+        if item.paused_at is not None:
+            item.due_at = sla.extend_for_pause(item.due_at, item.paused_at, now, ctx.calendar)
+        item.paused_at = None
+        reason = body.info
+    elif action == Action.answer:
+        item.answer = body.answer
+    elif action == Action.publish:
+        _publish(item, actor, body, now)
+    elif action == Action.reject:
+        item.guidance = body.guidance
+    elif action == Action.merge:
+        if body.into == item.code:
+            raise bad_request("Không thể gộp một phản ánh vào chính nó.", "merge_into_self")
+        target = session.scalar(select(Feedback).where(Feedback.code == body.into))
+        if target is None:
+            raise bad_request(f"Không tìm thấy phản ánh “{body.into}” để gộp vào.", "merge_target_not_found")
+        if target.status in (Status.merged, Status.rejected):
+            raise bad_request("Không thể gộp vào một phản ánh đã bị gộp hoặc từ chối.", "merge_target_invalid")
+        item.merged_into = target.code
+        reason = reason or f"Trùng với {target.code}"
+
+    item.status = new_status
+    item.updated_at = now
+    if new_status in lifecycle.HANDLED_STATUSES and item.handled_at is None:
+        item.handled_at = now
+    _audit(session, item, at=now, actor=actor.name, action=action, from_status=from_status, reason=reason)
+    enqueue(session, EVENT_FOR_ACTION.get(action, "feedback.status_changed"), item, ctx.settings,
+            occurred_at=now)
+    session.commit()
+    return item
+
+
+def _publish(item: Feedback, actor: Actor, body, now: datetime) -> None:
+    if not item.publish_consent:
+        if not (body and body.public_interest):
+            raise forbidden(
+                "Công dân chưa đồng ý công khai. Chỉ lãnh đạo được công khai vì lợi ích cộng đồng "
+                "(public_interest kèm lý do).",
+                "publish_consent_required",
+            )
+        if actor.role not in (Role.supervisor, Role.admin):
+            raise forbidden("Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.",
+                            "public_interest_supervisor_only")
+        if not (body.reason and body.reason.strip()):
+            raise ApiError(422, "public_interest_reason_required",
+                           "Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).")
+        item.public_interest = True
+        item.public_interest_reason = body.reason
+    source = (body.text if body is not None and body.text else None) or item.answer or ""
+    set_publication(item, source, now)
+
+
+def set_publication(item: Feedback, text: str, now: datetime) -> None:
+    names = known_names(item)
+    item.published_text = redaction.redact(text, known_names=names)
+    item.public_content = redaction.redact(item.content, known_names=names)
+    item.search_text = fold_for_search(f"{item.public_content}\n{item.published_text}")
+    item.published_at = item.published_at or now
+
+
+def edit_publication(session: Session, code: str, actor: Actor, text: str, now: datetime | None = None) -> Feedback:
+    """Staff may reword a published answer; the new wording is redacted again and audited."""
+    now = now or utcnow()
+    item = get_item(session, code, lock=True)
+    check_permission(actor, permissions.Extra.edit_publication, item)
+    if item.status != Status.published:
+        raise conflict("Chỉ sửa được nội dung đã công khai.", "not_published")
+    set_publication(item, text, now)
+    item.updated_at = now
+    _audit(session, item, at=now, actor=actor.name, action="edit_publication", from_status=item.status,
+           reason="Sửa nội dung công khai")
+    session.commit()
+    return item
+
+
+# --- queries -------------------------------------------------------------------------------------
+def timeline(session: Session, item: Feedback) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.feedback_id == item.id).order_by(AuditEvent.id)))
+
+
+def list_items(session: Session, actor: Actor, *, status: str | None = None, agency: str | None = None,
+               overdue: bool | None = None, channel: str | None = None, chat_id: str | None = None,
+               page: int = 1, size: int = 20, now: datetime | None = None) -> tuple[list[Feedback], int]:
+    now = now or utcnow()
+    scope = permissions.scope(actor.role, permissions.Extra.list_items) if actor.role else None
+    if scope is None:
+        raise forbidden()
+    conditions = []
+    if scope == permissions.Scope.OWN_AGENCY:
+        if agency and agency != actor.agency:
+            raise forbidden("Bạn chỉ xem được phản ánh của cơ quan mình.", "other_agency")
+        conditions.append(Feedback.agency_code == actor.agency)
+    elif agency:
+        conditions.append(Feedback.agency_code == agency)
+    if status:
+        conditions.append(Feedback.status == status)
+    if channel:
+        conditions.append(Feedback.reply_channel == channel if chat_id else Feedback.channel == channel)
+    if chat_id:
+        conditions.append(Feedback.reply_chat_id == chat_id)
+    if overdue is not None:
+        late = and_(Feedback.status.in_([str(s) for s in CLOCK_RUNNING]), Feedback.due_at < now)
+        conditions.append(late if overdue else ~late)
+    where = and_(*conditions) if conditions else None
+    query = select(Feedback)
+    count = select(func.count()).select_from(Feedback)
+    if where is not None:
+        query, count = query.where(where), count.where(where)
+    total = session.scalar(count) or 0
+    rows = session.scalars(query.order_by(Feedback.id.desc()).offset((page - 1) * size).limit(size))
+    return list(rows), total
+
+
+def public_items(session: Session, *, q: str | None = None, agency: str | None = None, page: int = 1,
+                 size: int = 20) -> tuple[list[Feedback], int]:
+    """Published items only (status published or closed after publication)."""
+    conditions = [Feedback.published_at.is_not(None)]
+    if agency:
+        conditions.append(Feedback.agency_code == agency)
+    if q:
+        for term in fold_for_search(q).split():
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(Feedback.search_text.like(f"%{escaped}%", escape="\\"))
+    where = and_(*conditions)
+    total = session.scalar(select(func.count()).select_from(Feedback).where(where)) or 0
+    rows = session.scalars(
+        select(Feedback).where(where).order_by(Feedback.published_at.desc(), Feedback.id.desc())
+        .offset((page - 1) * size).limit(size)
+    )
+    return list(rows), total
+
+
+__all__ = [
+    "Actor",
+    "CITIZEN",
+    "ServiceContext",
+    "apply_action",
+    "create_feedback",
+    "edit_publication",
+    "get_item",
+    "list_items",
+    "public_items",
+    "timeline",
+]

@@ -1,0 +1,260 @@
+"""Thin routers over feedback.service: parse, authorise the caller's identity, shape the response."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from feedback_api import lifecycle, permissions
+from feedback_api.agencies.service import agency_name
+from feedback_api.auth.models import User
+from feedback_api.db import utcnow
+from feedback_api.deps import get_current_user, get_optional_user, get_session
+from feedback_api.errors import forbidden
+from feedback_api.feedback import service
+from feedback_api.feedback.models import Feedback
+from feedback_api.feedback.schemas import (
+    AgencyRef,
+    AnswerBody,
+    AssignBody,
+    CitizenDetails,
+    Contact,
+    EmptyBody,
+    FeedbackCreate,
+    FeedbackCreated,
+    MergeBody,
+    ProvideInfoBody,
+    PublicStatus,
+    PublishBody,
+    ReasonBody,
+    RejectBody,
+    ReplyTo,
+    RequestInfoBody,
+    StaffListItem,
+    StaffView,
+    TimelineEntry,
+    TransferBody,
+)
+from feedback_api.feedback.service import CITIZEN, Actor
+from feedback_api.lifecycle import Action
+
+router = APIRouter(tags=["feedback"])
+
+
+def ctx_of(request: Request) -> service.ServiceContext:
+    return request.app.state.service_context
+
+
+class TransitionResult(BaseModel):
+    code: str
+    status: str
+    status_label: str
+    agency: str
+    agency_name: str | None
+    due_at: datetime
+
+
+class PublicationEdit(BaseModel):
+    text: str = Field(min_length=10, max_length=10000)
+
+
+def _agency_ref(code: str) -> AgencyRef:
+    return AgencyRef(code=code, name=agency_name(code))
+
+
+def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(at=e.at, action=e.action, status=e.to_status, status_label=service.status_label(e.to_status),
+                      agency=e.agency_code, reason=e.reason)
+        for e in service.timeline(session, item)
+    ]
+
+
+def _result(item: Feedback) -> TransitionResult:
+    return TransitionResult(code=item.code, status=item.status, status_label=service.status_label(item.status),
+                            agency=item.agency_code, agency_name=agency_name(item.agency_code), due_at=item.due_at)
+
+
+def staff_view(session: Session, item: Feedback) -> StaffView:
+    contact = None
+    if item.contact_name or item.contact_phone or item.contact_email:
+        contact = Contact(name=item.contact_name, phone=item.contact_phone, email=item.contact_email)
+    reply = ReplyTo(channel=item.reply_channel, chat_id=item.reply_chat_id) if item.reply_chat_id else None
+    return StaffView(
+        code=item.code, kind=item.kind, channel=item.channel, content=item.content, category=item.category,
+        location=item.location, contact=contact, reply_to=reply, publish_consent=item.publish_consent,
+        public_interest=item.public_interest, status=item.status, status_label=service.status_label(item.status),
+        agency=_agency_ref(item.agency_code), routing_reason=item.routing_reason, routing_rule=item.routing_rule,
+        received_at=item.received_at, forward_due_at=item.forward_due_at, due_at=item.due_at,
+        overdue=service.is_overdue(item), handled_at=item.handled_at, question=item.question,
+        guidance=item.guidance, answer=item.answer, published_text=item.published_text,
+        published_at=item.published_at, merged_into=item.merged_into, attachments=list(item.attachments or []),
+        allowed_actions=sorted(str(a) for a in lifecycle.allowed_actions(item.status)),
+        timeline=_timeline(session, item),
+    )
+
+
+# --- intake and queries --------------------------------------------------------------------------
+@router.post("/feedback", status_code=201, response_model=FeedbackCreated)
+def submit_feedback(
+    request: Request,
+    body: FeedbackCreate,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(get_optional_user),
+) -> FeedbackCreated:
+    item = service.create_feedback(session, ctx_of(request), body, Actor.of(user) if user else None)
+    return FeedbackCreated(
+        code=item.code, status=item.status, status_label=service.status_label(item.status),
+        agency=item.agency_code, agency_name=agency_name(item.agency_code), due_at=item.due_at,
+        forward_due_at=item.forward_due_at,
+    )
+
+
+@router.get("/feedback")
+def list_feedback(
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+    status: lifecycle.Status | None = None,
+    agency: str | None = None,
+    overdue: bool | None = None,
+    channel: str | None = None,
+    chat_id: str | None = None,
+    page: int = Query(1, ge=1),
+    size: int = Query(20, ge=1, le=100),
+) -> dict:
+    items, total = service.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,
+                                      channel=channel, chat_id=chat_id, page=page, size=size)
+    now = utcnow()
+    return {
+        "items": [
+            StaffListItem(
+                code=i.code, kind=i.kind, channel=i.channel, status=i.status,
+                status_label=service.status_label(i.status), agency=i.agency_code, category=i.category,
+                content=i.content, received_at=i.received_at, due_at=i.due_at, overdue=service.is_overdue(i, now),
+            ).model_dump(mode="json")
+            for i in items
+        ],
+        "total": total,
+        "page": page,
+        "size": size,
+    }
+
+
+@router.get("/feedback/{code}", response_model=PublicStatus, response_model_exclude_none=False)
+def public_status(
+    code: str,
+    session: Session = Depends(get_session),
+    phone_last4: str | None = Query(None, pattern=r"^[0-9]{4}$"),
+) -> PublicStatus:
+    item = service.get_item(session, code)
+    details = None
+    if phone_last4 is not None:
+        if not service.phone_last4_matches(item, phone_last4):
+            raise forbidden("Bốn số cuối điện thoại không khớp với phản ánh này.", "phone_mismatch")
+        details = CitizenDetails(answer=item.answer, question=item.question, guidance=item.guidance,
+                                 timeline=_timeline(session, item))
+    return PublicStatus(
+        code=item.code, kind=item.kind, status=item.status, status_label=service.status_label(item.status),
+        agency=_agency_ref(item.agency_code), received_at=item.received_at, due_at=item.due_at,
+        overdue=service.is_overdue(item), published_answer=item.published_text, published_at=item.published_at,
+        merged_into=item.merged_into, details=details,
+    )
+
+
+@router.get("/feedback/{code}/staff-view", response_model=StaffView)
+def get_staff_view(code: str, session: Session = Depends(get_session),
+                   user: User = Depends(get_current_user)) -> StaffView:
+    item = service.get_item(session, code)
+    if not permissions.can_view(user.role, user_agency=user.agency_code, item_agency=item.agency_code):
+        raise forbidden()
+    return staff_view(session, item)
+
+
+# --- transitions ---------------------------------------------------------------------------------
+def _act(request: Request, session: Session, code: str, action: Action, user: User, body=None) -> TransitionResult:
+    item = service.apply_action(session, ctx_of(request), code, action, Actor.of(user), body)
+    return _result(item)
+
+
+@router.post("/feedback/{code}/assign", response_model=TransitionResult)
+def assign(request: Request, code: str, body: AssignBody, session: Session = Depends(get_session),
+           user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.assign, user, body)
+
+
+@router.post("/feedback/{code}/start", response_model=TransitionResult)
+def start(request: Request, code: str, body: EmptyBody | None = Body(None), session: Session = Depends(get_session),
+          user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.start, user, body)
+
+
+@router.post("/feedback/{code}/transfer", response_model=TransitionResult)
+def transfer(request: Request, code: str, body: TransferBody, session: Session = Depends(get_session),
+             user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.transfer, user, body)
+
+
+@router.post("/feedback/{code}/return", response_model=TransitionResult)
+def return_to_coordinator(request: Request, code: str, body: ReasonBody, session: Session = Depends(get_session),
+                          user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.return_to_coordinator, user, body)
+
+
+@router.post("/feedback/{code}/request-info", response_model=TransitionResult)
+def request_info(request: Request, code: str, body: RequestInfoBody, session: Session = Depends(get_session),
+                 user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.request_info, user, body)
+
+
+@router.post("/feedback/{code}/provide-info", response_model=TransitionResult)
+def provide_info(request: Request, code: str, body: ProvideInfoBody, session: Session = Depends(get_session),
+                 user: User | None = Depends(get_optional_user)):
+    if user is not None:
+        actor = Actor.of(user)
+    else:
+        item = service.get_item(session, code)
+        if not service.phone_last4_matches(item, body.phone_last4):
+            raise forbidden("Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.",
+                            "phone_mismatch")
+        session.rollback()  # release the read before the locking transaction
+        actor = CITIZEN
+    item = service.apply_action(session, ctx_of(request), code, Action.provide_info, actor, body)
+    return _result(item)
+
+
+@router.post("/feedback/{code}/answer", response_model=TransitionResult)
+def answer(request: Request, code: str, body: AnswerBody, session: Session = Depends(get_session),
+           user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.answer, user, body)
+
+
+@router.post("/feedback/{code}/publish", response_model=TransitionResult)
+def publish(request: Request, code: str, body: PublishBody | None = Body(None), session: Session = Depends(get_session),
+            user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.publish, user, body or PublishBody())
+
+
+@router.post("/feedback/{code}/publication", response_model=TransitionResult)
+def edit_publication(code: str, body: PublicationEdit, session: Session = Depends(get_session),
+                     user: User = Depends(get_current_user)):
+    return _result(service.edit_publication(session, code, Actor.of(user), body.text))
+
+
+@router.post("/feedback/{code}/close", response_model=TransitionResult)
+def close(request: Request, code: str, body: EmptyBody | None = Body(None), session: Session = Depends(get_session),
+          user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.close, user, body)
+
+
+@router.post("/feedback/{code}/reject", response_model=TransitionResult)
+def reject(request: Request, code: str, body: RejectBody, session: Session = Depends(get_session),
+           user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.reject, user, body)
+
+
+@router.post("/feedback/{code}/merge", response_model=TransitionResult)
+def merge(request: Request, code: str, body: MergeBody, session: Session = Depends(get_session),
+          user: User = Depends(get_current_user)):
+    return _act(request, session, code, Action.merge, user, body)

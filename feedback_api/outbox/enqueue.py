@@ -1,0 +1,86 @@
+"""Write outbox rows for a feedback event inside the caller's transaction (never commits).
+
+One row per target: "bot" when settings.bot_events_enabled (the bot notifies the citizen), and
+"webhook:<name>" for each configured webhook whose "events" list is empty/absent or names the event.
+The row id is the event id receivers use to deduplicate.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from feedback_api.db import utcnow
+from feedback_api.outbox.models import OutboxEvent
+
+EVENTS = (
+    "feedback.created",
+    "feedback.assigned",
+    "feedback.answered",
+    "feedback.published",
+    "feedback.status_changed",
+)
+
+
+def targets_for(event: str, settings) -> list[str]:
+    targets: list[str] = []
+    if getattr(settings, "bot_events_enabled", False):
+        targets.append("bot")
+    for hook in getattr(settings, "webhooks", None) or []:
+        wanted = hook.get("events") or []
+        if not wanted or event in wanted:
+            targets.append(f"webhook:{hook.get('name') or hook.get('url')}")
+    return targets
+
+
+def feedback_payload(feedback) -> dict:
+    body: dict = {
+        "code": feedback.code,
+        "status": feedback.status,
+        "kind": feedback.kind,
+        "channel": feedback.channel,
+        "agency": feedback.agency_code,
+    }
+    if feedback.answer:
+        body["answer"] = feedback.answer
+    if feedback.reply_channel and feedback.reply_chat_id:
+        body["reply_to"] = {"channel": feedback.reply_channel, "chat_id": feedback.reply_chat_id}
+    return body
+
+
+def enqueue(
+    session: Session,
+    event: str,
+    feedback,
+    settings=None,
+    *,
+    occurred_at: datetime | None = None,
+) -> list[OutboxEvent]:
+    if event not in EVENTS:
+        raise ValueError(f"unknown outbox event {event!r}")
+    if settings is None:
+        from hotline.settings import get_settings
+
+        settings = get_settings()
+    occurred_at = occurred_at or utcnow()
+    rows = []
+    for target in targets_for(event, settings):
+        event_id = uuid.uuid4()
+        row = OutboxEvent(
+            id=event_id,
+            event=event,
+            target=target,
+            payload={
+                "id": str(event_id),
+                "event": event,
+                "occurred_at": occurred_at.isoformat(),
+                "feedback": feedback_payload(feedback),
+            },
+            created_at=occurred_at,
+            next_attempt_at=occurred_at,
+            attempts=0,
+        )
+        session.add(row)
+        rows.append(row)
+    return rows

@@ -1,0 +1,172 @@
+"""Shared database and app fixtures (owned by FB-API; FB-OPS reuses them).
+
+- `database_url`: parametrized over "sqlite" and "postgresql". The schema is migrated ONCE per backend
+  per test session (alembic upgrade head); each test then gets a clean database: a copy of the migrated
+  SQLite template file, or the PostgreSQL test database with every table truncated. PostgreSQL is a
+  fresh database created from `test` on 127.0.0.1:5432 (override with HOTLINE_TEST_PG_URL) and dropped
+  at the end; when it is unreachable the PostgreSQL variants are skipped with a message saying so.
+- `settings`: a Settings with a tmp data_dir and that database URL (fixed secrets, bot events on).
+- `client`: fastapi TestClient over feedback_api.main.create_app(settings) (the bot is NOT installed;
+  used without `with`, so the lifespan background worker does not run).
+- `tokens`: {role_name: {"Authorization": "Bearer ..."}} for users created through
+  feedback_api.auth.service: operator, supervisor, admin (agency TTPVHCC/none), staff (agency STP) and
+  staff_other (agency SXD). `tokens.users[name]` are the usernames, `tokens.agency[name]` the agencies.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+STAFF_AGENCY = "STP"
+OTHER_AGENCY = "SXD"
+
+
+@dataclass
+class _Backend:
+    kind: str
+    url: str | None = None
+    template: Path | None = None
+    tables: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """argon2 with minimal cost in tests (hashing is still argon2; only the work factor differs)."""
+    from argon2 import PasswordHasher
+
+    from feedback_api.auth import security
+
+    original = security.hasher
+    security.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security.hasher = original
+
+
+def _pg_database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_backend(request, tmp_path_factory):
+    from sqlalchemy import inspect
+
+    from feedback_api.db import dispose_engine, get_engine, upgrade_url
+
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+        url = f"sqlite:///{template}"
+        upgrade_url(url)
+        dispose_engine(url)  # checkpoints the WAL into the file we copy
+        yield _Backend("sqlite", template=template)
+        return
+
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL} ({type(exc).__name__}); PostgreSQL variants skipped")
+    name = f"hotline_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        admin.close()
+        pytest.skip(f"cannot create a test database on {PG_ADMIN_URL} ({type(exc).__name__}: {exc}); PostgreSQL variants skipped")
+    url = _pg_database_url(name)
+    try:
+        upgrade_url(url)
+        tables = [t for t in inspect(get_engine(url)).get_table_names() if t != "alembic_version"]
+        yield _Backend("postgresql", url=url, tables=tables)
+    finally:
+        dispose_engine(url)
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def database_url(database_backend, tmp_path):
+    from sqlalchemy import text
+
+    from feedback_api.db import dispose_engine, get_engine
+
+    if database_backend.kind == "sqlite":
+        path = tmp_path / "hotline.db"
+        shutil.copyfile(database_backend.template, path)
+        url = f"sqlite:///{path}"
+        yield url
+        dispose_engine(url)
+        return
+    url = database_backend.url
+    with get_engine(url).begin() as connection:
+        names = ", ".join(f'"{t}"' for t in database_backend.tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield url
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    from hotline.settings import Settings
+
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        jwt_secret="test-jwt-secret-please-change-0123456789abcdef",
+        bot_password="bot-password-for-tests",
+        bot_events_secret="bot-events-secret-for-tests",
+        bot_events_enabled=True,
+        webhooks=[],
+        rate_limit_per_minute=1_000_000,
+    )
+
+
+@pytest.fixture
+def app(settings):
+    from feedback_api.main import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(app)
+
+
+class Tokens(dict):
+    users: dict[str, str]
+    agency: dict[str, str | None]
+
+
+@pytest.fixture
+def tokens(settings, app):
+    from feedback_api.auth.security import create_access_token
+    from feedback_api.auth.service import create_user
+    from feedback_api.db import get_sessionmaker
+
+    coordinator = settings.coordinator_agency
+    spec = {
+        "operator": ("operator", coordinator),
+        "supervisor": ("supervisor", None),
+        "admin": ("admin", None),
+        "staff": ("staff", STAFF_AGENCY),
+        "staff_other": ("staff", OTHER_AGENCY),
+    }
+    result = Tokens()
+    result.users, result.agency = {}, {}
+    with get_sessionmaker(settings)() as session:
+        for name, (role, agency) in spec.items():
+            user = create_user(session, f"test_{name}", "password-for-tests", role, agency)
+            result[name] = {"Authorization": f"Bearer {create_access_token(user, settings)}"}
+            result.users[name] = user.username
+            result.agency[name] = agency
+    return result

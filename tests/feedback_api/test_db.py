@@ -1,0 +1,118 @@
+"""Schema and storage: migration matches the models, UTC round trip, append-only audit, code sequence."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from feedback_api.db import Base, get_engine, get_sessionmaker, import_models, normalize_url
+from feedback_api.feedback.models import AppendOnlyViolation, AuditEvent, Feedback
+
+
+def test_normalize_url_uses_psycopg3():
+    assert normalize_url("postgresql://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_migration_creates_exactly_the_models(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import_models()
+    with get_engine(database_url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        ours = {t.name for t in Base.metadata.sorted_tables if t.name in {"feedback", "audit_event", "users", "code_sequence", "outbox"}}
+        diff = [d for d in compare_metadata(context, Base.metadata)
+                if not (d[0] == "remove_table")  # tables of later revisions (FB-OPS) are not in our models
+                and _table_of(d) in ours]
+        assert diff == []
+        assert ours <= set(inspect(connection).get_table_names())
+
+
+def _table_of(diff) -> str | None:
+    item = diff[1] if len(diff) > 1 else None
+    if hasattr(item, "name") and hasattr(item, "columns"):
+        return item.name
+    if hasattr(item, "table"):
+        return item.table.name
+    return diff[2] if len(diff) > 2 and isinstance(diff[2], str) else None
+
+
+def _item(session, code="PA-2026-000001", received_at=None):
+    received_at = received_at or datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+    item = Feedback(code=code, year=2026, seq=int(code[-6:]), kind="complaint", channel="web",
+                    content="Nội dung phản ánh thử", status="received", agency_code="TTPVHCC",
+                    routing_reason="thử", received_at=received_at, forward_due_at=received_at,
+                    due_at=received_at + timedelta(days=14), attachments=[])
+    session.add(item)
+    session.flush()
+    return item
+
+
+def test_datetimes_round_trip_as_utc_aware(settings):
+    local = timezone(timedelta(hours=7))
+    with get_sessionmaker(settings)() as session:
+        _item(session, received_at=datetime(2026, 3, 2, 8, 30, tzinfo=local))
+        session.commit()
+    with get_sessionmaker(settings)() as session:
+        item = session.scalar(select(Feedback))
+        assert item.received_at == datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+        assert item.received_at.utcoffset() == timedelta(0)
+        # Comparisons in SQL go through the same conversion.
+        found = session.scalar(select(Feedback).where(Feedback.received_at < datetime(2026, 3, 2, 8, 31, tzinfo=local)))
+        assert found is not None
+        missed = session.scalar(select(Feedback).where(Feedback.received_at < datetime(2026, 3, 2, 8, 29, tzinfo=local)))
+        assert missed is None
+
+
+def test_naive_datetimes_are_refused(settings):
+    with get_sessionmaker(settings)() as session:
+        with pytest.raises(Exception, match="naive"):
+            _item(session, received_at=datetime(2026, 3, 2, 8, 30))
+
+
+def test_tracking_code_unique_in_database(settings):
+    with get_sessionmaker(settings)() as session:
+        _item(session)
+        session.commit()
+        with pytest.raises(IntegrityError):
+            _item(session)
+        session.rollback()
+
+
+def _audit(session, item):
+    event = AuditEvent(feedback_id=item.id, feedback_code=item.code, at=item.received_at, actor="t",
+                       action="receive", from_status=None, to_status="received", agency_code="TTPVHCC",
+                       due_at=item.due_at, kind="complaint")
+    session.add(event)
+    session.flush()
+    return event
+
+
+def test_audit_rows_cannot_be_changed_through_the_orm(settings):
+    with get_sessionmaker(settings)() as session:
+        event = _audit(session, _item(session))
+        session.commit()
+        event.reason = "sửa lịch sử"
+        with pytest.raises(AppendOnlyViolation):
+            session.commit()
+        session.rollback()
+        session.delete(session.get(AuditEvent, event.id))
+        with pytest.raises(AppendOnlyViolation):
+            session.commit()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET reason = 'x'", "DELETE FROM audit_event"])
+def test_audit_rows_cannot_be_changed_in_sql(settings, statement):
+    with get_sessionmaker(settings)() as session:
+        _audit(session, _item(session))
+        session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with get_engine(settings.effective_database_url).begin() as connection:
+            connection.execute(text(statement))
+    with get_engine(settings.effective_database_url).connect() as connection:
+        assert connection.execute(text("SELECT count(*), max(reason) FROM audit_event")).one() == (1, None)
