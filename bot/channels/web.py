@@ -1,0 +1,91 @@
+"""Web chat: `POST /api/v1/chat`, the pending-notice poll, and the embeddable widget page `/chat`."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from importlib.resources import files
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from bot.messages import Inbound, Reply
+
+SESSION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+MAX_TEXT_CHARS = 10_000
+MAX_BODY_BYTES = 64 * 1024
+
+
+class WebSender:
+    """Notices for web chat wait in the database until the next poll of that session."""
+
+    def __init__(self, store):
+        self.store = store
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            await asyncio.to_thread(self.store.push_pending, "web", chat_id, reply.as_json())
+
+
+def error(status: int, detail: str, code: str) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status)
+
+
+def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
+    """The validated chat request, or the 4xx answer explaining (in Vietnamese) what is wrong."""
+    if len(raw) > MAX_BODY_BYTES:
+        return None, error(413, "Tin nhắn quá dài.", "payload_too_large")
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, ValueError):
+        return None, error(400, "Dữ liệu gửi lên không phải JSON hợp lệ.", "invalid_json")
+    if not isinstance(body, dict):
+        return None, error(422, "Thiếu dữ liệu: cần {\"session_id\", \"text\"}.", "invalid_body")
+    session_id = body.get("session_id")
+    if not isinstance(session_id, str) or not SESSION_RE.match(session_id):
+        return None, error(
+            422, "Thiếu hoặc sai session_id (1–128 ký tự chữ, số, dấu - _ . :).", "invalid_session_id"
+        )
+    text = body.get("text", "")
+    payload = body.get("payload")
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        return None, error(422, "Trường text phải là chuỗi ký tự.", "invalid_text")
+    if payload is not None and (not isinstance(payload, str) or len(payload) > 200):
+        return None, error(422, "Trường payload không hợp lệ.", "invalid_payload")
+    if len(text) > MAX_TEXT_CHARS:
+        return None, error(422, f"Tin nhắn quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."),
+                           "text_too_long")
+    if not text.strip() and not payload:
+        text = ""
+    return {"session_id": session_id, "text": text, "payload": payload or None}, None
+
+
+def build_router(runtime) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/api/v1/chat", tags=["chat"])
+    async def chat(request: Request):
+        body, problem = parse_chat_body(await request.body())
+        if problem is not None:
+            return problem
+        engine = await runtime.get_engine()
+        replies = await engine.handle(
+            Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"])
+        )
+        pending = await asyncio.to_thread(runtime.store.pop_pending, "web", body["session_id"])
+        return {"session_id": body["session_id"], "messages": pending + [r.as_json() for r in replies]}
+
+    @router.get("/api/v1/chat/{session_id}/messages", tags=["chat"])
+    async def poll(session_id: str):
+        if not SESSION_RE.match(session_id):
+            return error(422, "session_id không hợp lệ.", "invalid_session_id")
+        pending = await asyncio.to_thread(runtime.store.pop_pending, "web", session_id)
+        return {"session_id": session_id, "messages": pending}
+
+    @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
+    async def widget():
+        return HTMLResponse(files("bot").joinpath("static/chat.html").read_text(encoding="utf-8"))
+
+    return router

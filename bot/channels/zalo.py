@@ -1,0 +1,117 @@
+"""Zalo Official Account: webhook events in, replies through the OA message API (httpx).
+
+Signature (Zalo OA webhook docs): header `X-ZEvent-Signature: mac=<hex>` where
+hex = sha256(app_id + raw request body + timestamp + OA secret key), the timestamp being the event's own
+`timestamp` field. The OA secret key is the OA's, not the app's secret.
+Button clicks (`oa.query.hide` buttons) arrive as `user_send_text` whose text is the button's payload.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+
+import httpx
+
+from bot.messages import Image, Inbound, Reply
+
+log = logging.getLogger(__name__)
+MAX_MESSAGE_CHARS = 2000  # Zalo CS text message limit
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def expected_signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    material = app_id.encode() + raw_body + str(timestamp).encode() + oa_secret_key.encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: str | None) -> bool:
+    if not (app_id and oa_secret_key and header):
+        return False
+    try:
+        event = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(event, dict) or str(event.get("app_id", "")) != app_id:
+        return False
+    supplied = header.strip()
+    if supplied.lower().startswith("mac="):
+        supplied = supplied[4:]
+    expected = expected_signature(app_id, raw_body, str(event.get("timestamp", "")), oa_secret_key)
+    return hmac.compare_digest(supplied.lower(), expected)
+
+
+def event_id(event: dict) -> str:
+    message = event.get("message") or {}
+    if message.get("msg_id"):
+        return str(message["msg_id"])
+    sender = (event.get("sender") or event.get("follower") or {}).get("id", "")
+    return f"{event.get('event_name')}:{sender}:{event.get('timestamp')}"
+
+
+def image_url(event: dict) -> str | None:
+    for attachment in (event.get("message") or {}).get("attachments") or []:
+        if attachment.get("type") in ("image", "photo"):
+            payload = attachment.get("payload") or {}
+            return payload.get("url") or payload.get("thumbnail")
+    return None
+
+
+def inbound_from_event(event: dict, image: Image | None = None, image_failed: bool = False) -> Inbound | None:
+    """Pure translation of a Zalo OA event; None for events the bot does not act on."""
+    name = event.get("event_name")
+    if name == "follow":
+        follower = (event.get("follower") or {}).get("id")
+        return Inbound(channel="zalo", user_id=str(follower), payload="/start", event_id=event_id(event)) if follower else None
+    if name not in ("user_send_text", "user_send_image"):
+        return None
+    sender = (event.get("sender") or {}).get("id")
+    if not sender:
+        return None
+    text = (event.get("message") or {}).get("text") or ""
+    return Inbound(channel="zalo", user_id=str(sender), text=text, image=image, image_failed=image_failed,
+                   event_id=event_id(event))
+
+
+def message_body(chat_id: str, reply: Reply, text: str) -> dict:
+    message: dict = {"text": text}
+    if reply.buttons:
+        message["attachment"] = {
+            "type": "template",
+            "payload": {
+                "buttons": [
+                    {"title": b.title[:100], "type": "oa.query.hide", "payload": b.payload[:1000]}
+                    for b in reply.buttons[:5]
+                ]
+            },
+        }
+    return {"recipient": {"user_id": chat_id}, "message": message}
+
+
+class ZaloSender:
+    def __init__(self, http: httpx.AsyncClient, access_token: str):
+        self.http = http  # base_url = settings.zalo_api_base
+        self.access_token = access_token
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            text = reply.text or " "
+            parts = [text[i:i + MAX_MESSAGE_CHARS] for i in range(0, len(text), MAX_MESSAGE_CHARS)] or [" "]
+            for i, part in enumerate(parts):
+                body = message_body(chat_id, reply if i == len(parts) - 1 else Reply(part), part)
+                response = await self.http.post(
+                    "/v3.0/oa/message/cs", json=body, headers={"access_token": self.access_token}
+                )
+                result = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+                if response.status_code != 200 or result.get("error", 0) != 0:
+                    log.warning("zalo send failed: http=%s error=%s", response.status_code, result.get("error"))
+                    raise RuntimeError("zalo OA message API error")
+
+    async def fetch_image(self, url: str) -> Image:
+        response = await self.http.get(url, follow_redirects=True)
+        response.raise_for_status()
+        if len(response.content) > MAX_PHOTO_BYTES:
+            raise ValueError("image too large")
+        content_type = response.headers.get("content-type", "image/jpeg").split(";")[0]
+        return Image(data=response.content, content_type=content_type, filename="zalo.jpg")

@@ -1,0 +1,223 @@
+"""The dialogue engine: one incoming message in, the replies out; channel-agnostic.
+
+Per message: take the conversation's lock (two messages from one person are handled in order), skip a
+channel update already processed, load the state, run the flow, then store the state and the update id
+in one transaction. Logs carry the channel, a hash of the user id, the intent and the flow step, never
+the text (citizens type names, phone numbers and addresses).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from bot import texts
+from bot.client import FeedbackClient
+from bot.flows import form, qa, status
+from bot.messages import Button, Inbound, Reply
+from bot.rules import find_tracking_code, wants_own_items
+from bot.state import ConversationStore
+from bot.turn import Services, Turn
+from nlu.normalize import fold
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 6000  # longer messages are cut (the form itself allows 5,000 characters of content)
+_FORM_COMMANDS = ("/skip", "/cancel", "/confirm", "/edit", "/yes", "/no", "/photo", "/kind")
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: tuple) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+def user_ref(channel: str, user_id: str) -> str:
+    """A short hash that lets logs follow one conversation without revealing who it is."""
+    return hashlib.sha256(f"{channel}:{user_id}".encode()).hexdigest()[:10]
+
+
+class Engine:
+    def __init__(self, services: Services, store: ConversationStore):
+        self.services = services
+        self.store = store
+        self._locks = KeyedLocks()
+
+    @classmethod
+    def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> "Engine":
+        """The engine on the real NLU, KB and feedback API (over HTTP, or `transport` in tests)."""
+        if parser is None:
+            from nlu.pipeline import get_parser
+
+            parser = get_parser(settings)
+        if kb is None:
+            from knowledge_base.loader import load_knowledge_base
+
+            kb = load_knowledge_base(settings)
+        client = FeedbackClient(
+            settings.api_base_url,
+            username=settings.bot_username,
+            password=settings.secret("bot_password"),
+            transport=transport,
+        )
+        store = store or ConversationStore(settings.effective_database_url)
+        return cls(Services(settings=settings, parser=parser, kb=kb, client=client), store)
+
+    async def aclose(self) -> None:
+        await self.services.client.aclose()
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        key = (inbound.channel, inbound.user_id)
+        event = (inbound.channel, inbound.event_id) if inbound.event_id else None
+        async with self._locks.hold(key):
+            if event and await asyncio.to_thread(self.store.is_processed, *event):
+                log.info("duplicate %s update skipped (%s)", inbound.channel, user_ref(*key))
+                return []
+            conv = await asyncio.to_thread(self.store.load, *key)
+            turn = Turn(inbound=inbound, conv=conv, services=self.services,
+                        text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
+            try:
+                replies = await self._dispatch(turn)
+            except Exception:  # a bug must not leave the citizen without an answer
+                log.exception("bot flow failed (%s)", user_ref(*key))
+                replies = [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(
+                    self.services.settings.hotline_phone, self.services.settings.hotline_hours))]
+            if not await asyncio.to_thread(self.store.save, conv, event=event):
+                log.info("duplicate %s update skipped at save (%s)", inbound.channel, user_ref(*key))
+                return []
+            return replies
+
+    # --- routing ------------------------------------------------------------------------------------
+    async def _dispatch(self, turn: Turn) -> list[Reply]:
+        command = _command(turn)
+        in_form = form.is_active(turn)
+        if command and not (in_form and command.startswith(_FORM_COMMANDS)):
+            replies = await self._command(turn, command)
+            if replies is not None:
+                if in_form and form.is_active(turn):  # e.g. an old "/procedure" button pressed mid-form
+                    replies.append(form.reminder(turn))
+                return replies
+        if in_form:
+            replies = await form.handle(turn)
+            log.info("form step=%s (%s)", turn.state.get("form", {}).get("step", "closed"),
+                     user_ref(turn.inbound.channel, turn.inbound.user_id))
+            return replies
+        if turn.inbound.image is not None or turn.inbound.image_failed:
+            return [Reply(texts.IMAGE_OUTSIDE_FORM, [Button(texts.BTN_FEEDBACK, "/feedback")])]
+        if not fold(turn.text).strip():  # empty, whitespace, emoji only
+            return [Reply(texts.EMPTY, _main_buttons())]
+        code = find_tracking_code(turn.text)
+        if code:
+            return await status.lookup(turn, code)
+
+        parsed = await turn.parse()
+        intent = (parsed.get("intent") or {}).get("name", "out_of_scope")
+        log.info("intent=%s conf=%.2f (%s)", intent, (parsed.get("intent") or {}).get("confidence", 0.0),
+                 user_ref(turn.inbound.channel, turn.inbound.user_id))
+        return await self._intent(turn, intent, parsed)
+
+    async def _intent(self, turn: Turn, intent: str, parsed: dict) -> list[Reply]:
+        settings = self.services.settings
+        if intent == "ask_procedure":
+            return await qa.handle_question(turn, parsed)
+        if intent == "submit_feedback":
+            return form.start(turn, turn.text)
+        if intent == "check_status":
+            if wants_own_items(turn.text) or turn.state.get("codes"):
+                return await status.list_own(turn)
+            return [Reply(texts.ASK_CODE, [Button(texts.BTN_MY_ITEMS, "/mine")])]
+        if intent == "greet":
+            return [Reply(texts.GREET, _main_buttons())]
+        if intent == "thank":
+            return [Reply(texts.THANK)]
+        if intent == "goodbye":
+            return [Reply(texts.GOODBYE)]
+        if intent == "human_handoff":
+            return self._handoff(turn)
+        # out_of_scope — unless it is a short follow-up about the procedure just discussed ("nộp ở đâu").
+        aspect = _aspect_of(turn.text)
+        if aspect:
+            replies = await qa.handle_aspect_only(turn, aspect)
+            if replies:
+                return replies
+        return [Reply(texts.OUT_OF_SCOPE + "\n" + texts.hotline_hint(settings.hotline_phone, settings.hotline_hours),
+                      _main_buttons())]
+
+    def _handoff(self, turn: Turn) -> list[Reply]:
+        settings = self.services.settings
+        if not turn.conv.handoff:
+            turn.conv.handoff = True
+            turn.conv.handoff_at = datetime.now(UTC)
+            log.info("handoff requested (%s)", user_ref(turn.inbound.channel, turn.inbound.user_id))
+        return [Reply(texts.handoff(settings.hotline_phone, settings.hotline_hours))]
+
+    async def _command(self, turn: Turn, command: str) -> list[Reply] | None:
+        name, _, arg = command.partition(" ")
+        arg = arg.strip()
+        if name == "/start":
+            return [Reply(texts.GREET, _main_buttons())]
+        if name == "/procedure" and arg:
+            choices = turn.state.get("choices") or []
+            aspect = turn.state.get("pending_aspect") if arg in choices else None
+            return qa.answer_procedure(turn, arg, aspect or "general")
+        if name == "/aspect" and arg and turn.state.get("last_procedure"):
+            return qa.answer_procedure(turn, turn.state["last_procedure"], arg)
+        if name == "/feedback":
+            return form.start(turn)
+        if name == "/status" and arg:
+            code = find_tracking_code(arg)
+            return await status.lookup(turn, code) if code else [Reply(texts.ASK_CODE)]
+        if name == "/mine":
+            return await status.list_own(turn)
+        if name == "/handoff":
+            return self._handoff(turn)
+        if name == "/cancel":
+            return [Reply(texts.NOTHING_TO_CANCEL)]
+        if name in _FORM_COMMANDS:  # a form button pressed after the form ended
+            return [Reply(texts.NOTHING_TO_CANCEL if name == "/cancel" else "Phản ánh này đã kết thúc. "
+                          "Bạn cần hỗ trợ gì thêm không?", _main_buttons())]
+        return None  # not a command: treat it as text
+
+
+def _command(turn: Turn) -> str | None:
+    if turn.inbound.payload:
+        return turn.inbound.payload.strip()[:200]
+    if turn.text.startswith("/"):
+        return turn.text[:200]
+    return None
+
+
+def _aspect_of(text: str) -> str | None:
+    """The aspect a message asks about, from the NLU's aspect rules (None when it names none)."""
+    from nlu.aspects import detect_aspect
+
+    aspect = detect_aspect(text)
+    return aspect if aspect and aspect != "general" else None
+
+
+def _main_buttons() -> list[Button]:
+    return [Button(texts.BTN_FEEDBACK, "/feedback"), Button(texts.BTN_MY_ITEMS, "/mine"),
+            Button(texts.BTN_HANDOFF, "/handoff")]

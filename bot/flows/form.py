@@ -1,0 +1,336 @@
+"""The feedback (PAKN) form: content → place → name? → phone? → photo? → consent → summary + confirm.
+
+The form lives in the conversation state (so it survives a restart); "hủy" cancels, "sửa <mục>" goes
+back to one field and then on to the first unanswered step (the summary when everything was answered).
+On confirm the item is POSTed to the feedback API with an Idempotency-Key derived from the conversation
+and the form id, so a retry after a timeout never creates a second item.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import datetime
+
+from bot import texts
+from bot.client import FeedbackApiError
+from bot.messages import Button, Reply
+from bot.rules import (
+    FIELD_WORDS,
+    infer_kind,
+    is_cancel,
+    is_confirm,
+    is_skip,
+    looks_like_content,
+    mask_phone,
+    normalize_phone,
+    parse_edit,
+    parse_yes_no,
+    strip_feedback_lead_in,
+)
+from bot.turn import Turn
+from nlu.normalize import fold
+
+log = logging.getLogger(__name__)
+
+STEPS = ("content", "location", "name", "phone", "photo", "consent", "confirm")
+CONTENT_MIN_WORDS = 4
+CONTENT_MAX_CHARS = 5000
+MAX_PHOTOS = 3
+
+_SKIP_BUTTONS = [Button(texts.BTN_SKIP, "/skip"), Button(texts.BTN_CANCEL, "/cancel")]
+
+
+def is_active(turn: Turn) -> bool:
+    return bool(turn.state.get("form"))
+
+
+def start(turn: Turn, first_text: str = "") -> list[Reply]:
+    form = {"id": uuid.uuid4().hex, "step": "content", "done": [], "data": {"attachments": []}}
+    form["data"]["kind"] = infer_kind(first_text) if first_text else "complaint"
+    turn.state["form"] = form
+    content = strip_feedback_lead_in(first_text)
+    if content and looks_like_content(content) and len(content) <= CONTENT_MAX_CHARS:
+        form["data"]["content"] = content
+        form["done"].append("content")
+        form["step"] = _next_step(form)
+    reply = _prompt(turn, form["step"])
+    return [Reply(texts.FORM_START + reply.text, reply.buttons)]
+
+
+async def handle(turn: Turn) -> list[Reply]:
+    form = turn.state["form"]
+    text = turn.text
+    command = (turn.inbound.payload or (text if text.startswith("/") else "")).strip()
+
+    if is_cancel(text) or command == "/cancel":
+        turn.state.pop("form", None)
+        return [Reply(texts.CANCELLED)]
+
+    if command.startswith("/edit "):
+        edit_field = command.split(maxsplit=1)[1] if command.split(maxsplit=1)[1] in FIELD_WORDS else None
+    else:
+        edit_field = parse_edit(text)
+    if edit_field:
+        form["step"] = edit_field
+        if edit_field in form["done"]:
+            form["done"].remove(edit_field)
+        form["done"] = [s for s in form["done"] if s != "confirm"]
+        return [_prompt(turn, edit_field)]
+    if command == "/edit" or fold(text).strip() in ("sua", "chinh sua", "sua lai"):
+        return [Reply(texts.EDIT_WHICH, _edit_buttons())]
+
+    step = form["step"]
+    handler = _HANDLERS[step]
+    replies = await handler(turn, form, command)
+    if turn.state.get("form") is form and form["step"] != step and form["step"] != "done":
+        replies.append(_prompt(turn, form["step"]))
+    return replies
+
+
+# --- step handlers: each validates, stores and advances (or explains what is wrong) ---------------
+async def _content(turn: Turn, form: dict, command: str) -> list[Reply]:
+    text = turn.inbound.text.strip()
+    if len(text) > CONTENT_MAX_CHARS:
+        return [Reply(texts.CONTENT_TOO_LONG.format(limit=CONTENT_MAX_CHARS))]
+    if len(fold(text).split()) < CONTENT_MIN_WORDS:
+        return [Reply(texts.CONTENT_TOO_SHORT, [Button(texts.BTN_CANCEL, "/cancel")])]
+    form["data"]["content"] = text
+    if "kind_set" not in form["data"]:
+        form["data"]["kind"] = infer_kind(text) if infer_kind(text) == "recommendation" else form["data"]["kind"]
+    return _advance(form, "content")
+
+
+async def _location(turn: Turn, form: dict, command: str) -> list[Reply]:
+    text = turn.text
+    if len(fold(text).replace(" ", "")) < 3:
+        return [Reply(texts.LOCATION_TOO_SHORT, [Button(texts.BTN_CANCEL, "/cancel")])]
+    form["data"]["location"] = text[:500]
+    return _advance(form, "location")
+
+
+async def _name(turn: Turn, form: dict, command: str) -> list[Reply]:
+    if command == "/skip" or is_skip(turn.text):
+        form["data"]["name"] = None
+        return _advance(form, "name")
+    name = " ".join(turn.text.split())
+    if not (2 <= len(name) <= 80) or any(ch.isdigit() for ch in name) or not any(ch.isalpha() for ch in name):
+        return [Reply(texts.NAME_INVALID, _SKIP_BUTTONS)]
+    form["data"]["name"] = name
+    return _advance(form, "name")
+
+
+async def _phone(turn: Turn, form: dict, command: str) -> list[Reply]:
+    if command == "/skip" or is_skip(turn.text):
+        form["data"]["phone"] = None
+        return _advance(form, "phone")
+    phone = normalize_phone(turn.text)
+    if phone is None:
+        return [Reply(texts.PHONE_INVALID, _SKIP_BUTTONS)]
+    form["data"]["phone"] = phone
+    return _advance(form, "phone")
+
+
+async def _photo(turn: Turn, form: dict, command: str) -> list[Reply]:
+    attachments = form["data"].setdefault("attachments", [])
+    if command.startswith("/photo "):  # the web widget uploaded the file itself and sends its id
+        attachments.append(command.split(maxsplit=1)[1][:64])
+        return [Reply(texts.PHOTO_SAVED)] + _advance(form, "photo")
+    if turn.inbound.image is not None:
+        image = turn.inbound.image
+        try:
+            attachment_id = await turn.services.client.upload_attachment(
+                image.data, content_type=image.content_type, filename=image.filename
+            )
+        except FeedbackApiError as exc:
+            log.warning("attachment upload failed: status=%s code=%s", exc.status, exc.code)
+            return [Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)]
+        attachments.append(attachment_id)
+        return [Reply(texts.PHOTO_SAVED)] + _advance(form, "photo")
+    if turn.inbound.image_failed:
+        return [Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)]
+    if command == "/skip" or is_skip(turn.text):
+        return _advance(form, "photo")
+    return [Reply(texts.PHOTO_EXPECTED, _SKIP_BUTTONS)]
+
+
+async def _consent(turn: Turn, form: dict, command: str) -> list[Reply]:
+    answer = {"/yes": True, "/no": False}.get(command)
+    if answer is None:
+        answer = parse_yes_no(turn.text)
+    if answer is None:
+        return [Reply(texts.CONSENT_INVALID, _yes_no_buttons())]
+    form["data"]["consent"] = answer
+    return _advance(form, "consent")
+
+
+async def _kind(turn: Turn, form: dict, command: str) -> list[Reply]:
+    words = fold(command or turn.text)
+    if "kien nghi" in words or "recommendation" in words or "de nghi" in words:
+        form["data"]["kind"] = "recommendation"
+    elif "phan anh" in words or "complaint" in words:
+        form["data"]["kind"] = "complaint"
+    else:
+        return [_prompt(turn, "kind")]
+    form["data"]["kind_set"] = True
+    return _advance(form, "kind")
+
+
+async def _confirm(turn: Turn, form: dict, command: str) -> list[Reply]:
+    if command == "/confirm" or is_confirm(turn.text):
+        return await _submit(turn, form)
+    return [summary(form, turn.inbound.channel)]
+
+
+_HANDLERS = {
+    "content": _content,
+    "location": _location,
+    "name": _name,
+    "phone": _phone,
+    "photo": _photo,
+    "consent": _consent,
+    "kind": _kind,
+    "confirm": _confirm,
+}
+
+
+def _advance(form: dict, finished: str) -> list[Reply]:
+    if finished not in form["done"]:
+        form["done"].append(finished)
+    form["step"] = _next_step(form)
+    return []
+
+
+def _next_step(form: dict) -> str:
+    return next(step for step in STEPS if step not in form["done"])
+
+
+def reminder(turn: Turn) -> Reply:
+    """Shown when something else interrupts the form: where the citizen was."""
+    prompt = _prompt(turn, turn.state["form"]["step"])
+    return Reply("Bạn đang gửi phản ánh dở dang. " + prompt.text, prompt.buttons)
+
+
+# --- prompts --------------------------------------------------------------------------------------
+def _prompt(turn: Turn, step: str) -> Reply:
+    form = turn.state["form"]
+    if step == "content":
+        return Reply(texts.ASK_CONTENT, [Button(texts.BTN_CANCEL, "/cancel")])
+    if step == "location":
+        return Reply(texts.ASK_LOCATION, [Button(texts.BTN_CANCEL, "/cancel")])
+    if step == "name":
+        return Reply(texts.ASK_NAME, _SKIP_BUTTONS)
+    if step == "phone":
+        return Reply(texts.ASK_PHONE, _SKIP_BUTTONS)
+    if step == "photo":
+        ask = texts.ASK_PHOTO_WEB if turn.inbound.channel == "web" else texts.ASK_PHOTO
+        return Reply(ask, _SKIP_BUTTONS)
+    if step == "consent":
+        return Reply(texts.ASK_CONSENT, _yes_no_buttons())
+    if step == "kind":
+        return Reply(
+            "Đây là phản ánh (sự việc cần xử lý) hay kiến nghị (đề xuất thay đổi)?",
+            [Button("Phản ánh", "/kind complaint"), Button("Kiến nghị", "/kind recommendation")],
+        )
+    return summary(form, turn.inbound.channel)
+
+
+def summary(form: dict, channel: str) -> Reply:
+    data = form["data"]
+    lines = ["Vui lòng kiểm tra lại thông tin:"]
+    lines.append(f"• Loại: {texts.KIND_LABEL[data.get('kind', 'complaint')]}")
+    content = data.get("content", "")
+    lines.append(f"• Nội dung: {content if len(content) <= 300 else content[:297] + '...'}")
+    lines.append(f"• Địa điểm: {data.get('location', '')}")
+    lines.append(f"• Họ tên: {data.get('name') or '(không cung cấp)'}")
+    phone = data.get("phone")
+    lines.append(f"• Số điện thoại: {mask_phone(phone) if phone else '(không cung cấp)'}")
+    photos = len(data.get("attachments") or [])
+    lines.append(f"• Ảnh đính kèm: {photos if photos else 'không có'}")
+    lines.append(f"• Đồng ý công khai trả lời: {'Có' if data.get('consent') else 'Không'}")
+    lines.append(texts.CONFIRM_HINT)
+    return Reply("\n".join(lines), [Button(texts.BTN_SEND, "/confirm"), Button(texts.BTN_EDIT, "/edit"),
+                                    Button(texts.BTN_CANCEL, "/cancel")])
+
+
+def _yes_no_buttons() -> list[Button]:
+    return [Button(texts.BTN_YES, "/yes"), Button(texts.BTN_NO, "/no")]
+
+
+def _edit_buttons() -> list[Button]:
+    return [
+        Button("Nội dung", "/edit content"),
+        Button("Địa điểm", "/edit location"),
+        Button("Họ tên", "/edit name"),
+        Button("Số điện thoại", "/edit phone"),
+        Button("Ảnh", "/edit photo"),
+        Button("Công khai", "/edit consent"),
+    ]
+
+
+# --- submission -----------------------------------------------------------------------------------
+def idempotency_key(channel: str, user_id: str, form_id: str) -> str:
+    """Stable per (conversation, form): a retried submission is the same submission."""
+    return "bot-" + hashlib.sha256(f"{channel}\x1f{user_id}\x1f{form_id}".encode()).hexdigest()[:40]
+
+
+def request_body(form: dict, channel: str, user_id: str) -> dict:
+    data = form["data"]
+    body: dict = {
+        "content": data["content"],
+        "kind": data.get("kind", "complaint"),
+        "channel": channel,
+        "location": data.get("location"),
+        "publish_consent": bool(data.get("consent")),
+        "reply_to": {"channel": channel, "chat_id": user_id},
+    }
+    contact = {k: v for k, v in (("name", data.get("name")), ("phone", data.get("phone"))) if v}
+    if contact:
+        body["contact"] = contact
+    if data.get("attachments"):
+        body["attachments"] = list(data["attachments"])
+    return body
+
+
+async def _submit(turn: Turn, form: dict) -> list[Reply]:
+    channel, user_id = turn.inbound.channel, turn.inbound.user_id
+    try:
+        result = await turn.services.client.create_feedback(
+            request_body(form, channel, user_id), idempotency_key=idempotency_key(channel, user_id, form["id"])
+        )
+    except FeedbackApiError as exc:
+        log.warning("feedback submission failed: status=%s code=%s", exc.status, exc.code)
+        if exc.unavailable or exc.status == 409:
+            return [Reply(texts.SUBMIT_UNAVAILABLE, [Button(texts.BTN_SEND, "/confirm"),
+                                                     Button(texts.BTN_CANCEL, "/cancel")])]
+        detail = exc.detail or "thông tin chưa hợp lệ"
+        return [Reply(texts.SUBMIT_REJECTED.format(detail=detail), _edit_buttons())]
+    code = result["code"]
+    phone = form["data"].get("phone")
+    codes = turn.state.setdefault("codes", [])
+    codes.append({"code": code, "phone_last4": phone[-4:] if phone else None})
+    del codes[:-20]
+    turn.state.pop("form", None)
+    agency = agency_name(turn, result.get("agency"))
+    return [Reply(texts.submitted(code, agency, format_date(result.get("due_at"))),
+                  [Button("Tra cứu " + code, f"/status {code}")])]
+
+
+def agency_name(turn: Turn, agency) -> str | None:
+    """The agency's display name from a code, a name or an object in the API's response."""
+    if not agency:
+        return None
+    if isinstance(agency, dict):
+        return agency.get("name") or agency.get("code")
+    kb = turn.services.kb
+    found = kb.agency(agency) if hasattr(kb, "agency") else None
+    return found.name if found else str(agency)
+
+
+def format_date(value) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)

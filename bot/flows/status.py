@@ -1,0 +1,79 @@
+"""Status lookup by tracking code, and the list of the person's own items on this channel."""
+from __future__ import annotations
+
+import logging
+
+from bot import texts
+from bot.client import FeedbackApiError
+from bot.flows.form import agency_name, format_date
+from bot.messages import Button, Reply
+from bot.turn import Turn
+
+log = logging.getLogger(__name__)
+MAX_LISTED = 5
+
+
+async def lookup(turn: Turn, code: str) -> list[Reply]:
+    # Items sent from this chat with a phone number: the last 4 digits unlock the details (the answer).
+    own = next((c for c in turn.state.get("codes", []) if c.get("code") == code), None)
+    phone_last4 = own.get("phone_last4") if own else None
+    try:
+        item = await turn.services.client.get_status(code, phone_last4=phone_last4)
+    except FeedbackApiError as exc:
+        log.warning("status lookup failed: status=%s code=%s", exc.status, exc.code)
+        return [Reply(texts.LOOKUP_UNAVAILABLE)]
+    if item is None:
+        return [Reply(texts.CODE_NOT_FOUND.format(code=code))]
+    return [Reply(describe(turn, item, code))]
+
+
+def describe(turn: Turn, item: dict, code: str) -> str:
+    """The public status (no personal data), plus the answer when the details were unlocked."""
+    status = str(item.get("status", ""))
+    label = texts.STATUS_LABEL.get(status) or item.get("status_label") or status
+    lines = [f"Phản ánh {item.get('code') or code}", f"Tình trạng: {label}"]
+    agency = agency_name(turn, item.get("agency"))
+    if agency:
+        lines.append(f"Cơ quan xử lý: {agency}")
+    received = format_date(item.get("received_at"))
+    if received:
+        lines.append(f"Ngày tiếp nhận: {received}")
+    due = format_date(item.get("due_at"))
+    if due and status not in ("answered", "published", "closed", "rejected", "merged"):
+        lines.append(f"Hạn trả lời: {due}" + (" (đã quá hạn)" if item.get("overdue") else ""))
+    details = item.get("details") or {}
+    if details.get("question") and status == "needs_info":
+        lines.append(f"Cơ quan cần bổ sung: {details['question']}")
+    if details.get("guidance") and status == "rejected":
+        lines.append(f"Hướng dẫn: {details['guidance']}")
+    if item.get("merged_into"):
+        lines.append(f"Được gộp vào phản ánh: {item['merged_into']}")
+    answer = details.get("answer") or item.get("published_answer")
+    if answer:
+        lines.append(f"Trả lời: {answer}")
+    return "\n".join(lines)
+
+
+async def list_own(turn: Turn) -> list[Reply]:
+    channel, user_id = turn.inbound.channel, turn.inbound.user_id
+    try:
+        items = await turn.services.client.list_mine(channel, user_id)
+    except FeedbackApiError as exc:
+        log.warning("own items lookup failed: status=%s code=%s", exc.status, exc.code)
+        return [Reply(texts.LOOKUP_UNAVAILABLE)]
+    if not items:
+        return [Reply(texts.NO_OWN_ITEMS)]
+    items = sorted(items, key=lambda i: str(i.get("received_at") or i.get("code") or ""), reverse=True)
+    lines = [f"Bạn đã gửi {len(items)} phản ánh, kiến nghị qua kênh này:"]
+    for item in items[:MAX_LISTED]:
+        status = str(item.get("status", ""))
+        line = f"• {item.get('code')}: {texts.STATUS_LABEL.get(status, status)}"
+        received = format_date(item.get("received_at"))
+        if received:
+            line += f" (gửi ngày {received})"
+        lines.append(line)
+    if len(items) > MAX_LISTED:
+        lines.append(f"... và {len(items) - MAX_LISTED} phản ánh khác.")
+    lines.append("Bấm vào mã để xem chi tiết.")
+    buttons = [Button(str(i.get("code")), f"/status {i.get('code')}") for i in items[:MAX_LISTED]]
+    return [Reply("\n".join(lines), buttons)]

@@ -1,0 +1,243 @@
+"""Conversation state, processed channel events and pending web-chat messages, in the product's database.
+
+The bot must not import feedback_api, so it owns three small tables (prefixed `bot_`) in the same
+database URL and creates them with `metadata.create_all` (checkfirst). Why not an Alembic branch: the
+tables are the bot's private working memory (a conversation in progress, update ids already seen,
+notices waiting for a web-chat poll); nothing else reads them, losing them loses no feedback record
+(those live in the feedback service), and create_all keeps the bot deployable against any database the
+feedback service has already migrated. A future incompatible change would add a versioned table name.
+
+All methods are synchronous and short; the engine calls them through `asyncio.to_thread`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+conversations = Table(
+    "bot_conversation",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("state", JSON, nullable=False, default=dict),
+    Column("handoff", Boolean, nullable=False, default=False),
+    Column("handoff_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+processed_events = Table(
+    "bot_processed_event",
+    metadata,
+    Column("source", String(32), primary_key=True),  # "telegram", "zalo", "outbox"
+    Column("event_id", String(128), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+pending_messages = Table(
+    "bot_pending_message",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False, index=True),
+    Column("user_id", String(128), nullable=False, index=True),
+    Column("message", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Conversation:
+    channel: str
+    user_id: str
+    state: dict = field(default_factory=dict)
+    handoff: bool = False
+    handoff_at: datetime | None = None
+    exists: bool = False
+
+
+def make_engine(url: str) -> SqlEngine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # shared file with the feedback service
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class ConversationStore:
+    def __init__(self, url: str | None = None, *, engine: SqlEngine | None = None):
+        if engine is None:
+            if url is None:
+                raise ValueError("url or engine required")
+            if url.startswith("sqlite:///"):
+                from pathlib import Path
+
+                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = make_engine(url)
+        self.engine = engine
+        metadata.create_all(engine, checkfirst=True)
+
+    # --- conversations -------------------------------------------------------------------------
+    def load(self, channel: str, user_id: str) -> Conversation:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(conversations).where(
+                    conversations.c.channel == channel, conversations.c.user_id == user_id
+                )
+            ).mappings().first()
+        if row is None:
+            return Conversation(channel=channel, user_id=user_id)
+        state = row["state"]
+        if isinstance(state, str):  # some drivers hand JSON back as text
+            state = json.loads(state)
+        return Conversation(
+            channel=channel,
+            user_id=user_id,
+            state=dict(state or {}),
+            handoff=bool(row["handoff"]),
+            handoff_at=row["handoff_at"],
+            exists=True,
+        )
+
+    def is_processed(self, source: str, event_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    select(processed_events.c.event_id).where(
+                        processed_events.c.source == source, processed_events.c.event_id == event_id
+                    )
+                ).first()
+                is not None
+            )
+
+    def save(self, conv: Conversation, *, event: tuple[str, str] | None = None) -> bool:
+        """Store the conversation and (atomically) mark the channel event processed.
+
+        Returns False, storing nothing, when the event was already processed by someone else.
+        """
+        now = _now()
+        values = {
+            "state": conv.state,
+            "handoff": conv.handoff,
+            "handoff_at": conv.handoff_at,
+            "updated_at": now,
+        }
+        try:
+            with self.engine.begin() as conn:
+                if event is not None:
+                    conn.execute(
+                        insert(processed_events).values(source=event[0], event_id=event[1], processed_at=now)
+                    )
+                result = conn.execute(
+                    update(conversations)
+                    .where(conversations.c.channel == conv.channel, conversations.c.user_id == conv.user_id)
+                    .values(**values)
+                )
+                if result.rowcount == 0:
+                    conn.execute(
+                        insert(conversations).values(
+                            channel=conv.channel, user_id=conv.user_id, created_at=now, **values
+                        )
+                    )
+        except IntegrityError:
+            return False
+        conv.exists = True
+        return True
+
+    def mark_processed(self, source: str, event_id: str) -> bool:
+        """Record an event id; False when it was already there (the caller must not process it again)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(processed_events).values(source=source, event_id=event_id, processed_at=_now()))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_processed(self, source: str, event_id: str) -> None:
+        """Undo `mark_processed` when handling failed, so the sender's retry is processed."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                delete(processed_events).where(
+                    processed_events.c.source == source, processed_events.c.event_id == event_id
+                )
+            )
+
+    def prune_processed(self, older_than: timedelta = timedelta(days=7)) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                delete(processed_events).where(processed_events.c.processed_at < _now() - older_than)
+            ).rowcount
+
+    def handoffs(self) -> list[Conversation]:
+        """Conversations flagged for a 1022 operator, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(conversations).where(conversations.c.handoff.is_(True)).order_by(conversations.c.handoff_at)
+            ).mappings().all()
+        return [
+            Conversation(r["channel"], r["user_id"], {}, True, r["handoff_at"], exists=True) for r in rows
+        ]
+
+    def clear_handoff(self, channel: str, user_id: str) -> bool:
+        with self.engine.begin() as conn:
+            return (
+                conn.execute(
+                    update(conversations)
+                    .where(conversations.c.channel == channel, conversations.c.user_id == user_id)
+                    .values(handoff=False, handoff_at=None)
+                ).rowcount
+                > 0
+            )
+
+    # --- pending messages (web chat notifications waiting for the next poll) ------------------------
+    def push_pending(self, channel: str, user_id: str, message: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(pending_messages).values(channel=channel, user_id=user_id, message=message, created_at=_now())
+            )
+
+    def pop_pending(self, channel: str, user_id: str) -> list[dict]:
+        # DELETE ... RETURNING: two concurrent polls never get the same message.
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                delete(pending_messages)
+                .where(pending_messages.c.channel == channel, pending_messages.c.user_id == user_id)
+                .returning(pending_messages.c.id, pending_messages.c.message)
+            ).all()
+        rows = sorted(rows, key=lambda r: r.id)
+        return [r.message if isinstance(r.message, dict) else json.loads(r.message) for r in rows]
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,145 @@
+"""Everything the bot says, in Vietnamese, in one place (easy to review and to change wording)."""
+from __future__ import annotations
+
+CAPABILITIES = (
+    "Tôi có thể:\n"
+    "• Giải đáp thủ tục hành chính (hồ sơ, lệ phí, thời hạn, nơi nộp, các bước, nộp trực tuyến...)\n"
+    "• Tiếp nhận phản ánh, kiến nghị và cho bạn mã theo dõi\n"
+    "• Tra cứu tình trạng phản ánh theo mã (ví dụ PA-2026-000123)\n"
+    "• Kết nối với tổng đài viên 1022"
+)
+
+GREET = "Xin chào! Tôi là trợ lý ảo của Tổng đài 1022.\n" + CAPABILITIES + "\nBạn cần hỗ trợ gì ạ?"
+THANK = "Dạ, rất vui được hỗ trợ bạn! Bạn cần thêm thông tin gì cứ nhắn cho tôi nhé."
+GOODBYE = "Cảm ơn bạn đã liên hệ Tổng đài 1022. Chúc bạn một ngày tốt lành!"
+OUT_OF_SCOPE = "Xin lỗi, câu hỏi này nằm ngoài phạm vi tôi hỗ trợ.\n" + CAPABILITIES
+EMPTY = "Bạn vui lòng nhập câu hỏi hoặc nội dung cần hỗ trợ nhé.\n" + CAPABILITIES
+IMAGE_OUTSIDE_FORM = (
+    "Tôi đã nhận được ảnh. Nếu bạn muốn gửi phản ánh kèm ảnh, hãy bấm \"Gửi phản ánh\" "
+    "rồi gửi ảnh ở bước đính kèm."
+)
+
+
+def handoff(phone: str, hours: str) -> str:
+    return (
+        "Tôi đã chuyển yêu cầu của bạn tới tổng đài viên 1022; tổng đài viên sẽ liên hệ lại trong giờ làm việc.\n"
+        f"Bạn cũng có thể gọi trực tiếp số {phone} ({hours})."
+    )
+
+
+def hotline_hint(phone: str, hours: str) -> str:
+    return f"Nếu cần hỗ trợ thêm, bạn có thể gọi Tổng đài {phone} ({hours})."
+
+
+# --- procedure Q&A ------------------------------------------------------------------------------
+NO_PROCEDURE = (
+    "Tôi chưa tìm thấy thủ tục phù hợp với câu hỏi của bạn. Bạn có thể nói rõ tên thủ tục hoặc giấy tờ cần làm "
+    "không? Ví dụ: \"đăng ký khai sinh cần giấy tờ gì\", \"cấp đổi giấy phép lái xe mất bao lâu\"."
+)
+UNKNOWN_PROCEDURE = "Xin lỗi, tôi không tìm thấy thủ tục này. Bạn vui lòng hỏi lại bằng tên thủ tục nhé."
+
+# --- feedback form ------------------------------------------------------------------------------
+FORM_START = (
+    "Tôi sẽ giúp bạn gửi phản ánh, kiến nghị tới cơ quan có thẩm quyền. "
+    "Bạn có thể gõ \"hủy\" bất cứ lúc nào để dừng.\n"
+)
+ASK_CONTENT = "Bạn vui lòng mô tả nội dung phản ánh, kiến nghị (sự việc gì, từ khi nào...)."
+CONTENT_TOO_SHORT = "Nội dung hơi ngắn, bạn vui lòng mô tả rõ hơn sự việc để cơ quan xử lý được nhanh nhé."
+CONTENT_TOO_LONG = "Nội dung quá dài (tối đa {limit} ký tự). Bạn vui lòng rút gọn lại giúp tôi."
+ASK_LOCATION = "Sự việc xảy ra ở đâu? (tên đường, thôn/khối phố, xã/phường, huyện/thị xã/thành phố)"
+LOCATION_TOO_SHORT = "Bạn vui lòng cho biết địa điểm cụ thể hơn (ví dụ: đường Phan Chu Trinh, phường Tân Thạnh, Tam Kỳ)."
+ASK_NAME = "Bạn vui lòng cho biết họ tên (không bắt buộc — bấm \"Bỏ qua\" nếu không muốn cung cấp)."
+NAME_INVALID = "Họ tên không hợp lệ. Bạn nhập lại họ tên, hoặc bấm \"Bỏ qua\"."
+ASK_PHONE = (
+    "Số điện thoại để cơ quan liên hệ khi cần (không bắt buộc). Số điện thoại chỉ dùng để xử lý phản ánh, "
+    "không được công khai."
+)
+PHONE_INVALID = (
+    "Số điện thoại chưa đúng định dạng Việt Nam (ví dụ: 0905 123 456 hoặc +84 905 123 456). "
+    "Bạn nhập lại, hoặc bấm \"Bỏ qua\"."
+)
+ASK_PHOTO = "Bạn có ảnh chụp hiện trường không? Gửi ảnh ngay bây giờ, hoặc bấm \"Bỏ qua\"."
+ASK_PHOTO_WEB = (
+    "Bạn có ảnh chụp hiện trường không? Bấm nút đính kèm ảnh 📎 trong khung chat, hoặc bấm \"Bỏ qua\"."
+)
+PHOTO_EXPECTED = "Tôi đang chờ ảnh. Bạn gửi ảnh, hoặc bấm \"Bỏ qua\" để tiếp tục."
+PHOTO_SAVED = "Đã nhận ảnh."
+PHOTO_FAILED = "Xin lỗi, tôi chưa lưu được ảnh này (ảnh phải là JPEG/PNG, tối đa 5 MB). Bạn gửi lại ảnh khác hoặc bấm \"Bỏ qua\"."
+ASK_CONSENT = (
+    "Bạn có đồng ý để câu trả lời của cơ quan được công khai (đã ẩn họ tên, số điện thoại, địa chỉ nhà) "
+    "để người khác cùng tham khảo không?"
+)
+CONSENT_INVALID = "Bạn vui lòng chọn \"Có\" hoặc \"Không\"."
+CONFIRM_HINT = "Bấm \"Gửi\" để gửi, \"Sửa\" + tên mục để sửa (ví dụ: \"sửa địa điểm\"), hoặc \"Hủy\"."
+CANCELLED = "Đã hủy phản ánh, thông tin bạn nhập chưa được gửi đi. Bạn cần hỗ trợ gì thêm không?"
+NOTHING_TO_CANCEL = "Hiện không có yêu cầu nào đang thực hiện để hủy. Bạn cần hỗ trợ gì ạ?"
+EDIT_WHICH = (
+    "Bạn muốn sửa mục nào? Gõ \"sửa\" kèm tên mục: nội dung, địa điểm, họ tên, số điện thoại, ảnh, công khai."
+)
+SUBMIT_UNAVAILABLE = (
+    "Xin lỗi, hệ thống tiếp nhận đang bận nên chưa gửi được. Thông tin của bạn vẫn được giữ nguyên — "
+    "bạn bấm \"Gửi\" lại sau ít phút nhé."
+)
+SUBMIT_REJECTED = "Hệ thống chưa nhận được phản ánh: {detail}. Bạn sửa lại thông tin rồi bấm \"Gửi\"."
+KIND_LABEL = {"complaint": "Phản ánh", "recommendation": "Kiến nghị"}
+
+
+def submitted(code: str, agency: str | None, due: str | None) -> str:
+    lines = [f"Đã tiếp nhận! Mã theo dõi của bạn: {code}"]
+    if agency:
+        lines.append(f"Cơ quan xử lý: {agency}")
+    if due:
+        lines.append(f"Hạn trả lời dự kiến: {due}")
+    lines.append(
+        f"Bạn có thể gửi mã {code} cho tôi bất cứ lúc nào để tra cứu. "
+        "Khi có trả lời, tôi sẽ nhắn cho bạn tại đây."
+    )
+    return "\n".join(lines)
+
+
+# --- status lookup ------------------------------------------------------------------------------
+STATUS_LABEL = {
+    "received": "Đã tiếp nhận, đang chuyển cơ quan xử lý",
+    "assigned": "Đã chuyển đến cơ quan xử lý",
+    "in_progress": "Cơ quan đang xử lý",
+    "answered": "Đã có trả lời",
+    "published": "Đã trả lời và công khai",
+    "closed": "Đã kết thúc",
+    "transferred": "Đã chuyển sang cơ quan khác xử lý",
+    "returned": "Đang được điều phối lại",
+    "needs_info": "Cơ quan cần bạn bổ sung thông tin",
+    "rejected": "Không thuộc phạm vi xử lý (đã có hướng dẫn)",
+    "merged": "Đã gộp với phản ánh trùng nội dung",
+}
+CODE_NOT_FOUND = "Không tìm thấy phản ánh có mã {code}. Bạn kiểm tra lại mã (dạng PA-2026-000123) nhé."
+ASK_CODE = "Bạn vui lòng gửi mã theo dõi (dạng PA-2026-000123) để tôi tra cứu."
+NO_OWN_ITEMS = "Tôi chưa thấy phản ánh nào bạn gửi qua kênh này. " + ASK_CODE
+LOOKUP_UNAVAILABLE = "Xin lỗi, hệ thống tra cứu đang bận. Bạn vui lòng thử lại sau ít phút."
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def notice_answered(code: str, agency: str | None, answer: str | None) -> str:
+    who = f" từ {agency}" if agency else ""
+    text = f"📬 Phản ánh {code} của bạn đã có trả lời{who}:"
+    return f"{text}\n{answer}" if answer else text + " bạn gửi mã cho tôi để xem chi tiết."
+
+
+def notice_published(code: str) -> str:
+    return f"📢 Trả lời cho phản ánh {code} đã được công khai (đã ẩn thông tin cá nhân)."
+
+
+def notice_status(code: str, status: str) -> str:
+    return f"ℹ️ Phản ánh {code}: {STATUS_LABEL.get(status, status)}."
+
+
+# --- buttons ------------------------------------------------------------------------------------
+BTN_FEEDBACK = "Gửi phản ánh"
+BTN_SKIP = "Bỏ qua"
+BTN_CANCEL = "Hủy"
+BTN_YES = "Có"
+BTN_NO = "Không"
+BTN_SEND = "Gửi"
+BTN_EDIT = "Sửa"
+BTN_HANDOFF = "Gặp tổng đài viên"
+BTN_MY_ITEMS = "Phản ánh của tôi"
