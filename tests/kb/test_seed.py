@@ -1,0 +1,84 @@
+"""The bundled seed: size, coverage, required names, agency directory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge_base.loader import load_agencies, load_procedures
+
+REQUIRED = Path(__file__).parent / "data" / "required_procedures.txt"
+
+PROVINCIAL_CODES = ["VPUBND", "TTPVHCC", "STP", "SXD", "STNMT", "SKHDT", "SCT", "SGTVT", "SLDTBXH",
+                    "SGDDT", "SYT", "SVHTTDL", "SNV", "SNNPTNT", "STTTT", "STC", "SKHCN", "CAT", "BHXH"]
+DISTRICT_CODES = ["UBND_TAMKY", "UBND_HOIAN", "UBND_DIENBAN", "UBND_NUITHANH", "UBND_PHUNINH",
+                  "UBND_THANGBINH", "UBND_QUESON", "UBND_DUYXUYEN", "UBND_DAILOC", "UBND_NONGSON",
+                  "UBND_HIEPDUC", "UBND_TIENPHUOC", "UBND_BACTRAMY", "UBND_NAMTRAMY", "UBND_PHUOCSON",
+                  "UBND_NAMGIANG", "UBND_DONGGIANG", "UBND_TAYGIANG"]
+
+
+def test_seed_size_fields_and_levels(seed_kb):
+    assert len(seed_kb.procedures) >= 150
+    assert len(seed_kb.fields) >= 15
+    assert {"tỉnh", "huyện", "xã"} <= set(seed_kb.levels)
+
+
+def test_seed_codes_unique_and_looked_up(seed_kb):
+    codes = [p.code for p in seed_kb.procedures]
+    assert len(codes) == len(set(codes))
+    sample = seed_kb.procedures[len(codes) // 2]
+    assert seed_kb.procedure(sample.code) is sample
+    assert seed_kb.procedure("no-such-code") is None
+
+
+def test_every_required_procedure_present_with_exact_name(seed_kb):
+    required = [line.strip() for line in REQUIRED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(required) >= 40
+    names = {p.name for p in seed_kb.procedures}
+    missing = [name for name in required if name not in names]
+    assert missing == []
+
+
+def test_every_procedure_has_aliases_and_agency_codes_resolve(seed_kb):
+    assert [p.code for p in seed_kb.procedures if not p.aliases] == []
+    for procedure in seed_kb.procedures:
+        if procedure.agency_code:
+            assert seed_kb.agency(procedure.agency_code) is not None, procedure.code
+
+
+def test_everyday_names_are_aliases(seed_kb):
+    aliases = {alias.lower(): p for p in seed_kb.procedures for alias in p.aliases}
+    assert aliases["làm sổ đỏ"].name == "Đăng ký đất đai, tài sản gắn liền với đất lần đầu"
+    assert aliases["hộ khẩu"].name == "Đăng ký thường trú"
+    assert aliases["làm giấy khai sinh"].name == "Đăng ký khai sinh"
+    assert aliases["đổi bằng lái"].name == "Cấp đổi giấy phép lái xe"
+    assert aliases["làm hộ chiếu"].name == "Cấp hộ chiếu phổ thông"
+    assert aliases["sao y"].name == "Chứng thực bản sao từ bản chính giấy tờ, văn bản"
+
+
+def test_well_known_record_content(seed_kb):
+    birth = seed_kb.procedure("1.001193")
+    assert birth.name == "Đăng ký khai sinh" and birth.level == "xã"
+    assert birth.portal_url.endswith("ma_thu_tuc=1.001193")
+    copy = seed_kb.procedure("2.000815")
+    assert copy.fees[0].amount_vnd == 2000
+    local = next(p for p in seed_kb.procedures if not p.national_code)
+    assert local.portal_url is None
+
+
+def test_default_loaders_read_the_bundled_seed():
+    assert len(load_procedures()) >= 150
+    agencies = load_agencies()
+    assert len(agencies) >= 30
+
+
+def test_agency_directory_quang_nam():
+    agencies = {a.code: a for a in load_agencies()}
+    assert all(code in agencies for code in PROVINCIAL_CODES)
+    assert all(agencies[code].level == "tỉnh" for code in PROVINCIAL_CODES)
+    for code in DISTRICT_CODES:
+        assert agencies[code].level == "huyện"
+        assert agencies[code].area
+    communes = [a for a in agencies.values() if a.level == "xã"]
+    assert len(communes) >= 8
+    assert all(c.parent in DISTRICT_CODES for c in communes)
+    assert agencies["UBXA_ANMY_TAMKY"].parent == "UBND_TAMKY"
+    assert agencies["STP"].email == "sotuphap@quangnam.gov.vn"
