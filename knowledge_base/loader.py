@@ -385,13 +385,14 @@ def load_knowledge_base(settings: Any = None) -> KnowledgeBase:
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir and (Path(kb_dir) / AGENCIES_FILENAME).exists():
         agencies_path = Path(kb_dir) / AGENCIES_FILENAME
+    layers = _layer_sources(settings)
+    yaml_files = [agencies_path] + [p for _layer, files in layers for p in files
+                                    if p.suffix.lower() != ".json"]
+    cache_file = Path(settings.data_dir) / "cache" / "kb_parsed.json"
+    cached = _warm_raw_cache(cache_file, yaml_files)
+
     agencies = load_agencies(agencies_path)
     directory = KnowledgeBase([], agencies)
-
-    layers = _layer_sources(settings)
-    yaml_files = [p for _layer, files in layers for p in files if p.suffix.lower() != ".json"]
-    cache_file = Path(settings.data_dir) / "cache" / "kb_parsed.json"
-    cached = _warm_raw_cache(cache_file, yaml_files) if yaml_files else True
 
     merged: dict[str, Procedure] = {}
     sources: list[str] = [str(agencies_path)]
