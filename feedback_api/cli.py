@@ -1,10 +1,94 @@
 """`hotline admin ...`, `hotline report ...` and `hotline worker`."""
+from __future__ import annotations
+
 import typer
 
-admin_app = typer.Typer(help="Quản trị người dùng.", no_args_is_help=True)
+admin_app = typer.Typer(help="Quản trị người dùng và cơ sở dữ liệu.", no_args_is_help=True)
 report_app = typer.Typer(help="Báo cáo.", no_args_is_help=True)
+
+
+def _settings():
+    from hotline.settings import get_settings
+
+    return get_settings()
+
+
+def _session(settings):
+    from feedback_api.db import get_sessionmaker, upgrade_database
+
+    upgrade_database(settings)
+    return get_sessionmaker(settings)()
+
+
+@admin_app.command("create-user")
+def create_user(
+    name: str = typer.Argument(..., help="Tên đăng nhập"),
+    password: str = typer.Option(..., "--password", help="Mật khẩu (ít nhất 8 ký tự)"),
+    role: str = typer.Option(..., "--role", help="operator | staff | supervisor | admin"),
+    agency: str | None = typer.Option(None, "--agency", help="Mã cơ quan (bắt buộc với staff)"),
+) -> None:
+    """Tạo tài khoản cán bộ."""
+    from feedback_api.agencies.service import agency_codes
+    from feedback_api.auth.service import create_user as create
+    from feedback_api.errors import ApiError
+
+    if len(password) < 8:
+        typer.echo("Lỗi: mật khẩu phải có ít nhất 8 ký tự.", err=True)
+        raise typer.Exit(2)
+    with _session(_settings()) as session:
+        try:
+            user = create(session, name, password, role, agency, known_agencies=agency_codes())
+        except ApiError as exc:
+            typer.echo(f"Lỗi: {exc.detail}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(f"Đã tạo tài khoản {user.username} (vai trò {user.role}"
+               + (f", cơ quan {user.agency_code}" if user.agency_code else "") + ").")
+
+
+@admin_app.command("deactivate-user")
+def deactivate_user(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
+    """Khóa tài khoản cán bộ."""
+    from feedback_api.auth.service import set_active
+
+    with _session(_settings()) as session:
+        if set_active(session, name, False) is None:
+            typer.echo(f"Lỗi: không có tài khoản {name}.", err=True)
+            raise typer.Exit(1)
+    typer.echo(f"Đã khóa tài khoản {name}.")
+
+
+@admin_app.command("upgrade-db")
+def upgrade_db() -> None:
+    """Nâng cấp lược đồ cơ sở dữ liệu lên phiên bản mới nhất (alembic upgrade head)."""
+    from feedback_api.db import upgrade_database
+
+    upgrade_database(_settings())
+    typer.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@report_app.command("monthly")
+def monthly(
+    month: str | None = typer.Option(None, "--month", help="Tháng YYYY-MM (mặc định: tháng trước)"),
+    csv: bool = typer.Option(False, "--csv", help="Xuất CSV thay vì bảng"),
+    agency: str | None = typer.Option(None, "--agency", help="Chỉ một cơ quan"),
+) -> None:
+    """Báo cáo tháng: tiếp nhận, đã xử lý, đúng hạn, quá hạn, tỷ lệ; danh sách trễ hạn theo cơ quan."""
+    from feedback_api.stats import service
+
+    settings = _settings()
+    try:
+        month = month or service.previous_month(settings)
+        service.parse_month(month)
+    except ValueError:
+        typer.echo("Lỗi: tháng phải có dạng YYYY-MM.", err=True)
+        raise typer.Exit(2) from None
+    with _session(settings) as session:
+        report = service.monthly_report(session, settings, month=month, agency=agency)
+    typer.echo(service.to_csv(report) if csv else service.to_text(report), nl=False)
 
 
 def worker() -> None:
     """Run the scheduler and outbox delivery without the web server."""
-    raise typer.Exit(1)
+    from feedback_api.scheduler import run_worker
+
+    run_worker(_settings())

@@ -127,7 +127,7 @@ def validation_message(error: dict) -> str:
         return f"Trường {label} không đúng định dạng."
     if kind == "extra_forbidden":
         return f"Trường {label} không được hỗ trợ."
-    if kind.startswith("datetime") or kind.startswith("date"):
+    if kind.startswith("datetime") or kind.startswith("date") or kind.startswith("timezone"):
         return f"Trường {label} phải là thời điểm theo ISO 8601 (ví dụ 2026-03-02T08:30:00+07:00)."
     if kind.startswith("bool"):
         return f"Trường {label} phải là true hoặc false."

@@ -1,0 +1,115 @@
+"""Helpers for the feedback API tests: submitting items and driving them to any status via the API."""
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from feedback_api.lifecycle import TRANSITIONS, Action, Status
+
+STAFF_AGENCY = "STP"
+OTHER_AGENCY = "SXD"
+# Content that names no category or place, so routing leaves it with the coordinator (status received).
+UNROUTED_CONTENT = "Tôi muốn góp ý chung về thái độ phục vụ, mong các cơ quan lưu tâm hơn nữa."
+CONTACT = {"name": "Nguyễn Văn Hùng", "phone": "0905 123 456", "email": "hung.nguyen@example.com"}
+
+ACTION_PATH = {
+    Action.assign: "assign",
+    Action.start: "start",
+    Action.transfer: "transfer",
+    Action.return_to_coordinator: "return",
+    Action.request_info: "request-info",
+    Action.provide_info: "provide-info",
+    Action.answer: "answer",
+    Action.publish: "publish",
+    Action.close: "close",
+    Action.reject: "reject",
+    Action.merge: "merge",
+}
+
+
+def action_body(action: Action, *, merge_into: str | None = None, current_agency: str | None = None) -> dict:
+    """A valid body for `action` on an item currently owned by `current_agency`."""
+    return {
+        Action.assign: {"agency": STAFF_AGENCY if current_agency != STAFF_AGENCY else OTHER_AGENCY},
+        Action.start: {},
+        Action.transfer: {"agency": OTHER_AGENCY if current_agency != OTHER_AGENCY else STAFF_AGENCY,
+                          "reason": "Nội dung thuộc thẩm quyền cơ quan khác"},
+        Action.return_to_coordinator: {"reason": "Không thuộc thẩm quyền, trả lại đầu mối"},
+        Action.request_info: {"question": "Xin cho biết địa điểm cụ thể?"},
+        Action.provide_info: {"info": "Tại ngã tư gần chợ"},
+        Action.answer: {"answer": "Cơ quan đã kiểm tra và xử lý xong, cảm ơn ông Hùng đã phản ánh."},
+        Action.publish: {},
+        Action.close: {},
+        Action.reject: {"reason": "Đây là đơn khiếu nại", "guidance": "Đề nghị gửi đơn khiếu nại theo Luật Khiếu nại"},
+        Action.merge: {"into": merge_into},
+    }[action]
+
+
+def paths_to_statuses() -> dict[Status, list[Action]]:
+    """Shortest action path from `received` to every reachable status (BFS over the lifecycle table)."""
+    paths: dict[Status, list[Action]] = {Status.received: []}
+    queue = deque([Status.received])
+    while queue:
+        status = queue.popleft()
+        for (source, action), target in sorted(TRANSITIONS.items()):
+            if source == status and target not in paths:
+                paths[target] = paths[status] + [action]
+                queue.append(target)
+    return paths
+
+
+PATHS = paths_to_statuses()
+
+
+class Api:
+    """The test's handle on the API; also carries the helpers above (tests cannot import conftest)."""
+
+    paths = PATHS
+    action_body = staticmethod(action_body)
+    action_path = ACTION_PATH
+    staff_agency = STAFF_AGENCY
+    other_agency = OTHER_AGENCY
+    contact = CONTACT
+    unrouted_content = UNROUTED_CONTENT
+
+    def __init__(self, client, tokens):
+        self.client = client
+        self.tokens = tokens
+
+    def submit(self, *, headers=None, expect=201, **overrides) -> dict:
+        body = {"content": UNROUTED_CONTENT, "kind": "complaint", "channel": "web", "contact": CONTACT,
+                "publish_consent": True} | overrides
+        response = self.client.post("/api/v1/feedback", json=body, headers=headers or {})
+        assert response.status_code == expect, response.text
+        return response.json()
+
+    def act(self, code: str, action: Action, body: dict | None = None, headers: dict | None = None):
+        return self.client.post(f"/api/v1/feedback/{code}/{ACTION_PATH[action]}", json=body if body is not None else {},
+                                headers=headers or {})
+
+    def staff_view(self, code: str) -> dict:
+        response = self.client.get(f"/api/v1/feedback/{code}/staff-view", headers=self.tokens["supervisor"])
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def item_in(self, status: Status, **submit) -> str:
+        """A fresh item driven through the API (as a supervisor) into `status`."""
+        created = self.submit(**submit)
+        assert created["status"] == Status.received, "UNROUTED_CONTENT was routed; pick other test content"
+        code = created["code"]
+        merge_target, agency = None, created["agency"]
+        for action in PATHS[status]:
+            if action == Action.merge and merge_target is None:
+                merge_target = self.submit()["code"]
+            body = action_body(action, merge_into=merge_target, current_agency=agency)
+            response = self.act(code, action, body, self.tokens["supervisor"])
+            assert response.status_code == 200, (status, action, response.text)
+            agency = response.json()["agency"]
+        assert self.staff_view(code)["status"] == status
+        return code
+
+
+@pytest.fixture
+def api(client, tokens):
+    return Api(client, tokens)
