@@ -1,0 +1,105 @@
+"""The NLU pipeline behind `hotline parse` and the bot: intent, aspect and candidate procedures.
+
+    parser = get_parser()
+    parser.parse("lam giay khai sinh o dau")
+    # {"text": ..., "intent": {"name": "ask_procedure", "confidence": 0.93}, "aspect": "where",
+    #  "procedures": [{"code": "1.001193", "name": "Đăng ký khai sinh", "score": 0.71}, ...]}
+
+Models (intent classifier, retrieval index and embedding model) load once, in the constructor.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Protocol
+
+from nlu.aspects import detect_aspect
+from nlu.normalize import fold
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 2000
+MAX_PROCEDURES = 5
+
+
+class IntentBackend(Protocol):
+    def predict(self, text: str) -> tuple[str, float]: ...
+
+
+class NLUBackendError(RuntimeError):
+    """The configured intent backend cannot be used (e.g. the Rasa backend is not installed)."""
+
+
+def make_intent_backend(settings) -> IntentBackend:
+    """The intent backend named by `settings.nlu_backend` ("builtin" or "rasa")."""
+    name = getattr(settings, "nlu_backend", "builtin")
+    if name == "builtin":
+        from nlu.intents import get_builtin_classifier
+
+        return get_builtin_classifier()
+    if name == "rasa":
+        try:
+            from nlu.rasa_backend import RasaIntentBackend
+        except ImportError as exc:
+            raise NLUBackendError(
+                "nlu_backend=rasa but nlu.rasa_backend is not available "
+                f"({exc}); use HOTLINE_NLU_BACKEND=builtin or install the Rasa backend"
+            ) from exc
+        return RasaIntentBackend(settings.rasa_url)
+    raise NLUBackendError(f"unknown nlu_backend {name!r}; expected 'builtin' or 'rasa'")
+
+
+class Parser:
+    """Parses one message into the `hotline parse` object (see DESIGN.md)."""
+
+    def __init__(self, settings=None, *, retriever=None, intent_backend: IntentBackend | None = None) -> None:
+        if settings is None:
+            from hotline.settings import get_settings
+
+            settings = get_settings()
+        self.settings = settings
+        self.intents = intent_backend if intent_backend is not None else make_intent_backend(settings)
+        if retriever is None:
+            from nlu.retrieval import get_retriever
+
+            retriever = get_retriever(settings)
+        self.retriever = retriever
+
+    def parse(self, text: str) -> dict[str, Any]:
+        text = (text or "")[:MAX_INPUT_CHARS]
+        if not fold(text):
+            name, confidence = "out_of_scope", 1.0
+        else:
+            name, confidence = self.intents.predict(text)
+        aspect = None
+        procedures: list[dict[str, Any]] = []
+        if name == "ask_procedure":
+            aspect = detect_aspect(text)
+            procedures = [
+                {"code": hit.code, "name": hit.name, "score": round(min(1.0, max(0.0, float(hit.score))), 4)}
+                for hit in self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
+            ]
+        return {
+            "text": text,
+            "intent": {"name": name, "confidence": round(min(1.0, max(0.0, float(confidence))), 4)},
+            "aspect": aspect,
+            "procedures": procedures,
+        }
+
+
+_parsers: dict[tuple[str, str, str], Parser] = {}
+_lock = threading.Lock()
+
+
+def get_parser(settings=None) -> Parser:
+    """The process-wide Parser for these settings (built on first use)."""
+    if settings is None:
+        from hotline.settings import get_settings
+
+        settings = get_settings()
+    key = (str(settings.data_dir), str(settings.embedding_model), str(settings.nlu_backend))
+    with _lock:
+        parser = _parsers.get(key)
+        if parser is None:
+            parser = _parsers[key] = Parser(settings)
+        return parser

@@ -1,0 +1,89 @@
+"""Parser end to end: real classifier, real retriever over the bundled KB, DESIGN.md output shape."""
+from __future__ import annotations
+
+import pytest
+
+from nlu.intents import INTENTS
+from nlu.pipeline import MAX_INPUT_CHARS, NLUBackendError, Parser, make_intent_backend
+
+ASPECTS = {"documents", "fee", "duration", "where", "steps", "online", "eligibility", "general"}
+
+
+def _check_shape(result: dict) -> None:
+    assert set(result) == {"text", "intent", "aspect", "procedures"}
+    assert set(result["intent"]) == {"name", "confidence"}
+    assert result["intent"]["name"] in INTENTS
+    assert 0.0 <= result["intent"]["confidence"] <= 1.0
+    assert len(result["procedures"]) <= 5
+    for procedure in result["procedures"]:
+        assert set(procedure) == {"code", "name", "score"}
+        assert 0.0 <= procedure["score"] <= 1.0
+    scores = [p["score"] for p in result["procedures"]]
+    assert scores == sorted(scores, reverse=True)
+    if result["intent"]["name"] == "ask_procedure":
+        assert result["aspect"] in ASPECTS
+    else:
+        assert result["aspect"] is None and result["procedures"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect", "expected_name"),
+    [
+        ("làm giấy khai sinh cho con ở đâu", "where", "Đăng ký khai sinh"),
+        ("lam giay khai sinh cho con o dau", "where", "Đăng ký khai sinh"),
+        ("le phi dang ky ket hon bao nhieu", "fee", "Đăng ký kết hôn"),
+        ("đăng ký kết hôn cần giấy tờ gì", "documents", "Đăng ký kết hôn"),
+    ],
+)
+def test_ask_procedure_end_to_end(parser, text: str, aspect: str, expected_name: str) -> None:
+    result = parser.parse(text)
+    _check_shape(result)
+    assert result["intent"]["name"] == "ask_procedure"
+    assert result["aspect"] == aspect
+    assert expected_name in [p["name"] for p in result["procedures"][:3]]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("xin chào ad", "greet"),
+        ("đèn đường ở thôn 3 bị hỏng mấy hôm nay", "submit_feedback"),
+        ("tra cứu PA-2026-000123", "check_status"),
+        ("cho tôi gặp tổng đài viên", "human_handoff"),
+        ("cảm ơn nhiều nha", "thank"),
+        ("tạm biệt nhé", "goodbye"),
+    ],
+)
+def test_other_intents_have_no_aspect_or_procedures(parser, text: str, intent: str) -> None:
+    result = parser.parse(text)
+    _check_shape(result)
+    assert result["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+def test_empty_input(parser, text: str) -> None:
+    result = parser.parse(text)
+    assert result["intent"] == {"name": "out_of_scope", "confidence": 1.0}
+    assert result["procedures"] == [] and result["aspect"] is None
+
+
+def test_long_input_is_truncated_not_fatal(parser) -> None:
+    text = "thủ tục đăng ký khai sinh cần giấy tờ gì " * 200
+    result = parser.parse(text)
+    _check_shape(result)
+    assert len(result["text"]) == MAX_INPUT_CHARS
+    assert result["intent"]["name"] == "ask_procedure"
+
+
+def test_backend_selection(nlu_settings) -> None:
+    from nlu.intents import BuiltinIntentClassifier
+
+    assert isinstance(make_intent_backend(nlu_settings), BuiltinIntentClassifier)
+    with pytest.raises(NLUBackendError):
+        make_intent_backend(nlu_settings.model_copy(update={"nlu_backend": "nonsense"}))
+
+
+def test_rasa_backend_is_used_when_configured(nlu_settings) -> None:
+    backend = make_intent_backend(nlu_settings.model_copy(update={"nlu_backend": "rasa"}))
+    assert type(backend).__name__ == "RasaIntentBackend"
+    assert backend.url == nlu_settings.rasa_url.rstrip("/")
