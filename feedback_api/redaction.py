@@ -108,7 +108,9 @@ _HOUSE_BEFORE_STREET = re.compile(
 # Strong anchors: after these a number is a house number unless a unit follows ("nhà 3 tầng").
 _STRONG_ANCHOR = re.compile(
     r"(?<!\w)(?:số\s+nhà|nhà\s+số|so\s+nha|nha\s+so|địa\s+chỉ(?:\s+nhà)?(?:\s+(?:là|tại|ở))?|dia\s+chi"
-    r"(?:\s+nha)?(?:\s+(?:la|tai|o))?|căn\s+nhà|can\s+nha|nhà|nha)\s*:?\s*(?P<num>" + _HOUSE
+    r"(?:\s+nha)?(?:\s+(?:la|tai|o))?|căn\s+nhà|can\s+nha"
+    r"|(?:nhà|nha)(?:\s+(?:tôi|em|mình|chúng\s+tôi|toi|minh|chung\s+toi))?(?:\s+(?:ở|tại|o|tai))?"
+    r"(?:\s+(?:số|so))?)\s*:?\s*(?P<num>" + _HOUSE
     + r")(?![\w/])(?!\s+" + _UNITS + r")",
     re.I,
 )
@@ -156,9 +158,13 @@ _STRONG_TRIGGER = (
     r"tôi\s+tên\s+là|tôi\s+tên|tên\s+tôi\s+là|tên\s+tôi|tôi\s+là|tên\s+là|họ\s+và\s+tên|họ\s+tên|tên"
     r"|toi\s+ten\s+la|toi\s+ten|ten\s+toi\s+la|ten\s+toi|toi\s+la|ten\s+la|ho\s+va\s+ten|ho\s+ten|ten"
     r"|người\s+phản\s+ánh|nguoi\s+phan\s+anh|người\s+gửi|nguoi\s+gui"
+    r"|(?:em|mình|cháu|tui|con)\s+(?:tên\s+)?là|(?:em|minh|chau|tui|con)\s+(?:ten\s+)?la"
 )
 # Forms of address: followed by a name only when it is capitalised ("bà Lan", not "bà con").
-_WEAK_TRIGGER = r"ông|bà|anh|chị|em|cô|chú|bác|cháu|ong|ba|chi|co|chu|bac|chau"
+_WEAK_TRIGGER = (
+    r"ông|bà|anh|chị|em|cô|chú|bác|cháu|ong|ba|chi|co|chu|bac|chau"
+    r"|cán\s+bộ|can\s+bo|công\s+chức|cong\s+chuc|đồng\s+chí|dong\s+chi|đ/c"
+)
 _TRIGGER = re.compile(
     r"(?<!\w)(?:(?P<strong>" + _STRONG_TRIGGER + r")|(?P<weak>" + _WEAK_TRIGGER + r"))(?P<sep>\s*[:\-]?\s*)(?=\w)",
     re.I,

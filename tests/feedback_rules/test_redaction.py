@@ -83,6 +83,8 @@ def test_identity_numbers_emails(text, gone):
         ("địa chỉ: 102 Nguyễn Duy Hiệu", "địa chỉ: [đã ẩn] Nguyễn Duy Hiệu"),
         ("dia chi 102 nguyen duy hieu", "dia chi [đã ẩn] nguyen duy hieu"),
         ("tại số 8 Lý Thường Kiệt", "tại số [đã ẩn] Lý Thường Kiệt"),
+        ("nhà em ở 34/5 Trần Cao Vân", "nhà em ở [đã ẩn] Trần Cao Vân"),
+        ("nha toi o so 45 hung vuong", "nha toi o so [đã ẩn] hung vuong"),
     ],
 )
 def test_house_numbers(text, expected):
@@ -99,6 +101,10 @@ def test_house_numbers(text, expected):
         ("Ông Phạm Minh nói chị Lan chưa nhận", "Ông [đã ẩn] nói chị [đã ẩn] chưa nhận"),
         ("anh Tuan bao lai", "anh [đã ẩn] bao lai"),
         ("Người phản ánh: Võ Văn Tám", "Người phản ánh: [đã ẩn]"),
+        ("Em là Hoa, học sinh lớp 9", "Em là [đã ẩn], học sinh lớp 9"),
+        ("Mình là Trần Minh Tuấn.", "Mình là [đã ẩn]."),
+        ("Cán bộ Trần Văn Cường ở bộ phận một cửa", "Cán bộ [đã ẩn] ở bộ phận một cửa"),
+        ("Toi la Nguyen Van An", "Toi la [đã ẩn]"),
     ],
 )
 def test_names(text, expected):
@@ -121,6 +127,9 @@ NEGATIVE = [
     "Gọi 1022 hoặc 1900 1234, tổng đài 02353 1022",
     "Đường Bà Triệu và đường Ông Ích Khiêm có đèn hỏng",
     "Có 25 hộ dân, 120 người bị ảnh hưởng, 3 lần phản ánh",
+    "Đoạn Km 12+500 QL1A, đường ĐT609 gần cầu Hà Lam, lúc 21h30 ngày 20/11/2025 xảy ra tai nạn",
+    "Trường THCS Lê Lợi thu 500.000đ/học sinh; nhà tôi có 5 người, nhà tôi ở thôn 3",
+    "Cán bộ phường và Cán bộ Công an xã chưa đến",
 ]
 
 
