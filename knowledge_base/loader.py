@@ -372,6 +372,23 @@ def _layer_sources(settings: Any) -> list[tuple[str, list[Path]]]:
     return layers
 
 
+def agencies_path_for(settings: Any) -> Path:
+    """The directory in effect: `kb_dir/agencies.yaml` when present (e.g. the 2025 model), else bundled."""
+    kb_dir = getattr(settings, "kb_dir", None)
+    if kb_dir and (Path(kb_dir) / AGENCIES_FILENAME).exists():
+        return Path(kb_dir) / AGENCIES_FILENAME
+    return SEED_AGENCIES
+
+
+def load_directory(settings: Any = None) -> list[Agency]:
+    """The agency directory in effect for these settings, without loading procedures."""
+    if settings is None:
+        from hotline.settings import get_settings
+
+        settings = get_settings()
+    return load_agencies(agencies_path_for(settings))
+
+
 def load_knowledge_base(settings: Any = None) -> KnowledgeBase:
     """Bundled seed, then settings.kb_dir, then the imported store; later layers upsert by code.
 
@@ -381,10 +398,7 @@ def load_knowledge_base(settings: Any = None) -> KnowledgeBase:
         from hotline.settings import get_settings
 
         settings = get_settings()
-    agencies_path = SEED_AGENCIES
-    kb_dir = getattr(settings, "kb_dir", None)
-    if kb_dir and (Path(kb_dir) / AGENCIES_FILENAME).exists():
-        agencies_path = Path(kb_dir) / AGENCIES_FILENAME
+    agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)
     yaml_files = [agencies_path] + [p for _layer, files in layers for p in files
                                     if p.suffix.lower() != ".json"]

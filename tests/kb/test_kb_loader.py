@@ -187,3 +187,12 @@ def test_reorg_2025_is_a_data_change_only(make_settings, seed_kb):
 def test_reorg_directory_loads_standalone():
     agencies = load_agencies(KB_DATA / "reorg_2025" / "agencies.yaml")
     assert len(agencies) >= 5
+
+
+def test_load_directory_follows_kb_dir(make_settings):
+    from knowledge_base.loader import load_directory
+
+    bundled = {a.code for a in load_directory(make_settings())}
+    reorg = {a.code for a in load_directory(make_settings(kb_dir=KB_DATA / "reorg_2025"))}
+    assert "UBND_TAMKY" in bundled and "UBND_TAMKY" not in reorg
+    assert "UBND_DANANG" in reorg and "UBND_DANANG" not in bundled
