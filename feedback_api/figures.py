@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from feedback_api.lifecycle import OPEN_STATUSES, Action, Status
-from feedback_api.workdays import WorkCalendar
+from feedback_api.workdays import WorkCalendar, default_calendar_data
 
 DEFINITIONS: dict[str, str] = {
     "scope": (
@@ -102,6 +102,20 @@ class Figures:
     def row(self, agency_code: str | None, month: str) -> AgencyMonth | None:
         return next((r for r in self.rows if r.agency_code == agency_code and r.month == month), None)
 
+    CSV_COLUMNS = ("agency_code", "month", "received", "handled", "handled_on_time", "overdue_open",
+                   "published", "rejected", "merged", "on_time_rate", "published_rate", "late_codes")
+
+    def csv_rows(self) -> list[list]:
+        """Header plus one row per agency × month (rates rounded to 4 places, empty when undefined)."""
+        rows: list[list] = [list(self.CSV_COLUMNS)]
+        for row in self.rows:
+            data = row.to_dict()
+            data["late_codes"] = " ".join(item.feedback_code for item in row.late)
+            for rate in ("on_time_rate", "published_rate"):
+                data[rate] = "" if data[rate] is None else round(data[rate], 4)
+            rows.append([data[column] for column in self.CSV_COLUMNS])
+        return rows
+
     def to_dict(self) -> dict:
         return {
             "computed_at": self.computed_at,
@@ -167,7 +181,9 @@ def compute_figures(events: Iterable, now: datetime, calendar: WorkCalendar | No
 
     Events after `now` are ignored, so figures for a past date can be reproduced exactly.
     """
-    calendar = calendar or WorkCalendar()
+    if calendar is None:  # the shipped announcements; pass calendar_from_settings(...) to add local ones
+        extra_off, makeup = default_calendar_data()
+        calendar = WorkCalendar(extra_off, makeup)
     rows: dict[tuple[str | None, str], AgencyMonth] = {}
     late: dict[str | None, list[LateItem]] = defaultdict(list)
     for item in _replay(events, now).values():

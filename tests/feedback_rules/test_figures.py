@@ -122,6 +122,30 @@ def test_definitions_in_response():
         assert row["on_time_rate"] == expected
 
 
+def test_csv_rows():
+    figures = compute_figures(build()[0], NOW, CAL)
+    header, *rows = figures.csv_rows()
+    assert header[:3] == ["agency_code", "month", "received"] and len(rows) == len(figures.rows)
+    tamky = next(r for r in rows if r[0] == "UBND_TAMKY" and r[1] == "2026-03")
+    record = dict(zip(header, tamky))
+    assert record["on_time_rate"] == round(2 / 3, 4) and record["received"] == 6
+    assert set(record["late_codes"].split()) == {"PA-2026-000002", "PA-2026-000003"}
+    coordinator = dict(zip(header, next(r for r in rows if r[0] == "TTPVHCC")))
+    assert coordinator["on_time_rate"] == ""
+
+
+def test_default_calendar_knows_shipped_swaps():
+    # Due Fri 9/1/2026, answered Mon 12/1: the make-up Saturday 10/1 (shipped data) was a working day,
+    # so the answer is 2 working days late (the package calendar alone would say 1).
+    log = [dict(feedback_code="PA-2026-000001", at=at(1, 1), actor="x", action="receive", from_status=None,
+                to_status="assigned", agency_code="SXD", due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
+                kind="complaint", reason=None),
+           dict(feedback_code="PA-2026-000001", at=at(1, 12), actor="x", action="answer", from_status="assigned",
+                to_status="answered", agency_code="SXD", due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
+                kind="complaint", reason=None)]
+    assert compute_figures(log, NOW).late["SXD"][0].days_late == 2
+
+
 def test_order_and_event_type_do_not_matter():
     log, _ = build()
     shuffled = log[:]
