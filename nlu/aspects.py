@@ -18,10 +18,12 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
     "documents": [
         ("giay to", 2), ("giay to gi", 3), ("ho so gom", 3), ("ho so can", 2), ("thanh phan ho so", 3),
         ("can mang", 2), ("mang theo", 2), ("mang gi", 2), ("chuan bi", 2), ("can nhung gi", 3),
-        ("can gi", 2), ("gom nhung gi", 3), ("gom gi", 2), ("can nhung giay", 3), ("ban sao", 1),
-        ("ban chinh", 1), ("to khai", 1.5), ("mau don", 1.5), ("nop nhung gi", 3), ("can co gi", 3),
+        ("can gi", 2), ("gom nhung gi", 3), ("gom gi", 2), ("can nhung giay", 3), ("ban sao", 0.5),
+        ("ban chinh", 0.5), ("to khai", 1.5), ("mau don", 1.5), ("nop nhung gi", 3), ("can co gi", 3),
         ("giay gi", 2), ("nhung gi", 1), ("phai co gi", 3), ("can nhung", 1.5), ("can nop gi", 3),
         ("ho so nhu the nao", 3), ("ho so the nao", 3),
+        ("ho so gi", 3), ("can ho so", 2.5), ("ho so nhung gi", 3), ("giay to nao", 3), ("giay nao", 2.5),
+        ("ho so gom nhung", 3), ("thu tuc giay to", 2), ("co can mang", 2.5), ("photo", 1),
     ],
     "fee": [
         ("le phi", 3), ("phi", 2), ("bao nhieu tien", 3), ("may tien", 3), ("mat tien", 3),
@@ -42,12 +44,12 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("di dau", 3), ("nop o", 2), ("dia chi", 2), ("tai dau", 3), ("phong nao", 3),
         ("xa hay huyen", 3), ("huyen hay tinh", 3), ("xa hay tinh", 3), ("cap nao", 2), ("noi nop", 3),
         ("lam o dau", 3), ("nop tai", 2), ("den co quan", 2), ("don vi nao", 3), ("o xa hay", 3),
-        ("ben nao", 2), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
+        ("ben nao", 2), (r"(o|tai) (xa|phuong|huyen|tinh|thi tran)\b.{0,20}\bduoc", 2.5), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
     ],
     "steps": [
         ("thu tuc the nao", 3), ("thu tuc nhu the nao", 3), ("lam the nao", 2), ("lam sao", 2),
         ("nhu the nao", 1.5), ("cac buoc", 3), ("quy trinh", 3), ("trinh tu", 3), ("cach lam", 2.5),
-        ("huong dan", 2.5), ("the nao", 1), ("ra sao", 1.5), ("lam gi", 1.5), ("buoc nao", 3),
+        ("huong dan", 2.5), ("the nao", 1.5), ("ra sao", 1.5), ("lam gi", 1.5), ("buoc nao", 3),
         ("nhung buoc", 3), ("tung buoc", 3), ("cach thuc", 2), ("cach dang ky", 2.5), ("cach xin", 2.5),
         ("cach nop", 2), ("thu tuc ra sao", 3), ("phai lam gi", 2.5), ("can lam gi", 2.5),
         ("lam nhu nao", 2), ("lam the nao de", 2.5),
@@ -64,32 +66,40 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("ai co the", 3), ("nguoi nao", 2), ("duoc huong", 2), ("ai phai", 3), ("du dieu kien", 3),
         ("tieu chuan", 3), ("yeu cau gi", 2.5), ("ai la nguoi", 2), ("co phai", 1), ("duoc phep", 1.5),
         ("ai duoc huong", 3), ("co the duoc", 2), ("nguoi nuoc ngoai co", 2), ("bao nhieu tuoi", 2.5),
-        ("du tuoi", 2.5), ("doi tuong nao", 3), ("nhung ai", 3), ("ai thi duoc", 3),
+        ("du tuoi", 2.5), ("co can", 1), (r"co (can|phai) (xin|lam|dang ky|co)\b.{0,40}\bkhong", 2), ("doi tuong nao", 3), ("nhung ai", 3), ("ai thi duoc", 3),
     ],
 }
 
 
+_REGEX_CHARS = set("\\[](){}+*?|.")
+
+
 @lru_cache(maxsize=1)
-def _compiled() -> list[tuple[str, list[tuple[re.Pattern, float]]]]:
+def _compiled() -> list[tuple[str, list[tuple[str, float]], list[tuple[re.Pattern, float]]]]:
+    """Per aspect: literal cues (" phrase ", matched as a padded substring: fast) and regex cues."""
     compiled = []
     for aspect in ASPECTS:
-        cues: dict[str, float] = {}  # folded phrase -> weight; phrases that fold alike count once
+        literals: dict[str, float] = {}  # phrases that fold alike count once
+        regexes: list[tuple[re.Pattern, float]] = []
         for phrase, weight in ASPECT_CUES.get(aspect, []):
-            phrase = fold(phrase) if not any(ch in phrase for ch in "\\[](){}+*?|") else phrase
+            if _REGEX_CHARS & set(phrase):
+                regexes.append((re.compile(rf"(?<!\w){phrase}(?!\w)"), weight or 1.0))
+                continue
+            phrase = fold(phrase)
             weight = weight if weight is not None else len(phrase.split())
-            cues[phrase] = max(weight, cues.get(phrase, 0))
-        compiled.append(
-            (aspect, [(re.compile(rf"(?<!\w){phrase}(?!\w)"), weight) for phrase, weight in cues.items()])
-        )
+            literals[f" {phrase} "] = max(weight, literals.get(f" {phrase} ", 0))
+        compiled.append((aspect, list(literals.items()), regexes))
     return compiled
 
 
 def aspect_scores(text: str) -> dict[str, float]:
     """Total cue weight per aspect (only aspects with at least one cue)."""
     folded = fold(text)
+    padded = f" {folded} "
     scores: dict[str, float] = {}
-    for aspect, cues in _compiled():
-        total = sum(weight for pattern, weight in cues if pattern.search(folded))
+    for aspect, literals, regexes in _compiled():
+        total = sum(weight for phrase, weight in literals if phrase in padded)
+        total += sum(weight for pattern, weight in regexes if pattern.search(folded))
         if total:
             scores[aspect] = total
     return scores
