@@ -18,7 +18,7 @@ from bot import texts
 from bot.client import FeedbackClient
 from bot.flows import form, qa, status
 from bot.messages import Button, Inbound, Reply
-from bot.rules import find_tracking_code, wants_own_items
+from bot.rules import find_tracking_code, is_submit_request, wants_own_items
 from bot.state import ConversationStore
 from bot.turn import Services, Turn
 from nlu.normalize import fold
@@ -132,6 +132,9 @@ class Engine:
         code = find_tracking_code(turn.text)
         if code:
             return await status.lookup(turn, code)
+
+        if is_submit_request(turn.text):
+            return form.start(turn, turn.text)
 
         parsed = await turn.parse()
         intent = (parsed.get("intent") or {}).get("name", "out_of_scope")

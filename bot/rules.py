@@ -188,3 +188,17 @@ def wants_own_items(text: str) -> bool:
         marker in words
         for marker in ("cua toi", "cua minh", "cua em", "toi da gui", "minh da gui", "em da gui", "da gui")
     )
+
+
+_SUBMIT_REQUEST_RE = re.compile(
+    r"^(?:(?:xin )?chao(?: \w+)? )?(?:(?:toi|em|minh|chau|chung toi|cho toi|cho em|cho minh) )?"
+    r"(?:(?:muon|can|xin|dinh|se|co the) )*(?:(?:gui|lam|nop|viet|bao) )?(?:(?:mot|1|cai) )?"
+    r"(?:phan anh|kien nghi|gop y|phan anh kien nghi|phan anh va kien nghi|khieu nai)"
+    r"(?: (?:voi|len|toi|cho) (?:tong dai|co quan|chinh quyen|ban|ad|admin))?(?: (?:a|nhe|duoc khong|duoc ko|dc ko))?$"
+)
+
+
+def is_submit_request(text: str) -> bool:
+    """The whole message is a request to send feedback ("tôi muốn phản ánh", "gửi kiến nghị"): the form
+    starts whatever the intent model says (short messages like these sit between submit and status)."""
+    return bool(_SUBMIT_REQUEST_RE.match(_words(text)))

@@ -46,6 +46,18 @@ class BotRuntime:
                     )
         return self._engine
 
+    @property
+    def kb(self):
+        """The knowledge base (for agency names in notices), shared with the engine when it is loaded."""
+        if self._kb is None:
+            if self._engine is not None:
+                self._kb = self._engine.services.kb
+            else:
+                from knowledge_base.loader import load_knowledge_base
+
+                self._kb = load_knowledge_base(self.settings)
+        return self._kb
+
     async def telegram_application(self):
         """The PTB Application for webhook mode, initialised on first use (None when not configured)."""
         if not self.settings.telegram_token:

@@ -54,8 +54,7 @@ def install(app: FastAPI, settings, *, feedback_transport=None, zalo_transport=N
 
 def _agency_namer(runtime: BotRuntime):
     def name(code):
-        kb = runtime._engine.services.kb if runtime._engine else None
-        found = kb.agency(code) if kb is not None and isinstance(code, str) else None
+        found = runtime.kb.agency(code) if isinstance(code, str) else None
         return found.name if found else code
 
     return name

@@ -1,0 +1,213 @@
+"""Scripted multi-turn conversations through the web chat endpoint: real engine, real NLU, real feedback API."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from bot import texts
+from bot.flows import qa
+from bot.messages import Inbound
+from bot_harness import Harness
+
+pytestmark = pytest.mark.anyio
+CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
+
+
+def expected_answer(kb, code: str, aspect: str) -> str:
+    from nlu.compose import compose_answer
+
+    return compose_answer(kb.procedure(code), aspect, kb).text
+
+
+async def ask_and_settle(h: Harness, session: str, question: str, prefer: str) -> tuple[str, list[dict]]:
+    """Ask; when the bot offers choices, press the one named `prefer`. Returns (procedure code, messages)."""
+    messages = await h.chat(session, question)
+    buttons = [b for m in messages for b in m.get("buttons", []) if b["payload"].startswith("/procedure ")]
+    parsed = h.parser.parse(question)
+    if buttons:  # low confidence: the top 3 as buttons, in the retriever's order
+        assert not qa.is_confident(parsed["procedures"])
+        assert [b["payload"].split()[1] for b in buttons] == [p["code"] for p in parsed["procedures"][:3]]
+        chosen = next((b for b in buttons if b["title"].startswith(prefer)), buttons[0])
+        code = chosen["payload"].split()[1]
+        messages = await h.chat(session, payload=chosen["payload"])
+        assert messages[0]["text"] == expected_answer(h.kb, code, parsed["aspect"])
+        return code, messages
+    assert qa.is_confident(parsed["procedures"])
+    code = parsed["procedures"][0]["code"]
+    assert messages[0]["text"] == expected_answer(h.kb, code, parsed["aspect"])
+    return code, messages
+
+
+async def test_procedure_question_with_context_follow_ups(harness):
+    async with harness as h:
+        code, _ = await ask_and_settle(h, "qa-1", "đăng ký kết hôn cần những giấy tờ gì", "Đăng ký kết hôn")
+        name = h.kb.procedure(code).name
+
+        fee = await h.chat("qa-1", "còn lệ phí thì sao?")
+        assert fee[0]["text"] == expected_answer(h.kb, code, "fee")
+        assert name in fee[0]["text"]
+
+        where = await h.chat("qa-1", "nop o dau")  # no diacritics
+        assert where[0]["text"] == expected_answer(h.kb, code, "where")
+
+        duration = await h.chat("qa-1", "thủ tục đó mất bao lâu")
+        assert duration[0]["text"] == expected_answer(h.kb, code, "duration")
+
+        # Without a previous answer the same follow-up cannot be answered from context.
+        fresh = await h.say("qa-2", "còn lệ phí thì sao?")
+        assert name not in fresh or "?" in fresh
+
+
+async def test_low_confidence_offers_top_three_as_buttons(harness):
+    async with harness as h:
+        question = "cấp giấy chứng nhận"
+        parsed = h.parser.parse(question)
+        messages = await h.chat("lc-1", question)
+        buttons = [b for m in messages for b in m.get("buttons", [])]
+        procedure_buttons = [b for b in buttons if b["payload"].startswith("/procedure ")]
+        assert not qa.is_confident(parsed["procedures"])
+        assert 1 <= len(procedure_buttons) <= 3
+        assert [b["payload"] for b in procedure_buttons] == [f"/procedure {p['code']}" for p in parsed["procedures"][:3]]
+        pressed = procedure_buttons[1]["payload"].split()[1]
+        answer = await h.chat("lc-1", payload=f"/procedure {pressed}")
+        assert answer[0]["text"] == expected_answer(h.kb, pressed, "general")
+
+
+async def test_feedback_form_with_validation_correction_and_submission(harness):
+    async with harness as h:
+        s = "form-1"
+        assert texts.ASK_CONTENT in await h.say(s, "tôi muốn phản ánh")
+        content = "Đèn đường trên đường Hùng Vương bị hỏng cả tuần nay, buổi tối rất tối và nguy hiểm"
+        assert texts.CONTENT_TOO_SHORT in await h.say(s, "hỏng đèn")
+        assert texts.ASK_LOCATION in await h.say(s, content)
+        assert texts.ASK_NAME in await h.say(s, "Phường An Mỹ, Tam Kỳ")
+        assert texts.ASK_PHONE in await h.say(s, "Nguyễn Văn An")
+        assert texts.PHONE_INVALID in await h.say(s, "12345")
+        assert texts.ASK_PHOTO_WEB in await h.say(s, "0905 123 456")
+        assert texts.ASK_CONSENT in await h.say(s, "bỏ qua")
+        summary = await h.say(s, "có")
+        assert "0905***456" in summary and "0905 123 456" not in summary and "0905123456" not in summary
+        assert "Phường An Mỹ, Tam Kỳ" in summary and "Nguyễn Văn An" in summary
+
+        # correct a field: back to it, then straight back to the summary
+        assert texts.ASK_LOCATION in await h.say(s, "sửa địa điểm")
+        summary = await h.say(s, "Phường Tân Thạnh, Tam Kỳ")
+        assert "Phường Tân Thạnh, Tam Kỳ" in summary and "Phường An Mỹ" not in summary
+        assert "Vui lòng kiểm tra lại thông tin" in summary
+
+        done = await h.chat(s, payload="/confirm")
+        code = CODE_RE.search(done[0]["text"]).group(0)
+        public = (await h.http.get(f"/api/v1/feedback/{code}")).json()
+        assert public["status"] in ("received", "assigned")
+        staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=await h.supervisor_headers())).json()
+        assert staff["content"] == content
+        assert staff["location"] == "Phường Tân Thạnh, Tam Kỳ"
+        assert staff["contact"]["phone"] == "0905123456" and staff["contact"]["name"] == "Nguyễn Văn An"
+        assert staff["reply_to"] == {"channel": "web", "chat_id": s}
+        assert staff["channel"] == "web" and staff["publish_consent"] is True and staff["kind"] == "complaint"
+
+        # the form is over: the next message is a normal conversation again
+        assert await h.say(s, "cảm ơn") == texts.THANK
+
+
+async def test_feedback_form_prefilled_content_kind_and_cancel(harness):
+    async with harness as h:
+        first = await h.say("form-2", "toi muon kien nghi lap them den duong o thon 3 xa Tam Thanh")
+        assert texts.ASK_LOCATION in first  # the content was in the first message
+        assert texts.CANCELLED in await h.say("form-2", "huy")
+        # nothing was stored for that chat
+        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "form-2"},
+                                    headers=await h.supervisor_headers())).json()
+        assert listing["total"] == 0
+        assert await h.say("form-2", "xin chào") == texts.GREET
+
+
+async def test_submission_retry_uses_the_same_idempotency_key(harness):
+    from bot.flows.form import idempotency_key, request_body
+
+    async with harness as h:
+        engine = await h.runtime.get_engine()
+        form = {"id": "retry-form", "data": {"content": "Rác thải tập kết sai nơi quy định ở chợ Tam Kỳ",
+                                              "kind": "complaint", "location": "Chợ Tam Kỳ", "consent": False}}
+        key = idempotency_key("web", "retry-1", form["id"])
+        first = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
+        again = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
+        assert first["code"] == again["code"]
+        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "retry-1"},
+                                    headers=await h.supervisor_headers())).json()
+        assert listing["total"] == 1
+
+
+async def submit_quick(h: Harness, session: str, content: str) -> str:
+    await h.say(session, "tôi muốn gửi phản ánh")
+    await h.say(session, content)
+    await h.say(session, "Phường Tân Thạnh, Tam Kỳ")
+    await h.say(session, "bỏ qua")
+    await h.say(session, "bỏ qua")
+    await h.say(session, "bỏ qua")
+    await h.say(session, "không")
+    done = await h.say(session, "gửi")
+    return CODE_RE.search(done).group(0)
+
+
+async def test_status_lookup_and_own_items(harness):
+    async with harness as h:
+        mine = await submit_quick(h, "st-1", "Cống thoát nước bị tắc gây ngập trước nhà văn hóa khối phố 2")
+        other = await submit_quick(h, "st-2", "Cây xanh ngã đổ chắn ngang đường Trần Cao Vân chưa được dọn")
+
+        year, seq = mine[3:7], mine[8:]
+        reply = await h.say("st-9", f"tra cứu giúp tôi pa {year} {seq}")  # lowercase, spaces
+        assert mine in reply and "Tình trạng:" in reply
+        assert "Cống thoát nước" not in reply  # public view: no content, no personal data
+        assert texts.CODE_NOT_FOUND.format(code="PA-2020-999999") == await h.say("st-9", "PA-2020-999999")
+
+        own = await h.say("st-1", "phản ánh của tôi")
+        assert mine in own and other not in own
+        assert texts.NO_OWN_ITEMS == await h.say("st-9", "các phản ánh tôi đã gửi")
+
+
+async def test_small_talk_handoff_and_out_of_scope(harness):
+    async with harness as h:
+        assert await h.say("st-a", "xin chào") == texts.GREET
+        assert await h.say("st-a", "cam on ban nhieu") == texts.THANK
+        assert await h.say("st-a", "tạm biệt") == texts.GOODBYE
+        handoff = await h.say("st-a", "cho tôi gặp tổng đài viên")
+        assert h.settings.hotline_phone in handoff and h.settings.hotline_hours in handoff
+        flagged = [(c.channel, c.user_id) for c in h.runtime.store.handoffs()]
+        assert flagged == [("web", "st-a")]
+        out = await h.say("st-b", "thời tiết hôm nay thế nào")
+        assert out.startswith("Xin lỗi") and "Tra cứu tình trạng phản ánh" in out
+        assert ("web", "st-b") not in [(c.channel, c.user_id) for c in h.runtime.store.handoffs()]
+
+
+async def test_restart_mid_form_resumes_where_it_was(harness):
+    async with harness as h:
+        await h.say("rs-1", "tôi muốn phản ánh")
+        await h.say("rs-1", "Xe tải chở đất làm rơi vãi đầy đường Điện Biên Phủ mỗi sáng")
+        assert texts.ASK_NAME in await h.say("rs-1", "Đường Điện Biên Phủ, Tam Kỳ")
+        old_engine = await h.runtime.get_engine()
+        await h.restart()
+        assert await h.runtime.get_engine() is not old_engine
+        # the next message is the name: the form continues at the phone step
+        assert texts.ASK_PHONE in await h.say("rs-1", "Trần Thị Bình")
+        await h.say("rs-1", "bỏ qua")
+        await h.say("rs-1", "bỏ qua")
+        summary = await h.say("rs-1", "không")
+        assert "Trần Thị Bình" in summary and "Xe tải chở đất" in summary and "Điện Biên Phủ" in summary
+
+
+async def test_two_messages_from_one_person_are_handled_in_order(harness):
+    async with harness as h:
+        engine = await h.runtime.get_engine()
+        await engine.handle(Inbound("web", "ord-1", "tôi muốn phản ánh"))
+        content = "Nhà hàng karaoke mở nhạc quá to sau 23 giờ đêm ở khối phố 5"
+        await asyncio.gather(
+            engine.handle(Inbound("web", "ord-1", content)),
+            engine.handle(Inbound("web", "ord-1", "Phường Hòa Thuận, Tam Kỳ")),
+        )
+        form = h.runtime.store.load("web", "ord-1").state["form"]
+        assert form["data"]["content"] == content
+        assert form["data"]["location"] == "Phường Hòa Thuận, Tam Kỳ"
+        assert form["step"] == "name"

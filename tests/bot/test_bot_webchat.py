@@ -1,0 +1,133 @@
+"""Web chat endpoint: odd input never gets a 500; the widget page; notices from the outbox."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot import texts
+from bot.notify import sign
+from bot_harness import BOT_EVENTS_SECRET
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_odd_input_never_500(harness):
+    async with harness as h:
+        cases = [
+            ({"session_id": "odd-1", "text": ""}, 200),
+            ({"session_id": "odd-1", "text": "   \n\t "}, 200),
+            ({"session_id": "odd-1", "text": "😀😀🙏🔥"}, 200),
+            ({"session_id": "odd-1", "text": "a" * 5000}, 200),
+            ({"session_id": "odd-1", "text": "đường " * 1000}, 200),
+            ({"session_id": "odd-1", "text": "\u0000\u200b<script>alert(1)</script>"}, 200),
+            ({"session_id": "odd-1", "payload": "/procedure KHONG-CO"}, 200),
+            ({"session_id": "odd-1", "payload": "/khong-biet"}, 200),
+            ({"session_id": "odd-1", "text": None}, 200),
+            ({"session_id": "odd-1", "text": "x" * 10_001}, 422),
+            ({"session_id": "odd-1", "text": 12}, 422),
+            ({"session_id": "odd-1", "text": ["a"]}, 422),
+            ({"text": "xin chào"}, 422),
+            ({"session_id": None, "text": "xin chào"}, 422),
+            ({"session_id": "x" * 200, "text": "xin chào"}, 422),
+            ({"session_id": "odd-1", "payload": {"a": 1}}, 422),
+        ]
+        for body, status in cases:
+            response = await h.http.post("/api/v1/chat", json=body)
+            assert response.status_code == status, (body, response.text)
+            data = response.json()
+            if status == 200:
+                assert data["messages"] and all(m["text"].strip() for m in data["messages"])
+            else:
+                assert data["detail"] and data["code"]
+
+        for raw in (b"{broken json", b"", b"\xff\xfe\xfd", b"[1, 2]", b'"text"', b"null"):
+            response = await h.http.post("/api/v1/chat", content=raw, headers={"Content-Type": "application/json"})
+            assert 400 <= response.status_code < 500, raw
+            assert response.json()["detail"]
+
+        empty = await h.chat("odd-2", "")
+        assert empty[0]["text"] == texts.EMPTY
+        emoji = await h.chat("odd-2", "🙏🙏")
+        assert emoji[0]["text"] == texts.EMPTY
+
+
+async def test_long_content_is_accepted_by_the_form(harness):
+    async with harness as h:
+        await h.say("long-1", "tôi muốn phản ánh")
+        content = ("Nước thải từ cơ sở chế biến chảy ra mương thoát nước gây mùi hôi. " * 80)[:5000]
+        assert len(content) == 5000
+        assert texts.ASK_LOCATION in await h.say("long-1", content)
+        assert texts.CONTENT_TOO_LONG.format(limit=5000) in await h.say("long-2", "tôi muốn phản ánh") + await h.say(
+            "long-2", content + "thêm")
+
+
+async def test_widget_page_is_self_contained(harness):
+    async with harness as h:
+        response = await h.http.get("/chat")
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        page = response.text
+        assert "/api/v1/chat" in page and "<script" in page
+        assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no CDN
+
+
+async def _submit_from(h, session: str) -> str:
+    import re
+
+    await h.say(session, "tôi muốn phản ánh")
+    await h.say(session, "Đèn tín hiệu giao thông ở ngã tư Phan Bội Châu không hoạt động từ hôm qua")
+    await h.say(session, "Ngã tư Phan Bội Châu, Tam Kỳ")
+    for answer in ("bỏ qua", "0905 123 456", "bỏ qua", "có"):
+        await h.say(session, answer)
+    done = await h.say(session, "gửi")
+    return re.search(r"PA-\d{4}-\d{6}", done).group(0)
+
+
+async def test_answer_reaches_the_web_chat_through_the_outbox(harness):
+    async with harness as h:
+        code = await _submit_from(h, "notify-1")
+        await h.answer_item(code, "Ngày 6/1 đội quản lý đô thị đã sửa xong đèn tín hiệu tại ngã tư.", publish=True)
+        attempts = await h.deliver_outbox()  # the feedback service's real, signed delivery
+        assert attempts >= 2
+        polled = (await h.http.get("/api/v1/chat/notify-1/messages")).json()["messages"]
+        notice_texts = [m["text"] for m in polled]
+        assert any(code in t and "đã sửa xong đèn tín hiệu" in t for t in notice_texts)
+        assert any(code in t and "công khai" in t for t in notice_texts)
+        assert (await h.http.get("/api/v1/chat/notify-1/messages")).json()["messages"] == []  # delivered once
+        assert (await h.http.get("/api/v1/chat/other/messages")).json()["messages"] == []
+
+        # With the phone's last 4 digits (given in the form) the status shows the answer too.
+        status = await h.say("notify-1", code)
+        assert "đã sửa xong đèn tín hiệu" in status
+
+
+async def test_events_endpoint_checks_signature_and_dedups(harness):
+    async with harness as h:
+        event = {"id": "5b0e4c1e-0000-4000-8000-000000000001", "event": "feedback.answered",
+                 "occurred_at": "2026-01-06T09:00:00+07:00",
+                 "feedback": {"code": "PA-2026-000042", "status": "answered", "kind": "complaint", "channel": "web",
+                              "agency": "STP", "answer": "Đã xử lý xong.",
+                              "reply_to": {"channel": "web", "chat_id": "ev-1"}}}
+        raw = json.dumps(event).encode()
+        bad = await h.http.post("/bot/events", content=raw, headers={"X-Hotline-Signature": sign("wrong", raw)})
+        assert bad.status_code == 401 and bad.json()["code"] == "invalid_signature"
+        missing = await h.http.post("/bot/events", content=raw)
+        assert missing.status_code == 401
+
+        headers = {"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, raw), "Content-Type": "application/json"}
+        first = await h.http.post("/bot/events", content=raw, headers=headers)
+        again = await h.http.post("/bot/events", content=raw, headers=headers)
+        assert first.json()["status"] == "sent" and again.json()["status"] == "duplicate"
+        pending = (await h.http.get("/api/v1/chat/ev-1/messages")).json()["messages"]
+        assert len(pending) == 1 and "PA-2026-000042" in pending[0]["text"] and "Sở Tư pháp" in pending[0]["text"]
+
+        # Pending notices also come back with the next chat reply.
+        event2 = {**event, "id": "5b0e4c1e-0000-4000-8000-000000000002", "event": "feedback.published"}
+        raw2 = json.dumps(event2).encode()
+        await h.http.post("/bot/events", content=raw2, headers={"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, raw2)})
+        messages = await h.chat("ev-1", "xin chào")
+        assert "công khai" in messages[0]["text"] and messages[-1]["text"] == texts.GREET
+
+        garbage = b"not json"
+        r = await h.http.post("/bot/events", content=garbage, headers={"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, garbage)})
+        assert r.status_code == 400
