@@ -22,7 +22,8 @@ from feedback_api.textfold import fold, fold_chars
 PLACEHOLDER = "[đã ẩn]"
 
 # --- e-mail ---------------------------------------------------------------------------------------
-_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Starts only at a token start (the lookbehind), so long runs without "@" cost linear time.
+_EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 
 # --- numbers: phones, CCCD/CMND -------------------------------------------------------------------
 # A run of digits with the separators people use in phone numbers; judged by its digits afterwards.
@@ -64,16 +65,23 @@ def _redact_numbers(text: str) -> str:
         lead = run[: len(run) - len(run.lstrip(" .-"))]  # keep a separator we swallowed
         if _is_personal_number(run):
             return lead + PLACEHOLDER
-        # "năm 2026 0905 123 456": the run glued a year to the phone; look at its space-separated parts.
+        # "năm 2026 0905 123 456": the run glued a year to the phone; look at its space-separated parts
+        # (a personal number has at most 12 digits, which bounds the search).
         parts = re.split(r"(\s+)", run[len(lead):])
         numbers = parts[0::2]
+        counts = [sum(ch.isdigit() for ch in number) for number in numbers]
         for i in range(len(numbers)):
-            for j in range(len(numbers), i, -1):
-                candidate = " ".join(numbers[i:j])
-                if (j - i < len(numbers)) and _is_personal_number(candidate):
-                    before = "".join(parts[: 2 * i])
-                    after = "".join(parts[2 * j - 1:])
-                    return lead + before + PLACEHOLDER + replace_rest(after)
+            found, digits = None, 0
+            for j in range(i + 1, len(numbers) + 1):
+                digits += counts[j - 1]
+                if digits > 12:
+                    break
+                if digits >= 9 and j - i < len(numbers) and _is_personal_number(" ".join(numbers[i:j])):
+                    found = j
+            if found is not None:
+                before = "".join(parts[: 2 * i])
+                after = "".join(parts[2 * found - 1:])
+                return lead + before + PLACEHOLDER + replace_rest(after)
         return run
 
     def replace_rest(rest: str) -> str:
@@ -266,11 +274,13 @@ def _redact_known_names(text: str, known_names: Iterable[str]) -> str:
     """Every occurrence of a known full name, any case, with or without diacritics."""
     for name in sorted({fold(n) for n in known_names if n and fold(n)}, key=len, reverse=True):
         pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)")
-        while True:
-            match = pattern.search(fold_chars(text))
-            if not match:
-                break
-            text = text[: match.start()] + PLACEHOLDER + text[match.end():]
+        folded = fold_chars(text)  # same length as text, so spans carry over
+        pieces, last = [], 0
+        for match in pattern.finditer(folded):
+            pieces += [text[last: match.start()], PLACEHOLDER]
+            last = match.end()
+        if pieces:
+            text = "".join(pieces) + text[last:]
     return text
 
 

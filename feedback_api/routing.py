@@ -114,19 +114,23 @@ class _Text:
         Text written without diacritics matches by folding; text written with diacritics must carry
         the phrase's own diacritics, so "công an" never matches the keyword "cống".
         """
-        phrase = unicodedata.normalize("NFC", phrase).lower()
-        exact = re.sub(r"\s+", " ", phrase.strip())
-        for match in _phrase_pattern(fold(phrase)).finditer(self.folded):
+        exact, pattern, first_word = _prepared(phrase)
+        if first_word not in self.folded:  # cheap substring test skips most keywords
+            return None
+        for match in pattern.finditer(self.folded):
             span = self.lower[match.start(): match.end()]
             if fold_chars(span) == span or re.sub(r"\s+", " ", span) == exact:
                 return match.start()
         return None
 
 
-@lru_cache(maxsize=4096)
-def _phrase_pattern(folded_phrase: str) -> re.Pattern:
-    words = folded_phrase.split()
-    return re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+@lru_cache(maxsize=8192)
+def _prepared(phrase: str) -> tuple[str, re.Pattern, str]:
+    """(the phrase lowercased with its diacritics, a whole-word pattern over folded text, first word)."""
+    lowered = unicodedata.normalize("NFC", phrase).lower()
+    words = fold(lowered).split()
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+    return re.sub(r"\s+", " ", lowered.strip()), pattern, words[0] if words else ""
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -172,14 +176,19 @@ def _place_name(area: str, prefixes: Sequence[str]) -> tuple[str, str]:
 
 
 def _places(agencies: Sequence, prefixes: Sequence[str]) -> list[_Place]:
+    key = tuple((a.code, a.level, getattr(a, "area", "") or "") for a in agencies)
+    return _places_cached(key, tuple(prefixes))
+
+
+@lru_cache(maxsize=16)
+def _places_cached(agencies: tuple, prefixes: tuple[str, ...]) -> list[_Place]:
     places = []
-    for agency in agencies:
-        area = getattr(agency, "area", "") or ""
+    for code, level, area in agencies:
         if not area.strip():
             continue
         display, name = _place_name(area, prefixes)
         if len(fold(name)) >= 3:
-            places.append(_Place(agency.code, agency.level, display, name))
+            places.append(_Place(code, level, display, name))
     return places
 
 
