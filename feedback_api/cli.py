@@ -7,6 +7,11 @@ admin_app = typer.Typer(help="Quản trị người dùng và cơ sở dữ li�
 report_app = typer.Typer(help="Báo cáo.", no_args_is_help=True)
 
 
+@report_app.callback()
+def _report() -> None:
+    """Báo cáo số liệu phản ánh, kiến nghị."""
+
+
 def _settings():
     from hotline.settings import get_settings
 

@@ -1,0 +1,62 @@
+"""Tracking codes stay unique and gap-free when many intakes run at once (threads, own sessions)."""
+from __future__ import annotations
+
+import re
+import threading
+
+from sqlalchemy import select
+
+from feedback_api.db import get_sessionmaker
+from feedback_api.feedback import service
+from feedback_api.feedback.models import AuditEvent, Feedback
+from feedback_api.feedback.schemas import FeedbackCreate
+
+THREADS = 12
+PER_THREAD = 8
+
+
+def test_codes_unique_and_sequential_under_concurrent_intake(settings, database_url):
+    context = service.ServiceContext(settings)
+    maker = get_sessionmaker(settings)
+    body = FeedbackCreate(content="Đèn đường khu phố bị hỏng nhiều ngày.", kind="complaint", channel="web")
+    codes: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    start = threading.Barrier(THREADS)
+
+    def worker():
+        try:
+            start.wait()
+            for _ in range(PER_THREAD):
+                with maker() as session:
+                    item = service.create_feedback(session, context, body)
+                with lock:
+                    codes.append(item.code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    total = THREADS * PER_THREAD
+    assert len(codes) == total and len(set(codes)) == total
+    assert all(re.fullmatch(r"PA-\d{4}-\d{6}", c) for c in codes)
+    assert sorted(int(c[-6:]) for c in codes) == list(range(1, total + 1))
+    with maker() as session:
+        stored = session.scalars(select(Feedback.code)).all()
+        assert sorted(stored) == sorted(codes)
+        receipts = session.scalars(select(AuditEvent.feedback_code).where(AuditEvent.from_status.is_(None))).all()
+        assert sorted(receipts) == sorted(codes)
+
+
+def test_sequence_restarts_per_year(settings):
+    with get_sessionmaker(settings)() as session:
+        assert [service.next_sequence(session, 2026) for _ in range(3)] == [1, 2, 3]
+        assert service.next_sequence(session, 2027) == 1
+        session.rollback()
+        # A rolled-back intake gives its number back: no gaps.
+        assert service.next_sequence(session, 2026) == 1
+        session.commit()
