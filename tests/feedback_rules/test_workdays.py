@@ -175,3 +175,11 @@ def test_weekends_and_package_holidays_never_work(day):
         assert not CAL.is_working_day(day)
     if day in holidays.country_holidays("VN", years=day.year):
         assert not CAL.is_working_day(day)
+
+
+def test_shipped_calendar_data_is_consistent():
+    off, makeup = default_calendar_data()
+    assert off and makeup and not set(off) & set(makeup)
+    assert all(d.weekday() < 5 for d in off)  # a day off only matters on a weekday
+    assert all(d.weekday() >= 5 for d in makeup)  # make-up days are weekend days worked
+    assert len(off) == len(makeup)  # every announced swap has both halves
