@@ -33,6 +33,10 @@ RULES = load_rules()
         ("Hồ sơ bị chậm trả, trễ hẹn 2 tuần", "thu_tuc_hanh_chinh"),
         ("Thái độ cán bộ một cửa không đúng mực", "thu_tuc_hanh_chinh"),
         ("Chưa nhận được trợ cấp hộ nghèo", "an_sinh_xa_hoi"),
+        ("Cháy rừng ở núi, lâm tặc chặt phá", "nong_lam_nghiep"),
+        ("Quán nhậu mở nhạc to tới khuya", "an_ninh_trat_tu"),
+        ("Làm căn cước công dân chờ lâu quá", "thu_tuc_hanh_chinh"),
+        ("den duong hu", "dien_chieu_sang"),  # tie "đèn đường"/"đường hư": the more specific category
     ],
 )
 def test_classify(text, category):
@@ -69,6 +73,7 @@ def test_diacritics_must_agree_when_present():
         ("Quán karaoke ồn ào", None, "CAT", "R09"),
         ("Trạm y tế không có bác sĩ", "Tam Kỳ", "SYT", "R10"),
         ("Chưa nhận được trợ cấp hộ nghèo", None, "SLDTBXH", "R12"),
+        ("Cháy rừng ở núi", "huyện Nam Giang", "SNNPTNT", "R13"),
     ],
 )
 def test_route_pre_2025_directory(content, location, agency, rule):
