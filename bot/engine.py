@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -101,8 +102,11 @@ class Engine:
                         text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
             try:
                 replies = await self._dispatch(turn)
-            except Exception:  # a bug must not leave the citizen without an answer
-                log.exception("bot flow failed (%s)", user_ref(*key))
+            except Exception as exc:  # a bug must not leave the citizen without an answer
+                # Type and place only: exception messages can carry what the citizen typed.
+                frame = traceback.extract_tb(exc.__traceback__)[-1]
+                log.error("bot flow failed: %s at %s:%s (%s)", type(exc).__name__, frame.filename,
+                          frame.lineno, user_ref(*key))
                 replies = [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(
                     self.services.settings.hotline_phone, self.services.settings.hotline_hours))]
             if not await asyncio.to_thread(self.store.save, conv, event=event):
@@ -186,8 +190,10 @@ class Engine:
             choices = turn.state.get("choices") or []
             aspect = turn.state.get("pending_aspect") if arg in choices else None
             return qa.answer_procedure(turn, arg, aspect or "general")
-        if name == "/aspect" and arg and turn.state.get("last_procedure"):
-            return qa.answer_procedure(turn, turn.state["last_procedure"], arg)
+        if name == "/aspect":
+            if arg and turn.state.get("last_procedure"):
+                return qa.answer_procedure(turn, turn.state["last_procedure"], arg)
+            return [Reply(texts.NO_PROCEDURE)]
         if name == "/feedback":
             return form.start(turn)
         if name == "/status" and arg:

@@ -76,11 +76,11 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
         notice = notice_for(event, _agency_namer(runtime))
         if notice is None:
             return {"status": "ignored"}
-        sender = await runtime.sender_for(notice.channel)
-        if sender is None:
-            log.warning("no sender configured for channel %s; notice dropped", notice.channel)
-            return {"status": "no_channel"}
         try:
+            sender = await runtime.sender_for(notice.channel)
+            if sender is None:
+                log.warning("no sender configured for channel %s; notice dropped", notice.channel)
+                return {"status": "no_channel"}
             await sender.send(notice.chat_id, [notice.reply])
         except Exception as exc:
             log.warning("notice delivery failed on %s: %s", notice.channel, type(exc).__name__)
@@ -99,7 +99,11 @@ def _telegram_router(runtime: BotRuntime) -> APIRouter:
         supplied = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(supplied.encode(), runtime.telegram_secret.encode()):
             return error(403, "Sai mã bí mật webhook.", "invalid_secret_token")
-        application = await runtime.telegram_application()
+        try:
+            application = await runtime.telegram_application()
+        except Exception as exc:  # Bot API unreachable at first use (getMe): Telegram will retry
+            log.warning("telegram application could not start: %s", type(exc).__name__)
+            return error(503, "Kênh Telegram tạm thời chưa sẵn sàng.", "telegram_unavailable")
         if application is None:
             return error(404, "Kênh Telegram chưa được cấu hình.", "telegram_not_configured")
         try:

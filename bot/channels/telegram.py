@@ -86,6 +86,9 @@ EngineProvider = Callable[[], object]  # async () -> Engine
 
 def build_application(settings, get_engine, *, polling: bool = False) -> Application:
     """A PTB Application whose handlers hand every update to the engine (`await get_engine()`)."""
+    # httpx logs each request URL at INFO, and Bot API URLs contain the bot token.
+    if logging.getLogger("httpx").getEffectiveLevel() < logging.WARNING:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     builder = (
         Application.builder()
         .token(settings.telegram_token)

@@ -71,6 +71,12 @@ class FakeTelegram(_Server):
     def __init__(self):
         super().__init__()
         self.next_message_id = 1000
+        self.pending_updates: list[dict] = []
+
+    def queue_updates(self, updates: list[dict]) -> None:
+        """Served by getUpdates (polling mode), each once."""
+        with self._lock:
+            self.pending_updates.extend(updates)
 
     @property
     def base_url(self) -> str:
@@ -103,6 +109,13 @@ class FakeTelegram(_Server):
         elif api_method == "getFile":
             result = {"file_id": params.get("file_id"), "file_unique_id": "uniq1", "file_size": len(JPEG_BYTES),
                       "file_path": "photos/file_1.jpg"}
+        elif api_method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            with self._lock:
+                result = [u for u in self.pending_updates if u["update_id"] >= offset]
+                self.pending_updates = result[:]
+            if not result:
+                time.sleep(0.05)  # a short "long poll"
         elif api_method in ("answerCallbackQuery", "setWebhook", "deleteWebhook"):
             result = True
         else:

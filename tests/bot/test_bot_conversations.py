@@ -211,3 +211,38 @@ async def test_two_messages_from_one_person_are_handled_in_order(harness):
         assert form["data"]["content"] == content
         assert form["data"]["location"] == "Phường Hòa Thuận, Tam Kỳ"
         assert form["step"] == "name"
+
+
+async def test_interruptions_and_stale_buttons(harness):
+    async with harness as h:
+        # an image outside the form: explained, with the way to start one
+        engine = await h.runtime.get_engine()
+        from bot.messages import Image
+
+        replies = await engine.handle(Inbound("web", "int-1", image=Image(b"\xff\xd8\xff\xe0")))
+        assert replies[0].text == texts.IMAGE_OUTSIDE_FORM
+        # aspect button with no procedure discussed yet
+        assert await h.say("int-1", payload="/aspect fee") == texts.NO_PROCEDURE
+        # a stale procedure button pressed mid-form: answered, then reminded where the form stands
+        await h.say("int-1", "tôi muốn phản ánh")
+        messages = await h.chat("int-1", payload="/procedure 1.001193")
+        assert messages[0]["text"] == (await _compose("1.001193", "general", h))
+        assert messages[-1]["text"].startswith("Bạn đang gửi phản ánh dở dang") and texts.ASK_CONTENT in messages[-1]["text"]
+        # form buttons after the form ended do nothing harmful
+        assert texts.CANCELLED in await h.say("int-1", payload="/cancel")
+        assert "đã kết thúc" in await h.say("int-1", payload="/confirm")
+
+
+async def _compose(code, aspect, h):
+    from nlu.compose import compose_answer
+
+    return compose_answer(h.kb.procedure(code), aspect, h.kb).text
+
+
+async def test_handoff_flag_survives_restart_and_can_be_cleared(harness):
+    async with harness as h:
+        await h.say("ho-1", payload="/handoff")
+        await h.restart()
+        assert [(c.channel, c.user_id) for c in h.runtime.store.handoffs()] == [("web", "ho-1")]
+        assert h.runtime.store.clear_handoff("web", "ho-1")
+        assert h.runtime.store.handoffs() == []

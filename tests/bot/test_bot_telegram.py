@@ -109,3 +109,29 @@ async def test_unconfigured_telegram_is_a_clear_4xx(harness, fake_telegram):
         broken = await h.http.post("/webhooks/telegram", content=b"{oops",
                                    headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
         assert broken.status_code in (400, 404)
+
+
+async def test_polling_mode_runs_the_same_handlers(harness, fake_telegram):
+    import asyncio
+
+    from bot.channels.telegram import build_application
+
+    async with harness as h:
+        engine = await h.runtime.get_engine()
+
+        async def get_engine():
+            return engine
+
+        application = build_application(h.settings, get_engine, polling=True)
+        fake_telegram.queue_updates([update("text", 730400001), update("text", 730400002, text="cảm ơn nhé")])
+        async with application:
+            await application.updater.start_polling(poll_interval=0.05, timeout=0)
+            await application.start()
+            for _ in range(200):
+                if len(fake_telegram.sent()) >= 2:
+                    break
+                await asyncio.sleep(0.05)
+            await application.updater.stop()
+            await application.stop()
+        assert [m["text"] for m in fake_telegram.sent()] == [texts.GREET, texts.THANK]
+        assert fake_telegram.sent("getUpdates")  # it really polled
