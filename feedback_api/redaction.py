@@ -101,11 +101,6 @@ def _is_personal_number(run: str) -> bool:
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?){0,3}"
 _ALLEY = r"(?:kiệt|kiet|hẻm|hem|ngõ|ngo|ngách|ngach)"
 _STREET_WORD = r"(?:đường|duong|phố|pho|" + _ALLEY[3:-1] + r")"
-# Counted things after "nhà 3 ..." that are not house numbers.
-_UNITS = (
-    r"(?:tầng|tang|người|nguoi|phòng|phong|ngày|ngay|tháng|thang|năm|nam|lần|lan|căn|can|cái|cai|hộ|ho|"
-    r"m|m2|mét|met|km|tuổi|tuoi|giờ|gio|h|con|chiếc|chiec|xe)\b"
-)
 # "K45/12", "kiệt 45/12", "hẻm 12/3": an alley plus a house number.
 _ALLEY_HOUSE = re.compile(r"(?<!\w)(?:K|k|H|h)\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?!\w)|(?<!\w)" + _ALLEY
                           + r"\s+\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?![\w/])", re.I)
@@ -113,12 +108,22 @@ _ALLEY_HOUSE = re.compile(r"(?<!\w)(?:K|k|H|h)\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(
 _HOUSE_BEFORE_STREET = re.compile(
     r"(?<![\w/.,\-])(?P<num>" + _HOUSE + r")(?=\s+" + _STREET_WORD + r"\b)", re.I
 )
-# Strong anchors: after these a number is a house number unless a unit follows ("nhà 3 tầng").
-_STRONG_ANCHOR = re.compile(
+_POSSESSIVE = r"(?:\s+(?:tôi|em|mình|chúng\s+tôi|toi|minh|chung\s+toi))?(?:\s+(?:ở|tại|o|tai))?"
+# Explicit house-number words: what follows is a house number.
+_EXPLICIT_ANCHOR = re.compile(
     r"(?<!\w)(?:số\s+nhà|nhà\s+số|so\s+nha|nha\s+so|địa\s+chỉ(?:\s+nhà)?(?:\s+(?:là|tại|ở))?|dia\s+chi"
-    r"(?:\s+nha)?(?:\s+(?:la|tai|o))?|căn\s+nhà|can\s+nha"
-    r"|(?:nhà|nha)(?:\s+(?:tôi|em|mình|chúng\s+tôi|toi|minh|chung\s+toi))?(?:\s+(?:ở|tại|o|tai))?"
-    r"(?:\s+(?:số|so))?)\s*:?\s*(?P<num>" + _HOUSE
+    r"(?:\s+nha)?(?:\s+(?:la|tai|o))?|(?:căn\s+nhà|can\s+nha|nhà|nha)" + _POSSESSIVE + r"\s+(?:số|so))"
+    r"\s*:?\s*(?P<num>" + _HOUSE + r")(?![\w/])",
+    re.I,
+)
+# "nhà (tôi) (ở) 45 ...": a house number unless a (lowercase) unit follows ("nhà 3 tầng", "nhà 5 người");
+# units are matched case-sensitively so streets like "Hồ Xuân Hương" / "Nam Kỳ" are not taken for them.
+_UNITS = (
+    r"(?-i:(?:tầng|tang|người|nguoi|phòng|phong|ngày|ngay|tháng|thang|năm|nam|lần|lan|căn|can|cái|cai|hộ|ho|"
+    r"m|m2|mét|met|km|tuổi|tuoi|giờ|gio|h|con|chiếc|chiec|xe)\b)"
+)
+_HOME_ANCHOR = re.compile(
+    r"(?<!\w)(?:căn\s+nhà|can\s+nha|nhà|nha)" + _POSSESSIVE + r"\s*:?\s*(?P<num>" + _HOUSE
     + r")(?![\w/])(?!\s+" + _UNITS + r")",
     re.I,
 )
@@ -137,12 +142,15 @@ _DATE_WORDS = {"ngay", "hom", "tu", "den", "thang", "luc", "vao", "truoc", "sau"
 
 def _street_follows(match: re.Match) -> bool:
     following = match.group("next")
+    if fold(following) in _TITLE_BLOCK:  # "12/3 UBND phường ..." is a date, not an address
+        return False
     return following[0].isupper() or fold(following) in _STREET_WORDS
 
 
 def _redact_houses(text: str) -> str:
     text = _ALLEY_HOUSE.sub(PLACEHOLDER, text)
-    text = _STRONG_ANCHOR.sub(_replace_group, text)
+    text = _EXPLICIT_ANCHOR.sub(_replace_group, text)
+    text = _HOME_ANCHOR.sub(_replace_group, text)
     text = _HOUSE_BEFORE_STREET.sub(_replace_group, text)
     for pattern in (_WEAK_ANCHOR, _SLASHED_BEFORE_NAME):
         text = pattern.sub(lambda m: _replace_group(m) if _street_follows(m) else m.group(0), text)
@@ -150,8 +158,10 @@ def _redact_houses(text: str) -> str:
 
 
 def _replace_group(match: re.Match, group: str = "num") -> str:
-    """Replace just `group` inside the match; dates like "ngày 12/3 Ông ..." are not addresses."""
+    """Replace just `group` inside the match; dates ("ngày 12/3 Ông ...", "12/3/2026") are not addresses."""
     text = match.string
+    if re.search(r"/(?:19|20)\d\d$", match.group(group)):
+        return match.group(0)
     before = fold(text[max(0, match.start(group) - 12): match.start(group)]).split()
     if before and before[-1] in _DATE_WORDS and "/" in match.group(group):
         return match.group(0)

@@ -85,6 +85,8 @@ def test_identity_numbers_emails(text, gone):
         ("tại số 8 Lý Thường Kiệt", "tại số [đã ẩn] Lý Thường Kiệt"),
         ("nhà em ở 34/5 Trần Cao Vân", "nhà em ở [đã ẩn] Trần Cao Vân"),
         ("nha toi o so 45 hung vuong", "nha toi o so [đã ẩn] hung vuong"),
+        ("nha so 12 Ho Xuan Huong", "nha so [đã ẩn] Ho Xuan Huong"),  # "Ho" is a street, not "hộ"
+        ("nhà số 5 Nam Kỳ Khởi Nghĩa", "nhà số [đã ẩn] Nam Kỳ Khởi Nghĩa"),
     ],
 )
 def test_house_numbers(text, expected):
@@ -130,6 +132,8 @@ NEGATIVE = [
     "Đoạn Km 12+500 QL1A, đường ĐT609 gần cầu Hà Lam, lúc 21h30 ngày 20/11/2025 xảy ra tai nạn",
     "Trường THCS Lê Lợi thu 500.000đ/học sinh; nhà tôi có 5 người, nhà tôi ở thôn 3",
     "Cán bộ phường và Cán bộ Công an xã chưa đến",
+    "Đến nay (12/3/2026) Phường An Mỹ chưa trả lời; 12/3 UBND phường đã hẹn",
+    "nhà 3 tầng, nhà tôi 5 người, căn nhà 2 tầng",
 ]
 
 
