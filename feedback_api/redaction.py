@@ -188,10 +188,19 @@ _TRIGGER = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[^\W\d_]+")
-SURNAMES = frozenset(
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly luong dinh trinh truong mai "
-    "lam cao ha ta thai chau doan la quach luu tong kieu van chu giang tieu thach khuu ton kha mac".split()
+# Common family names; a lowercase name after "tôi là" must start with one ("tôi là nguyễn văn an").
+SURNAMES_VI = frozenset(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lương đinh trịnh trương mai "
+    "lâm cao hà tạ thái châu đoàn la quách lưu tống kiều văn chu giang tiêu thạch khưu tôn kha mạc".split()
 )
+SURNAMES = frozenset(fold(name) for name in SURNAMES_VI)
+
+
+def _is_surname(word: str) -> bool:
+    lowered = word.lower()
+    if fold(lowered) != lowered:  # written with diacritics: they must be a surname's ("hộ" is not "Hồ")
+        return lowered in SURNAMES_VI
+    return lowered in SURNAMES
 # Words that end a lowercase name ("toi la nguyen van an sdt ...").
 _NAME_STOP = frozenset(
     "sdt so dt dien thoai o tai nha dia chi email cccd cmnd sinh song hien muon xin phan anh kien nghi "
@@ -227,13 +236,13 @@ def _name_span(text: str, start: int, strong: bool, trigger: str = "") -> tuple[
     if not words:
         return None
     folded = [fold(w.group(0)) for w in words]
+    pair = " ".join(folded[:2])
+    with_trigger = f"{fold(trigger)} {folded[0]}"  # "Bà Rịa" is a place
+    if folded[0] in _TITLE_BLOCK or pair in _TITLE_PAIRS or with_trigger in _TITLE_PAIRS:
+        return None  # "ông Chủ tịch", "tôi là Chủ tịch", "anh Công an"
     if words[0].group(0)[0].isupper():
-        pair = " ".join(folded[:2])
-        with_trigger = f"{fold(trigger)} {folded[0]}"  # "Bà Rịa" is a place
-        if not strong and (folded[0] in _TITLE_BLOCK or pair in _TITLE_PAIRS or with_trigger in _TITLE_PAIRS):
-            return None
-        taken = [w for w in _take_while(words, lambda w: w.group(0)[0].isupper())]
-    elif strong and folded[0] in SURNAMES:
+        taken = list(_take_while(words, lambda w: w.group(0)[0].isupper()))
+    elif strong and _is_surname(words[0].group(0)):
         taken = [words[0]]
         for w, f in zip(words[1:4], folded[1:4]):
             if f in _NAME_STOP or len(f) > 7:

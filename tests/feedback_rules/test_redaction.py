@@ -107,6 +107,7 @@ def test_house_numbers(text, expected):
         ("Mình là Trần Minh Tuấn.", "Mình là [đã ẩn]."),
         ("Cán bộ Trần Văn Cường ở bộ phận một cửa", "Cán bộ [đã ẩn] ở bộ phận một cửa"),
         ("Toi la Nguyen Van An", "Toi la [đã ẩn]"),
+        ("tôi là nguyễn văn an, sđt", "tôi là [đã ẩn], sđt"),
     ],
 )
 def test_names(text, expected):
@@ -134,6 +135,7 @@ NEGATIVE = [
     "Cán bộ phường và Cán bộ Công an xã chưa đến",
     "Đến nay (12/3/2026) Phường An Mỹ chưa trả lời; 12/3 UBND phường đã hẹn",
     "nhà 3 tầng, nhà tôi 5 người, căn nhà 2 tầng",
+    "Tôi là Chủ tịch UBND phường; tôi là hộ gia đình chính sách; tôi là người dân",
 ]
 
 
