@@ -165,7 +165,8 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     decision = ctx.route(body.content, body.location, body.category)
     coordinator = ctx.settings.coordinator_agency
     policy = sla.policy_for(body.kind, decision.agency_code, ctx.settings)
-    forward_due_at, due_at = sla.deadlines(received_at, policy, ctx.calendar)
+    # Kept in UTC like everything read back from the database, so every response uses one offset.
+    forward_due_at, due_at = (d.astimezone(timezone.utc) for d in sla.deadlines(received_at, policy, ctx.calendar))
     contact = body.contact
     reply = body.reply_to
 
@@ -270,7 +271,7 @@ def apply_action(session: Session, ctx: ServiceContext, code: str, action: Actio
         reason = body.question
     elif action == Action.provide_info:
         if item.paused_at is not None:
-            item.due_at = sla.extend_for_pause(item.due_at, item.paused_at, now, ctx.calendar)
+            item.due_at = sla.extend_for_pause(item.due_at, item.paused_at, now, ctx.calendar).astimezone(timezone.utc)
         item.paused_at = None
         reason = body.info
     elif action == Action.answer:

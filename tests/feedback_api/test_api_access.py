@@ -119,3 +119,30 @@ def test_invalid_or_expired_token_is_401(api, settings):
         expired = create_access_token(user, settings, ttl_minutes=-5)
     response = api.client.get("/api/v1/feedback", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
+
+
+def test_bot_lists_a_persons_items_by_chat(api, settings):
+    mine = [api.submit(reply_to={"channel": "telegram", "chat_id": "555"})["code"] for _ in range(2)]
+    api.submit(reply_to={"channel": "telegram", "chat_id": "777"})
+    api.submit(reply_to={"channel": "zalo", "chat_id": "555"})
+    token = api.client.post("/api/v1/auth/token", data={"username": settings.bot_username,
+                                                         "password": settings.secret("bot_password")}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    listed = api.client.get("/api/v1/feedback", params={"channel": "telegram", "chat_id": "555"}, headers=headers)
+    assert listed.status_code == 200
+    assert sorted(i["code"] for i in listed.json()["items"]) == sorted(mine)
+    overdue = api.client.get("/api/v1/feedback", params={"overdue": "true"}, headers=headers).json()
+    assert overdue["total"] == 0
+    by_status = api.client.get("/api/v1/feedback", params={"status": "received"}, headers=headers).json()
+    assert by_status["total"] == 4
+    bad_status = api.client.get("/api/v1/feedback", params={"status": "nope"}, headers=headers)
+    assert bad_status.status_code == 422
+
+
+def test_overdue_filter(api, tokens):
+    late = api.submit(headers=tokens["operator"], received_at="2026-09-01T09:00:00+07:00")["code"]
+    api.submit()
+    listed = api.client.get("/api/v1/feedback", params={"overdue": "true"}, headers=tokens["supervisor"]).json()
+    assert [i["code"] for i in listed["items"]] == [late] and listed["items"][0]["overdue"] is True
+    on_time = api.client.get("/api/v1/feedback", params={"overdue": "false"}, headers=tokens["supervisor"]).json()
+    assert late not in [i["code"] for i in on_time["items"]] and on_time["total"] == 1
