@@ -1,0 +1,148 @@
+"""Outbox delivery against a real HTTP receiver on 127.0.0.1, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from feedback_api.db import dispose_engine, get_sessionmaker, utcnow
+from feedback_api.outbox import delivery
+from feedback_api.outbox.delivery import OutboxDispatcher, claim_due, verify
+from feedback_api.outbox.enqueue import enqueue
+from feedback_api.outbox.models import OutboxEvent
+from tests.feedback_ops.conftest import WEBHOOK_SECRET
+
+
+def _item(code="PA-2026-000001", reply=True):
+    return SimpleNamespace(code=code, status="received", kind="complaint", channel="telegram",
+                           agency_code="TTPVHCC", answer=None,
+                           reply_channel="telegram" if reply else None, reply_chat_id="42" if reply else None)
+
+
+def _enqueue(settings, event="feedback.created", code="PA-2026-000001"):
+    with get_sessionmaker(settings)() as session:
+        rows = enqueue(session, event, _item(code), settings)
+        session.commit()
+        return [row.id for row in rows]
+
+
+def _rows(settings):
+    with get_sessionmaker(settings)() as session:
+        return {row.id: row for row in session.scalars(select(OutboxEvent))}
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+def test_delivers_signed_event_once(ops_settings, receiver):
+    [event_id] = _enqueue(ops_settings)
+    results = _run(OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once())
+    assert [r.ok for r in results] == [True]
+    [request] = receiver.requests
+    assert request.path == "/pakn"
+    assert verify(request.body, WEBHOOK_SECRET, request.headers["x-hotline-signature"])
+    assert not verify(request.body, "wrong-secret", request.headers["x-hotline-signature"])
+    assert request.headers["x-hotline-event-id"] == str(event_id)
+    body = request.json
+    assert body["id"] == str(event_id) and body["event"] == "feedback.created"
+    assert body["feedback"]["code"] == "PA-2026-000001"
+    row = _rows(ops_settings)[event_id]
+    assert row.delivered_at is not None and row.attempts == 1 and row.last_error is None
+    # Delivered rows are not sent again.
+    assert _run(OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once()) == []
+    assert len(receiver.requests) == 1
+
+
+def test_retries_after_500_with_backoff(ops_settings, receiver):
+    receiver.script = [500]
+    [event_id] = _enqueue(ops_settings)
+    dispatcher = OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings), rand=lambda: 1.0)
+    t0 = utcnow()
+    [first] = _run(dispatcher.run_once(now=t0))
+    assert not first.ok and "500" in first.error
+    row = _rows(ops_settings)[event_id]
+    assert row.delivered_at is None and row.attempts == 1
+    # rand=1: the first retry waits exactly the base delay.
+    assert row.next_attempt_at == t0 + timedelta(seconds=10)
+    assert _run(dispatcher.run_once(now=t0 + timedelta(seconds=9))) == []
+    [second] = _run(dispatcher.run_once(now=t0 + timedelta(seconds=10)))
+    assert second.ok
+    assert len(receiver.requests) == 2
+    # Same event id both times: the receiver deduplicates on it.
+    assert {r.headers["x-hotline-event-id"] for r in receiver.requests} == {str(event_id)}
+    assert _rows(ops_settings)[event_id].delivered_at is not None
+
+
+def test_backoff_schedule_doubles_between_attempts(ops_settings, receiver):
+    receiver.default_status = 503
+    settings = ops_settings.model_copy(update={"outbox_max_attempts": 5})
+    [event_id] = _enqueue(settings)
+    dispatcher = OutboxDispatcher(settings, get_sessionmaker(settings), rand=lambda: 1.0)
+    now = utcnow()
+    waits = []
+    for _ in range(4):
+        _run(dispatcher.run_once(now=now))
+        next_at = _rows(settings)[event_id].next_attempt_at
+        waits.append((next_at - now).total_seconds())
+        now = next_at
+    assert waits == [10, 20, 40, 80]
+
+
+def test_dead_letter_after_max_attempts_and_admin_retry(ops_settings, receiver):
+    receiver.default_status = 500
+    [event_id] = _enqueue(ops_settings)
+    dispatcher = OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings))
+    now = utcnow()
+    for _ in range(3):
+        assert len(_run(dispatcher.run_once(now=now))) == 1
+        now += timedelta(hours=2)
+    row = _rows(ops_settings)[event_id]
+    assert row.attempts == 3 and row.delivered_at is None and "500" in row.last_error
+    # Dead: kept, never picked again however late it gets.
+    assert _run(dispatcher.run_once(now=now + timedelta(days=30))) == []
+    assert len(receiver.requests) == 3
+    # An admin gives it another chance once the receiver is fixed.
+    receiver.default_status = 200
+    with get_sessionmaker(ops_settings)() as session:
+        assert delivery.retry_dead(session, event_id, now)
+    assert [r.ok for r in _run(dispatcher.run_once(now=now))] == [True]
+
+
+def test_unreachable_target_is_retried_not_lost(ops_settings, receiver):
+    settings = ops_settings.model_copy(update={
+        "webhooks": [{"name": "national", "url": "http://127.0.0.1:9/closed", "secret": "x"}]})
+    [event_id] = _enqueue(settings)
+    [result] = _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
+    assert not result.ok and "Connect" in result.error
+    row = _rows(settings)[event_id]
+    assert row.delivered_at is None and row.attempts == 1 and row.next_attempt_at > utcnow()
+
+
+def test_no_loss_across_restart(ops_settings, receiver):
+    ids = set(_enqueue(ops_settings, code="PA-2026-000001")) | set(_enqueue(ops_settings, code="PA-2026-000002"))
+    # A worker claims both rows, then dies before sending anything.
+    with get_sessionmaker(ops_settings)() as session:
+        claimed = claim_due(session, utcnow(), ops_settings.outbox_max_attempts)
+    assert {c.id for c in claimed} == ids
+    dispose_engine(ops_settings.effective_database_url)
+    # A new process (new engine) sees them leased, then delivers each once the lease runs out.
+    dispatcher = OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings))
+    assert _run(dispatcher.run_once()) == []
+    later = utcnow() + delivery.LEASE + timedelta(seconds=1)
+    assert _run(dispatcher.drain(now=later)) == 2
+    assert {r.headers["x-hotline-event-id"] for r in receiver.requests} == {str(i) for i in ids}
+    assert all(row.delivered_at is not None for row in _rows(ops_settings).values())
+
+
+def test_bot_target_uses_bot_secret(ops_settings, receiver):
+    settings = ops_settings.model_copy(update={
+        "bot_events_enabled": True, "api_base_url": receiver.url, "bot_events_secret": "bot-secret", "webhooks": []})
+    [event_id] = _enqueue(settings)
+    _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
+    [request] = receiver.requests
+    assert request.path == "/bot/events"
+    assert verify(request.body, "bot-secret", request.headers["x-hotline-signature"])
+    assert request.json["feedback"]["reply_to"] == {"channel": "telegram", "chat_id": "42"}
