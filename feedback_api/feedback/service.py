@@ -162,6 +162,10 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     else:
         received_at = now
 
+    if body.attachments:
+        from feedback_api.attachments.service import validate_ids  # FB-OPS: ids from POST /attachments
+
+        validate_ids(session, body.attachments)  # unknown ids: 400, nothing stored
     decision = ctx.route(body.content, body.location, body.category)
     coordinator = ctx.settings.coordinator_agency
     policy = sla.policy_for(body.kind, decision.agency_code, ctx.settings)
