@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from feedback_api.attachments.models import Attachment
 from feedback_api.db import utcnow
+from feedback_api.errors import ApiError
 
 TOO_LARGE = "Ảnh đính kèm quá lớn (tối đa {limit}). Vui lòng chọn ảnh nhỏ hơn."
 NOT_AN_IMAGE = "Chỉ nhận ảnh JPEG, PNG hoặc WebP. Tệp bạn gửi không phải là ảnh hợp lệ."
@@ -18,12 +19,11 @@ EMPTY = "Tệp đính kèm trống."
 UNKNOWN = "Không tìm thấy tệp đính kèm: {ids}. Vui lòng tải ảnh lên lại."
 
 
-class AttachmentError(Exception):
+class AttachmentError(ApiError):
+    """Rendered by the app's ApiError handler as {"detail": <Vietnamese>, "code": ...}."""
+
     def __init__(self, status: int, message: str, code: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.code = code
+        super().__init__(status, code, message)
 
 
 def detect_image_type(head: bytes) -> str | None:
@@ -79,15 +79,24 @@ def store(session: Session, settings, data: bytes) -> Attachment:
 
 
 def validate_ids(session: Session, ids: list[str]) -> list[str]:
-    """For intake: the given attachment ids, checked to exist (AttachmentError 400 otherwise)."""
+    """For intake: the given attachment ids, checked to exist (AttachmentError 422 otherwise)."""
     wanted = [str(i) for i in dict.fromkeys(ids)]
     if not wanted:
         return []
-    found = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(wanted))))
+    well_formed = [i for i in wanted if _is_uuid(i)]
+    found = set(session.scalars(select(Attachment.id).where(Attachment.id.in_(well_formed)))) if well_formed else set()
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise AttachmentError(400, UNKNOWN.format(ids=", ".join(missing)), "attachment_unknown")
+        shown = ", ".join(m if _is_uuid(m) else "(mã không hợp lệ)" for m in missing[:5])
+        raise AttachmentError(422, UNKNOWN.format(ids=shown), "attachment_unknown")
     return wanted
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except (ValueError, AttributeError, TypeError):
+        return False
 
 
 def open_path(settings, attachment: Attachment) -> Path:

@@ -1,8 +1,7 @@
 """POST /api/v1/attachments (multipart `file`): an image ≤ settings.max_attachment_bytes -> {id, ...}."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from feedback_api.attachments import service
@@ -27,9 +26,6 @@ def build_router(settings, sessionmaker) -> APIRouter:
             data += chunk
             if len(data) > limit:
                 break  # stop reading: already too large, service.store answers 413
-        try:
-            return await run_in_threadpool(_store, bytes(data))
-        except service.AttachmentError as error:
-            return JSONResponse({"detail": error.message, "code": error.code}, status_code=error.status)
+        return await run_in_threadpool(_store, bytes(data))
 
     return router

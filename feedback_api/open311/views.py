@@ -1,0 +1,115 @@
+"""Open311 GeoReport v2 endpoints. Conversions live in feedback_api.open311_mapping (pure); intake goes
+through feedback.service.create_feedback, exactly as POST /api/v1/feedback does."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feedback_api import open311_mapping as mapping
+from feedback_api.agencies.service import agency_name
+from feedback_api.auth.models import User
+from feedback_api.db import utcnow
+from feedback_api.deps import get_optional_user, get_session
+from feedback_api.errors import ApiError, validation_message
+from feedback_api.feedback import service
+from feedback_api.feedback.models import Feedback
+from feedback_api.feedback.schemas import FeedbackCreate
+from feedback_api.feedback.service import Actor
+
+# GeoReport v2: without explicit dates or ids, the last 90 days and at most 1000 requests.
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_RESULTS = 1000
+
+
+def _error(error: mapping.Open311Error) -> JSONResponse:
+    return JSONResponse({"detail": error.message, "code": error.code}, status_code=error.status_code)
+
+
+def _rules(request: Request):
+    return request.app.state.service_context.routing_rules
+
+
+def build_router(settings) -> APIRouter:
+    router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+    @router.get("/services.json")
+    def services(request: Request) -> list[dict]:
+        return mapping.service_list(_rules(request))
+
+    @router.get("/services/{service_code}.json")
+    def service_definition(request: Request, service_code: str):
+        try:
+            mapping.parse_service_code(service_code, _rules(request))
+        except mapping.Open311Error as error:
+            return JSONResponse({"detail": error.message, "code": error.code}, status_code=404)
+        return {"service_code": service_code, "attributes": []}
+
+    @router.get("/requests.json")
+    def list_requests(request: Request, session: Session = Depends(get_session)):
+        rules = _rules(request)
+        try:
+            filters = mapping.query_filters(request.query_params, rules)
+        except mapping.Open311Error as error:
+            return _error(error)
+        query = select(Feedback).where(Feedback.merged_into.is_(None))
+        if "codes" in filters:
+            query = query.where(Feedback.code.in_(filters["codes"]))
+        elif "since" not in filters and "until" not in filters:
+            query = query.where(Feedback.received_at >= utcnow() - DEFAULT_WINDOW)
+        if "kind" in filters:
+            query = query.where(Feedback.kind == filters["kind"])
+        if "category" in filters:
+            category = filters["category"]
+            query = query.where(Feedback.category.is_(None) if category is None else Feedback.category == category)
+        if "since" in filters:
+            query = query.where(Feedback.received_at >= filters["since"])
+        if "until" in filters:
+            query = query.where(Feedback.received_at <= filters["until"])
+        if "statuses" in filters:
+            query = query.where(Feedback.status.in_(filters["statuses"]))
+        items = session.scalars(query.order_by(Feedback.received_at.desc()).limit(MAX_RESULTS)).all()
+        return [mapping.service_request(item, agency_name(item.agency_code), rules) for item in items]
+
+    @router.get("/requests/{code}.json")
+    def get_request(request: Request, code: str, session: Session = Depends(get_session)):
+        item = session.scalars(select(Feedback).where(Feedback.code == code)).one_or_none()
+        if item is None:
+            raise ApiError(404, "not_found", "Không tìm thấy phản ánh, kiến nghị với mã này.")
+        return [mapping.service_request(item, agency_name(item.agency_code), _rules(request))]
+
+    @router.post("/requests.json", status_code=201)
+    async def create_request(request: Request, user: User | None = Depends(get_optional_user)):
+        content_type = request.headers.get("content-type", "")
+        try:
+            if "json" in content_type:
+                fields = await request.json()
+                if not isinstance(fields, dict):
+                    raise ValueError
+            else:
+                fields = dict((await request.form()).items())
+        except ValueError:
+            raise ApiError(400, "bad_request", "Dữ liệu gửi lên không đọc được (cần form hoặc JSON).") from None
+        try:
+            body = FeedbackCreate(**mapping.intake_from_request(fields, _rules(request)))
+        except mapping.Open311Error as error:
+            return _error(error)
+        except ValidationError as error:
+            detail = " ".join(dict.fromkeys(validation_message(e) for e in error.errors()))
+            raise ApiError(400, "validation_error", detail) from None
+        from starlette.concurrency import run_in_threadpool
+
+        def _create():
+            with request.app.state.sessionmaker() as session:
+                item = service.create_feedback(session, request.app.state.service_context, body,
+                                               Actor.of(user) if user else None)
+                return item.code, item.due_at, agency_name(item.agency_code)
+
+        code, due_at, agency = await run_in_threadpool(_create)
+        return mapping.created_response(code, due_at, agency, settings.timezone)
+
+    return router
