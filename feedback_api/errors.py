@@ -11,6 +11,7 @@ import traceback
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("feedback_api")
@@ -173,6 +174,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("error", "Đã có lỗi xảy ra."))
         detail = exc.detail if isinstance(exc.detail, str) and _looks_vietnamese(exc.detail) else message
         return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        # Values the database cannot represent (e.g. NUL bytes in a query parameter on PostgreSQL).
+        log.warning("data error %s on %s %s", type(exc.orig).__name__, request.method, request.url.path)
+        return JSONResponse(error_body("Dữ liệu gửi lên chứa ký tự hoặc giá trị không hợp lệ.", "invalid_data"),
+                            status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

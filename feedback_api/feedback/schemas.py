@@ -16,6 +16,14 @@ _PHONE_CHARS = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        # NUL cannot be stored in PostgreSQL text and has no place in a citizen's message.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("không được chứa ký tự điều khiển NUL")
+        return value
+
 
 class Contact(_Body):
     name: str | None = Field(default=None, max_length=200)

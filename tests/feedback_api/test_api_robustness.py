@@ -68,3 +68,24 @@ def test_unexpected_errors_become_generic_json_and_logs_hold_no_request_data(app
                                "code": "internal_error"}
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "RuntimeError" in logged and "0905123456" not in logged and "Hùng" not in logged
+
+
+def test_nul_characters_are_clear_4xx_on_every_backend(api):
+    code = api.item_in(Status.in_progress)
+    body = api.client.post("/api/v1/feedback", json={"content": "Nội dung có ký tự \x00 lạ ở giữa", "kind": "complaint",
+                                                     "channel": "web"})
+    assert body.status_code == 422 and "content" in body.json()["detail"]
+    reason = api.act(code, Action.request_info, {"question": "Câu hỏi \x00?"}, api.tokens["supervisor"])
+    assert reason.status_code == 422
+    for url in ("/api/v1/feedback/PA-2026-%00", "/api/v1/public/feedback?q=%00", f"/api/v1/feedback?chat_id=%00"):
+        response = api.client.get(url, headers=api.tokens["supervisor"])
+        assert response.status_code < 500, (url, response.text)
+        assert response.status_code == 200 or response.json()["code"]
+
+
+def test_openapi_document_builds(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/feedback", "/api/v1/feedback/{code}", "/api/v1/feedback/{code}/staff-view",
+                 "/api/v1/feedback/{code}/assign", "/api/v1/auth/token", "/api/v1/agencies",
+                 "/api/v1/public/feedback", "/api/v1/stats", "/api/v1/healthz"):
+        assert path in schema["paths"], path
