@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
 from nlu.aspects import detect_aspect
@@ -30,13 +31,17 @@ class NLUBackendError(RuntimeError):
     """The configured intent backend cannot be used (e.g. the Rasa backend is not installed)."""
 
 
-def make_intent_backend(settings) -> IntentBackend:
-    """The intent backend named by `settings.nlu_backend` ("builtin" or "rasa")."""
+def make_intent_backend(settings, encoder=None) -> IntentBackend:
+    """The intent backend named by `settings.nlu_backend` ("builtin" or "rasa").
+
+    The built-in one also uses `encoder` (the retriever's embedding model) when given."""
     name = getattr(settings, "nlu_backend", "builtin")
     if name == "builtin":
-        from nlu.intents import get_builtin_classifier
+        from nlu.intents import BuiltinIntentClassifier, get_builtin_classifier
 
-        return get_builtin_classifier()
+        if encoder is None:
+            return get_builtin_classifier()
+        return BuiltinIntentClassifier(encoder=encoder, cache_dir=Path(settings.data_dir) / "nlu")
     if name == "rasa":
         try:
             from nlu.rasa_backend import RasaIntentBackend
@@ -58,12 +63,15 @@ class Parser:
 
             settings = get_settings()
         self.settings = settings
-        self.intents = intent_backend if intent_backend is not None else make_intent_backend(settings)
         if retriever is None:
             from nlu.retrieval import get_retriever
 
             retriever = get_retriever(settings)
         self.retriever = retriever
+        if intent_backend is None:
+            encoder = retriever.encoder if getattr(retriever, "dense_available", False) else None
+            intent_backend = make_intent_backend(settings, encoder)
+        self.intents = intent_backend
 
     def parse(self, text: str) -> dict[str, Any]:
         text = (text or "")[:MAX_INPUT_CHARS]

@@ -87,3 +87,23 @@ def test_rasa_backend_is_used_when_configured(nlu_settings) -> None:
     backend = make_intent_backend(nlu_settings.model_copy(update={"nlu_backend": "rasa"}))
     assert type(backend).__name__ == "RasaIntentBackend"
     assert backend.url == nlu_settings.rasa_url.rstrip("/")
+
+
+def test_parser_fuses_embeddings_when_the_retriever_has_a_model(parser, nlu_data_dir) -> None:
+    assert parser.intents.uses_embeddings == parser.retriever.dense_available
+    if parser.retriever.dense_available:
+        assert list((nlu_data_dir / "nlu").glob("intent-embeddings-*.npy"))
+
+
+def test_parser_held_out_intent_and_aspect_accuracy(parser) -> None:
+    import json
+    from pathlib import Path
+
+    dev = Path(__file__).resolve().parents[2] / "nlu" / "data" / "dev_intents.jsonl"
+    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    results = [parser.parse(row["text"]) for row in rows]
+    intent_ok = sum(r["intent"]["name"] == row["intent"] for r, row in zip(results, rows))
+    asked = [(r, row) for r, row in zip(results, rows) if row["intent"] == "ask_procedure"]
+    aspect_ok = sum(r["aspect"] == row["aspect"] for r, row in asked)
+    assert intent_ok / len(rows) >= 0.93
+    assert aspect_ok / len(asked) >= 0.85
