@@ -81,7 +81,16 @@ class Conversation:
     exists: bool = False
 
 
+def normalize_url(url: str) -> str:
+    """Plain "postgresql://" means psycopg 3 here (the driver the project installs)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> SqlEngine:
+    url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

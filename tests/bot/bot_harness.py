@@ -27,8 +27,7 @@ class Harness:
         from bot.web import install
         from feedback_api.main import create_app
 
-        import os
-        self.app = create_app(self.settings, migrate=False, install_ops=not os.environ.get("BOT_TEST_NO_OPS"))
+        self.app = create_app(self.settings, migrate=False)
         self.runtime = install(self.app, self.settings, feedback_transport=httpx.ASGITransport(app=self.app),
                                parser=self.parser, kb=self.kb, warm=False)
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=self.settings.api_base_url)
