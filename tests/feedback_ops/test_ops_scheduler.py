@@ -27,7 +27,7 @@ def _add_item(settings, code="PA-2026-000001", status="assigned", agency="SXD", 
     forward_due, due = sla.deadlines(received, sla.SlaPolicy(), calendar)
     with get_sessionmaker(settings)() as session:
         session.add(Feedback(
-            code=code, year=received.year, seq=int(code[-6:]), kind="complaint", channel="web",
+            code=code, year=int(code[3:7]), seq=int(code[-6:]), kind="complaint", channel="web",
             content="Đèn đường trước chợ bị hỏng nhiều ngày.", status=status, agency_code=agency,
             routing_reason="test", received_at=received, forward_due_at=forward_due, due_at=due,
             attachments=[],
