@@ -16,6 +16,19 @@ def _emit(obj: dict) -> None:
     sys.stdout.buffer.flush()
 
 
+def _fail(exc: Exception) -> None:
+    print(f"error: {exc}", file=sys.stderr, flush=True)
+    raise typer.Exit(2) from None
+
+
+def _parse(parser, text: str) -> dict:
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return parser.parse(text)
+    except RuntimeError as exc:  # e.g. the Rasa server went away (nlu.rasa_backend.RasaUnavailable)
+        _fail(exc)
+
+
 def parse(
     text: str = typer.Argument(
         None, help="Câu cần phân tích; bỏ trống để đọc từng dòng từ stdin (UTF-8)."
@@ -26,18 +39,23 @@ def parse(
     With no TEXT, every stdin line gives exactly one JSON line on stdout, in order, models loaded once.
     A line that is not valid UTF-8 gives, in its place, `{"line": N, "error": "invalid_utf8",
     "detail": ...}` and a message naming the line on stderr; the remaining lines are still parsed and
-    the exit code is 1. Only JSON goes to stdout; logs and warnings go to stderr.
+    the exit code is 1. A broken knowledge base with no earlier index, or an unusable intent backend,
+    is reported on stderr with exit code 2. Only JSON goes to stdout; logs and warnings go to stderr.
     """
-    from nlu.pipeline import get_parser
+    from pydantic import ValidationError
+
+    from knowledge_base.loader import KBError
+    from nlu.pipeline import NLUBackendError, get_parser
 
     # Libraries that print while loading models must not corrupt the JSON stream.
-    with contextlib.redirect_stdout(sys.stderr):
-        parser = get_parser()
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            parser = get_parser()
+    except (KBError, NLUBackendError, ValidationError) as exc:
+        _fail(exc)
 
     if text is not None:
-        with contextlib.redirect_stdout(sys.stderr):
-            result = parser.parse(text)
-        _emit(result)
+        _emit(_parse(parser, text))
         return
 
     failed = False
@@ -51,8 +69,6 @@ def parse(
             print(f"error: {detail}", file=sys.stderr, flush=True)
             _emit({"line": number, "error": "invalid_utf8", "detail": detail})
             continue
-        with contextlib.redirect_stdout(sys.stderr):
-            result = parser.parse(line)
-        _emit(result)
+        _emit(_parse(parser, line))
     if failed:
         raise typer.Exit(1)

@@ -18,9 +18,9 @@ def run(parser, nlu_data_dir):
     env = {**os.environ, "HOTLINE_DATA_DIR": str(nlu_data_dir), "HF_HUB_OFFLINE": "1",
            "HOTLINE_NLU_BACKEND": "builtin"}
 
-    def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run([str(HOTLINE), "parse", *args], input=stdin, capture_output=True, env=env,
-                              timeout=300)
+    def _run(*args: str, stdin: bytes | None = None, **extra_env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(HOTLINE), "parse", *args], input=stdin, capture_output=True,
+                              env={**env, **extra_env}, timeout=300)
 
     return _run
 
@@ -71,3 +71,10 @@ def test_stdin_all_valid_exits_zero(run) -> None:
     done = run(stdin="cảm ơn\r\ntạm biệt\n".encode())
     assert done.returncode == 0, done.stderr.decode()
     assert [o["intent"]["name"] for o in _objects(done.stdout)] == ["thank", "goodbye"]
+
+
+def test_unreachable_rasa_backend_is_a_clear_error(run) -> None:
+    done = run("xin chào", HOTLINE_NLU_BACKEND="rasa", HOTLINE_RASA_URL="http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert done.stdout == b""
+    assert "127.0.0.1:9" in done.stderr.decode("utf-8") and "Traceback" not in done.stderr.decode("utf-8")
