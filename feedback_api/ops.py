@@ -37,8 +37,7 @@ def install(app: FastAPI, settings) -> None:
 
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=sessionmaker, verifier=verifier, paths=IDEMPOTENT_PATHS)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute,
-                       storage_uri=settings.rate_limit_storage_uri, verifier=verifier)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier)
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
 
     inner_lifespan = app.router.lifespan_context

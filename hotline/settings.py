@@ -53,8 +53,6 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 10
     outbox_backoff_base_seconds: float = 10.0
     outbox_backoff_max_seconds: float = 3600.0
-    # `limits` storage for the per-client rate limit: memory:// per process, redis://... when scaled out.
-    rate_limit_storage_uri: str = "memory://"
 
     # --- HTTP server ---------------------------------------------------------------------------
     host: str = "127.0.0.1"
