@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import traceback
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from nlu.normalize import fold
 
 log = logging.getLogger(__name__)
 
+MAX_ATTEMPTS = 3  # optimistic-concurrency retries when another process saved the same conversation
 MAX_TEXT_CHARS = 6000  # longer messages are cut (the form itself allows 5,000 characters of content)
 _FORM_COMMANDS = ("/skip", "/cancel", "/confirm", "/edit", "/yes", "/no", "/photo", "/kind")
 
@@ -97,22 +99,37 @@ class Engine:
             if event and await asyncio.to_thread(self.store.is_processed, *event):
                 log.info("duplicate %s update skipped (%s)", inbound.channel, user_ref(*key))
                 return []
-            conv = await asyncio.to_thread(self.store.load, *key)
-            turn = Turn(inbound=inbound, conv=conv, services=self.services,
-                        text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
-            try:
-                replies = await self._dispatch(turn)
-            except Exception as exc:  # a bug must not leave the citizen without an answer
-                # Type and place only: exception messages can carry what the citizen typed.
-                frame = traceback.extract_tb(exc.__traceback__)[-1]
-                log.error("bot flow failed: %s at %s:%s (%s)", type(exc).__name__, frame.filename,
-                          frame.lineno, user_ref(*key))
-                replies = [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(
-                    self.services.settings.hotline_phone, self.services.settings.hotline_hours))]
-            if not await asyncio.to_thread(self.store.save, conv, event=event):
-                log.info("duplicate %s update skipped at save (%s)", inbound.channel, user_ref(*key))
-                return []
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                conv = await asyncio.to_thread(self.store.load, *key)
+                before = json.dumps(conv.state, sort_keys=True, default=str), conv.handoff
+                replies = await self._run(inbound, conv)
+                unchanged = (json.dumps(conv.state, sort_keys=True, default=str), conv.handoff) == before
+                if unchanged and event is None:
+                    return replies  # nothing to store (small talk, lookups)
+                outcome = await asyncio.to_thread(self.store.save, conv, event=event)
+                if outcome == "saved":
+                    return replies
+                if outcome == "duplicate":
+                    log.info("duplicate %s update skipped at save (%s)", inbound.channel, user_ref(*key))
+                    return []
+                # Another process stored this conversation meanwhile: handle the message again on the
+                # fresh state (side effects are idempotent: submissions carry an Idempotency-Key).
+                log.info("conversation changed concurrently, retry %d (%s)", attempt, user_ref(*key))
             return replies
+
+    async def _run(self, inbound: Inbound, conv) -> list[Reply]:
+        turn = Turn(inbound=inbound, conv=conv, services=self.services,
+                    text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
+        try:
+            return await self._dispatch(turn)
+        except Exception as exc:  # a bug must not leave the citizen without an answer
+            # Type and place only: exception messages can carry what the citizen typed.
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            log.error("bot flow failed: %s at %s:%s (%s)", type(exc).__name__, frame.filename,
+                      frame.lineno, user_ref(inbound.channel, inbound.user_id))
+            settings = self.services.settings
+            return [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(settings.hotline_phone,
+                                                                               settings.hotline_hours))]
 
     # --- routing ------------------------------------------------------------------------------------
     async def _dispatch(self, turn: Turn) -> list[Reply]:

@@ -44,6 +44,7 @@ conversations = Table(
     Column("state", JSON, nullable=False, default=dict),
     Column("handoff", Boolean, nullable=False, default=False),
     Column("handoff_at", DateTime(timezone=True), nullable=True),
+    Column("version", Integer, nullable=False, default=1),  # optimistic concurrency across processes
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -67,6 +68,14 @@ pending_messages = Table(
 )
 
 
+class _Duplicate(Exception):
+    pass
+
+
+class _Conflict(Exception):
+    pass
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -79,6 +88,7 @@ class Conversation:
     handoff: bool = False
     handoff_at: datetime | None = None
     exists: bool = False
+    version: int = 0
 
 
 def normalize_url(url: str) -> str:
@@ -99,6 +109,7 @@ def make_engine(url: str) -> SqlEngine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: safe, and one fsync per checkpoint
             cursor.close()
 
         return engine
@@ -138,6 +149,7 @@ class ConversationStore:
             handoff=bool(row["handoff"]),
             handoff_at=row["handoff_at"],
             exists=True,
+            version=row["version"],
         )
 
     def is_processed(self, source: str, event_id: str) -> bool:
@@ -151,39 +163,49 @@ class ConversationStore:
                 is not None
             )
 
-    def save(self, conv: Conversation, *, event: tuple[str, str] | None = None) -> bool:
-        """Store the conversation and (atomically) mark the channel event processed.
+    def save(self, conv: Conversation, *, event: tuple[str, str] | None = None) -> str:
+        """Store the conversation and (in the same transaction) mark the channel event processed.
 
-        Returns False, storing nothing, when the event was already processed by someone else.
+        Optimistic concurrency: the row's version must still be the one loaded, so two processes
+        handling messages of one person cannot silently overwrite each other. Returns "saved",
+        "duplicate" (the event was already processed; nothing stored) or "conflict" (someone else saved
+        first; nothing stored; reload and handle the message again).
         """
         now = _now()
-        values = {
-            "state": conv.state,
-            "handoff": conv.handoff,
-            "handoff_at": conv.handoff_at,
-            "updated_at": now,
-        }
+        values = {"state": conv.state, "handoff": conv.handoff, "handoff_at": conv.handoff_at, "updated_at": now}
         try:
-            with self.engine.begin() as conn:
+            with self.engine.begin() as conn:  # any exception below rolls the whole transaction back
                 if event is not None:
-                    conn.execute(
-                        insert(processed_events).values(source=event[0], event_id=event[1], processed_at=now)
-                    )
-                result = conn.execute(
-                    update(conversations)
-                    .where(conversations.c.channel == conv.channel, conversations.c.user_id == conv.user_id)
-                    .values(**values)
-                )
-                if result.rowcount == 0:
-                    conn.execute(
-                        insert(conversations).values(
-                            channel=conv.channel, user_id=conv.user_id, created_at=now, **values
+                    try:
+                        conn.execute(
+                            insert(processed_events).values(source=event[0], event_id=event[1], processed_at=now)
                         )
+                    except IntegrityError:
+                        raise _Duplicate from None
+                if conv.exists:
+                    result = conn.execute(
+                        update(conversations)
+                        .where(conversations.c.channel == conv.channel, conversations.c.user_id == conv.user_id,
+                               conversations.c.version == conv.version)
+                        .values(version=conv.version + 1, **values)
                     )
-        except IntegrityError:
-            return False
+                    if result.rowcount != 1:
+                        raise _Conflict
+                else:
+                    try:
+                        conn.execute(
+                            insert(conversations).values(channel=conv.channel, user_id=conv.user_id,
+                                                         created_at=now, version=1, **values)
+                        )
+                    except IntegrityError:
+                        raise _Conflict from None
+        except _Duplicate:
+            return "duplicate"
+        except _Conflict:
+            return "conflict"
+        conv.version = conv.version + 1 if conv.exists else 1
         conv.exists = True
-        return True
+        return "saved"
 
     def mark_processed(self, source: str, event_id: str) -> bool:
         """Record an event id; False when it was already there (the caller must not process it again)."""
@@ -238,12 +260,14 @@ class ConversationStore:
             )
 
     def pop_pending(self, channel: str, user_id: str) -> list[dict]:
+        where = (pending_messages.c.channel == channel, pending_messages.c.user_id == user_id)
+        with self.engine.connect() as conn:  # the usual case, nothing waiting: a read, no write
+            if conn.execute(select(pending_messages.c.id).where(*where).limit(1)).first() is None:
+                return []
         # DELETE ... RETURNING: two concurrent polls never get the same message.
         with self.engine.begin() as conn:
             rows = conn.execute(
-                delete(pending_messages)
-                .where(pending_messages.c.channel == channel, pending_messages.c.user_id == user_id)
-                .returning(pending_messages.c.id, pending_messages.c.message)
+                delete(pending_messages).where(*where).returning(pending_messages.c.id, pending_messages.c.message)
             ).all()
         rows = sorted(rows, key=lambda r: r.id)
         return [r.message if isinstance(r.message, dict) else json.loads(r.message) for r in rows]

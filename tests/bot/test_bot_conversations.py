@@ -246,3 +246,42 @@ async def test_handoff_flag_survives_restart_and_can_be_cleared(harness):
         assert [(c.channel, c.user_id) for c in h.runtime.store.handoffs()] == [("web", "ho-1")]
         assert h.runtime.store.clear_handoff("web", "ho-1")
         assert h.runtime.store.handoffs() == []
+
+
+async def test_two_processes_on_one_conversation_do_not_lose_updates(harness):
+    """Two engines (as two server processes) over one database: the per-process lock cannot order them,
+    the version check does — the second save conflicts and that message is handled again."""
+    from bot.engine import Engine
+
+    async with harness as h:
+        first = await h.runtime.get_engine()
+        second = Engine(first.services, type(h.runtime.store)(h.settings.effective_database_url))
+        await first.handle(Inbound("web", "two-1", "tôi muốn phản ánh"))
+        content = "Bãi đỗ xe tự phát chiếm hết vỉa hè trước chợ Tam Kỳ vào buổi sáng"
+
+        # Make the second process load the state, then let the first one save before it.
+        original_load = second.store.load
+        loaded = asyncio.Event()
+        proceed = asyncio.Event()
+
+        def slow_load(*args):
+            conv = original_load(*args)
+            if not loaded.is_set():
+                asyncio.run_coroutine_threadsafe(_set(loaded), loop)
+                asyncio.run_coroutine_threadsafe(proceed.wait(), loop).result(timeout=10)
+            return conv
+
+        async def _set(event):
+            event.set()
+
+        loop = asyncio.get_running_loop()
+        second.store.load = slow_load
+        task = asyncio.create_task(second.handle(Inbound("web", "two-1", "Chợ Tam Kỳ, đường Trần Phú")))
+        await loaded.wait()
+        await first.handle(Inbound("web", "two-1", content))  # saves version n+1
+        proceed.set()
+        await task  # conflict -> reload -> handled as the location
+        form = h.runtime.store.load("web", "two-1").state["form"]
+        assert form["data"]["content"] == content
+        assert form["data"]["location"] == "Chợ Tam Kỳ, đường Trần Phú"
+        second.store.dispose()

@@ -13,13 +13,13 @@ def test_store_round_trip_dedup_and_pending(database_url):
         conv = store.load("telegram", user)
         assert not conv.exists and conv.state == {}
         conv.state = {"form": {"step": "location", "data": {"content": "Đường ngập nước, cống tắc"}}}
-        assert store.save(conv, event=("telegram", f"{user}-1"))
+        assert store.save(conv, event=("telegram", f"{user}-1")) == "saved"
         again = store.load("telegram", user)
         assert again.exists and again.state == conv.state
 
         # the same channel update cannot be stored twice: the second save changes nothing
         again.state = {"changed": True}
-        assert not store.save(again, event=("telegram", f"{user}-1"))
+        assert store.save(again, event=("telegram", f"{user}-1")) == "duplicate"
         assert store.load("telegram", user).state == conv.state
         assert store.is_processed("telegram", f"{user}-1") and not store.is_processed("zalo", f"{user}-1")
 
@@ -32,8 +32,20 @@ def test_store_round_trip_dedup_and_pending(database_url):
         assert [m["text"] for m in store.pop_pending("web", user)] == ["một", "hai"]
         assert store.pop_pending("web", user) == []
 
+        # optimistic concurrency: a copy loaded before someone else's save cannot overwrite it
+        first, second = store.load("telegram", user), store.load("telegram", user)
+        first.state = {"by": "first"}
+        second.state = {"by": "second"}
+        assert store.save(first) == "saved" and store.save(second) == "conflict"
+        assert store.load("telegram", user).state == {"by": "first"}
+        new_a, new_b = store.load("zalo", user), store.load("zalo", user)
+        assert store.save(new_a, event=("zalo", f"{user}-z")) == "saved"
+        assert store.save(new_b) == "conflict"
+        assert store.save(store.load("zalo", user)) == "saved"
+
+        conv = store.load("telegram", user)
         conv.handoff = True
-        store.save(conv)
+        assert store.save(conv) == "saved"
         assert ("telegram", user) in [(c.channel, c.user_id) for c in store.handoffs()]
         assert store.clear_handoff("telegram", user)
         assert ("telegram", user) not in [(c.channel, c.user_id) for c in store.handoffs()]
