@@ -9,8 +9,10 @@ from hotline.settings import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     from bot.web import install as install_bot
     from feedback_api.main import create_app as create_feedback_app
+    from hotline.pages import install_pages
 
     settings = settings or get_settings()
     app = create_feedback_app(settings)
     install_bot(app, settings)
+    install_pages(app, settings)
     return app

@@ -1,0 +1,386 @@
+/* /can-bo: staff console. Login -> JWT in sessionStorage; list, detail (staff-view), actions, figures.
+ * The server decides what each person may see and do; this page only hides buttons that would be refused.
+ */
+(function () {
+  "use strict";
+  var H = window.Hotline;
+  var el = H.el;
+  var SESSION_KEY = "hotline1022.staff";
+  var PAGE_SIZE = 20;
+
+  var C = window.HotlineConsole;
+  var ROLE_LABELS = C.ROLE_LABELS;
+  var STATUS_LABELS = C.STATUS_LABELS;
+  var ACTIONS = C.ACTIONS;
+
+  var session = null;  // {token, role, agency, username}
+  var agencies = {};  // code -> name
+  var list = { page: 1, pages: 1, status: "", agency: "", overdue: false };
+  var currentItem = null;
+
+  function $(id) { return document.getElementById(id); }
+  function setText(id, value) { $(id).textContent = value === null || value === undefined || value === "" ? "—" : String(value); }
+  function agencyName(code) { return code ? (agencies[code] || code) : "—"; }
+
+  // --- session ----------------------------------------------------------------------------------
+  function tokenExpired(token) {
+    try {
+      var payload = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+      return typeof payload.exp === "number" && payload.exp * 1000 <= Date.now();
+    } catch (e) {
+      return true;
+    }
+  }
+
+  function loadSession() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+      if (saved && saved.token && !tokenExpired(saved.token)) return saved;
+    } catch (e) { /* corrupt entry: start again */ }
+    sessionStorage.removeItem(SESSION_KEY);
+    return null;
+  }
+
+  function logout(message) {
+    sessionStorage.removeItem(SESSION_KEY);
+    session = null;
+    currentItem = null;
+    $("console").hidden = true;
+    $("login").hidden = false;
+    H.say($("console-status"), message || "", message ? "info" : null);
+    $("username").focus();
+  }
+
+  /** API call with the token; a 401 ends the session with a clear message. */
+  function call(spec, options) {
+    options = Object.assign({}, options || {}, { token: session && session.token });
+    return H.api(spec, options).catch(function (error) {
+      if (error.status === 401) logout("Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.");
+      throw error;
+    });
+  }
+
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var username = $("username").value.trim();
+    var password = $("password").value;
+    var box = $("login-status");
+    if (!username || !password) {
+      H.say(box, "Vui lòng nhập tên đăng nhập và mật khẩu.", "error");
+      return;
+    }
+    H.say(box, "Đang đăng nhập…", "info");
+    var form = new URLSearchParams();
+    form.set("username", username);
+    form.set("password", password);
+    H.api("POST /api/v1/auth/token", { form: form }).then(function (token) {
+      session = { token: token.access_token, role: token.role, agency: token.agency || null, username: username };
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+      $("password").value = "";
+      H.say(box, "", null);
+      H.say($("console-status"), "", null);
+      start();
+    }).catch(function (error) {
+      $("password").value = "";
+      H.say(box, error.message, "error");
+    });
+  });
+  $("logout").addEventListener("click", function () { logout("Bạn đã đăng xuất."); });
+
+  // --- views ------------------------------------------------------------------------------------
+  function showView(name) {
+    $("list-view").hidden = name !== "list";
+    $("detail-view").hidden = name !== "detail";
+    $("stats-view").hidden = name !== "stats";
+    $("tab-list").setAttribute("aria-pressed", String(name !== "stats"));
+    $("tab-stats").setAttribute("aria-pressed", String(name === "stats"));
+  }
+
+  function canSeeFigures() { return session && (session.role === "supervisor" || session.role === "admin"); }
+
+  function start() {
+    $("login").hidden = true;
+    $("console").hidden = false;
+    $("who").textContent = session.username;
+    $("who-role").textContent = ROLE_LABELS[session.role] || session.role;
+    $("who-agency").textContent = session.agency ? "· " + agencyName(session.agency) : "";
+    $("tab-stats").hidden = !canSeeFigures();
+    // Staff see their own agency only (the server enforces it); the agency filter would be noise.
+    $("f-agency-field").hidden = session.role === "staff";
+    loadAgencies().then(function () {
+      $("who-agency").textContent = session && session.agency ? "· " + agencyName(session.agency) : "";
+      route();
+    });
+  }
+
+  function loadAgencies() {
+    if (Object.keys(agencies).length) return Promise.resolve();
+    return H.api("GET /api/v1/agencies").then(function (items) {
+      var select = $("f-agency");
+      items.forEach(function (a) {
+        agencies[a.code] = a.name;
+        select.appendChild(el("option", { value: a.code, text: a.name }));
+      });
+    }).catch(function () { /* names fall back to codes */ });
+  }
+
+  // Hash routing: "#ma=PA-2026-000001" opens an item, "#so-lieu" the figures, anything else the list.
+  function route() {
+    if (!session) return;
+    var hash = window.location.hash.slice(1);
+    var match = /^ma=(PA-\d{4}-\d{6})$/.exec(hash);
+    if (match) { openItem(match[1]); return; }
+    if (hash === "so-lieu" && canSeeFigures()) { showView("stats"); loadStats(); return; }
+    showView("list");
+    loadList();
+  }
+  window.addEventListener("hashchange", route);
+  function goList() {
+    if (window.location.hash.length > 1) window.location.hash = "";  // hashchange calls route()
+    else route();
+  }
+  $("tab-list").addEventListener("click", goList);
+  $("tab-stats").addEventListener("click", function () { window.location.hash = "so-lieu"; });
+  $("back").addEventListener("click", goList);
+
+  // --- list -------------------------------------------------------------------------------------
+  function truncate(text, n) {
+    text = String(text || "");
+    return text.length > n ? text.slice(0, n - 1) + "…" : text;
+  }
+
+  function loadList() {
+    var box = $("list-status");
+    H.say(box, "Đang tải…", "info");
+    return call("GET /api/v1/feedback", {
+      query: { status: list.status, agency: list.agency, overdue: list.overdue ? "true" : null, page: list.page, size: PAGE_SIZE }
+    }).then(function (data) {
+      H.say(box, "", null);
+      var body = H.clear($("list-body"));
+      data.items.forEach(function (item) {
+        body.appendChild(el("tr", { className: item.overdue ? "row-late" : null }, [
+          el("th", { scope: "row" }, el("a", { href: "#ma=" + item.code, className: "code", text: item.code })),
+          el("td", null, [item.status_label || item.status, item.overdue ? el("span", { className: "badge badge-late", text: "Quá hạn" }) : null]),
+          el("td", { text: agencyName(item.agency) }),
+          el("td", { text: H.formatDate(item.received_at) }),
+          el("td", { text: H.formatDate(item.due_at) }),
+          el("td", { className: "clip", text: truncate(item.content, 140) })
+        ]));
+      });
+      list.pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+      $("list-summary").textContent = data.total
+        ? data.total.toLocaleString("vi-VN") + " phản ánh, kiến nghị."
+        : "Không có phản ánh, kiến nghị nào phù hợp.";
+      $("pager").hidden = list.pages <= 1;
+      $("page-info").textContent = "Trang " + list.page + " / " + list.pages;
+      $("prev").disabled = list.page <= 1;
+      $("next").disabled = list.page >= list.pages;
+    }).catch(function (error) {
+      if (session) H.say(box, error.message, "error");
+    });
+  }
+
+  Object.keys(STATUS_LABELS).forEach(function (status) {
+    $("f-status").appendChild(el("option", { value: status, text: STATUS_LABELS[status] }));
+  });
+  $("filter-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    list.status = $("f-status").value;
+    list.agency = $("f-agency").value;
+    list.overdue = $("f-overdue").checked;
+    list.page = 1;
+    loadList();
+  });
+  $("prev").addEventListener("click", function () { if (list.page > 1) { list.page -= 1; loadList(); } });
+  $("next").addEventListener("click", function () { if (list.page < list.pages) { list.page += 1; loadList(); } });
+
+  // --- detail -----------------------------------------------------------------------------------
+  function openItem(code, message) {
+    showView("detail");
+    H.say($("action-status"), message || "Đang tải…", message ? "ok" : "info");
+    return call("GET /api/v1/feedback/{code}/staff-view", { params: { code: code } }).then(function (item) {
+      if (!message) H.say($("action-status"), "", null);
+      renderItem(item);
+      if (!message) $("detail-title").focus();
+    }).catch(function (error) {
+      if (session) H.say($("action-status"), error.message, "error");
+    });
+  }
+
+  function show(id, visible) { $(id).hidden = !visible; }
+
+  function renderItem(item) {
+    currentItem = item;
+    $("d-code").textContent = item.code;
+    $("d-badge").textContent = item.status_label || item.status;
+    $("d-badge").className = "badge badge-" + item.status;
+    show("d-overdue", !!item.overdue);
+    setText("d-kind", H.kindLabel(item.kind));
+    setText("d-channel", H.channelLabel(item.channel));
+    setText("d-category", item.category);
+    setText("d-agency", item.agency && (item.agency.name || item.agency.code));
+    setText("d-routing", item.routing_reason);
+    setText("d-received", H.formatDateTime(item.received_at));
+    setText("d-forward-due", H.formatDue(item.forward_due_at));
+    setText("d-due", H.formatDue(item.due_at));
+    setText("d-consent", item.publish_consent ? "Có" : (item.public_interest ? "Không (công khai vì lợi ích cộng đồng)" : "Không"));
+    setText("d-location", item.location);
+    var contact = item.contact;
+    setText("d-contact", contact ? [contact.name, contact.phone, contact.email].filter(Boolean).join(" · ") : null);
+    setText("d-attachments", item.attachments && item.attachments.length ? item.attachments.length + " ảnh (" + item.attachments.join(", ") + ")" : null);
+    setText("d-content", item.content);
+    show("d-question-box", !!item.question); setText("d-question", item.question);
+    show("d-guidance-box", !!item.guidance); setText("d-guidance", item.guidance);
+    show("d-answer-box", !!item.answer); setText("d-answer", item.answer);
+    show("d-published-box", !!item.published_text); setText("d-published", item.published_text);
+    $("d-published-at").textContent = item.published_at ? "(" + H.formatDateTime(item.published_at) + ")" : "";
+    show("d-merged-box", !!item.merged_into); setText("d-merged", item.merged_into);
+    H.renderTimeline($("d-timeline"), item.timeline, agencyName);
+    renderActions(item);
+  }
+
+  function renderActions(item) {
+    var buttons = H.clear($("action-buttons"));
+    H.clear($("action-form-slot"));
+    var names = C.availableActions(item, session.role);
+    if (!names.length) {
+      buttons.appendChild(el("p", { className: "muted", text: "Không có thao tác nào bạn có thể thực hiện ở trạng thái này." }));
+      return;
+    }
+    names.forEach(function (name) {
+      buttons.appendChild(el("button", {
+        type: "button", className: "secondary", text: ACTIONS[name].label,
+        onclick: function () { openActionForm(name, item); }
+      }));
+    });
+  }
+
+  function control(field, item, id) {
+    var value = field.prefill ? field.prefill(item) : "";
+    if (field.type === "textarea") {
+      var area = el("textarea", { id: id, rows: field.rows || 4, maxlength: 10000, required: field.required });
+      area.value = value;
+      return area;
+    }
+    if (field.type === "checkbox") return el("input", { id: id, type: "checkbox" });
+    if (field.type === "agency") {
+      var select = el("select", { id: id, required: field.required }, el("option", { value: "", text: "— Chọn cơ quan —" }));
+      Object.keys(agencies).forEach(function (code) {
+        if (code !== (item.agency && item.agency.code)) select.appendChild(el("option", { value: code, text: agencies[code] }));
+      });
+      return select;
+    }
+    var input = el("input", { id: id, required: field.required, autocomplete: "off",
+                              placeholder: field.type === "code" ? "PA-2026-000123" : null });
+    input.value = value;
+    return input;
+  }
+
+  function openActionForm(name, item) {
+    var spec = ACTIONS[name];
+    var slot = H.clear($("action-form-slot"));
+    var fields = C.fieldsFor(name, item);
+    var rows = fields.map(function (field) {
+      var id = "act-" + field.name;
+      var input = control(field, item, id);
+      if (field.type === "checkbox") {
+        return el("div", { className: "field" }, el("label", { className: "inline" }, [input, " " + field.label]));
+      }
+      return el("div", { className: "field" }, [
+        el("label", { for: id, text: field.label + (field.required ? " *" : "") }), input
+      ]);
+    });
+    var status = el("p", { className: "notice", role: "alert", hidden: true });
+    var form = el("form", { className: "action-form", novalidate: true }, [
+      el("fieldset", null, [el("legend", { text: spec.label }), spec.note ? el("p", { className: "hint", text: spec.note }) : null]
+        .concat(rows)
+        .concat([status, el("div", { className: "buttons" }, [
+          el("button", { type: "submit", className: "primary", text: "Xác nhận" }),
+          el("button", { type: "button", className: "secondary", text: "Hủy", onclick: function () { H.clear(slot); } })
+        ])]))
+    ]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var built = buildBody(fields);
+      if (built.error) {
+        H.say(status, built.error, "error");
+        return;
+      }
+      var submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      H.say(status, "Đang thực hiện…", "info");
+      call(spec.endpoint, { params: { code: item.code }, json: built.body }).then(function (result) {
+        H.clear(slot);
+        openItem(item.code, "Đã thực hiện “" + spec.label + "”. Trạng thái hiện tại: " +
+          (result.status_label || result.status) + ".");
+      }).catch(function (error) {
+        submit.disabled = false;
+        if (session) H.say(status, error.message, "error");
+      });
+    });
+    slot.appendChild(form);
+    var first = form.querySelector("input, select, textarea, button");
+    if (first) first.focus();
+  }
+
+  function buildBody(fields) {
+    return C.collectBody(fields, function (field) {
+      var node = $("act-" + field.name);
+      return field.type === "checkbox" ? node.checked : node.value;
+    });
+  }
+
+  // --- figures (supervisors) --------------------------------------------------------------------
+  function loadStats() {
+    var month = $("s-month").value.trim();
+    var box = $("stats-status");
+    if (month && !/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      H.say(box, "Tháng phải có dạng năm-tháng, ví dụ 2026-03.", "error");
+      return;
+    }
+    H.say(box, "Đang tải số liệu…", "info");
+    call("GET /api/v1/stats", { query: { month: month } }).then(function (report) {
+      H.say(box, "", null);
+      window.HotlineStats.render($("stats"), report);
+    }).catch(function (error) {
+      if (session) H.say(box, error.message, "error");
+    });
+  }
+
+  function filenameFrom(response, fallback) {
+    var header = response.headers.get("Content-Disposition") || "";
+    var m = /filename="?([^";]+)"?/.exec(header);
+    return m ? m[1] : fallback;
+  }
+
+  /** CSV through fetch (the token cannot ride on a plain link), handed to the browser as a download. */
+  function downloadCsv(table) {
+    var month = $("s-month").value.trim();
+    var box = $("stats-status");
+    H.say(box, "Đang chuẩn bị tệp…", "info");
+    call("GET /api/v1/stats", { query: { format: "csv", table: table, month: month }, raw: true, headers: { Accept: "text/csv" } })
+      .then(function (response) {
+        var name = filenameFrom(response, "pakn-" + table + ".csv");
+        return response.blob().then(function (blob) {
+          var url = URL.createObjectURL(blob);
+          var link = el("a", { href: url, download: name, hidden: true });
+          document.body.appendChild(link);
+          link.click();
+          document.body.removeChild(link);
+          setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+          H.say(box, "Đã tải tệp " + name + ".", "ok");
+        });
+      })
+      .catch(function (error) { if (session) H.say(box, error.message, "error"); });
+  }
+
+  $("stats-form").addEventListener("submit", function (event) { event.preventDefault(); loadStats(); });
+  $("csv-rows").addEventListener("click", function () { downloadCsv("rows"); });
+  $("csv-late").addEventListener("click", function () { downloadCsv("late"); });
+  $("s-month").value = window.HotlineStats.previousMonth();
+
+  // --- boot -------------------------------------------------------------------------------------
+  session = loadSession();
+  if (session) start();
+  else logout();
+})();

@@ -1,0 +1,50 @@
+"""Fixtures for the pages tests: the whole served app (hotline.app.create_app) over a tmp SQLite data dir."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ASSETS = Path(__file__).resolve().parents[2] / "hotline" / "pages" / "static" / "assets"
+STATIC = ASSETS.parent
+
+
+@pytest.fixture(scope="module")
+def pages_settings(tmp_path_factory):
+    from hotline.settings import Settings
+
+    return Settings(
+        _env_file=None,
+        data_dir=tmp_path_factory.mktemp("pages-data"),
+        jwt_secret="pages-test-jwt-secret-0123456789abcdef",
+        bot_password="bot-password-for-tests",
+        bot_events_secret="bot-events-secret-for-tests",
+        bot_events_enabled=False,
+        webhooks=[],
+        rate_limit_per_minute=1_000_000,
+        hotline_hours="7h00–21h00 <mọi ngày>",
+    )
+
+
+@pytest.fixture(scope="module")
+def served_app(pages_settings):
+    """The app `hotline serve` runs (API + bot web chat + pages). Used without `with`: no lifespan, no NLU load."""
+    from hotline.app import create_app
+
+    return create_app(pages_settings)
+
+
+@pytest.fixture(scope="module")
+def web(served_app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(served_app)
+
+
+@pytest.fixture(scope="session")
+def node():
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not installed: JavaScript syntax/logic checks skipped")
+    return path
