@@ -7,8 +7,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from feedback_api.edge.models import IdempotencyKey
@@ -44,37 +45,52 @@ def request_fingerprint(body: bytes, content_type: str | None) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _insert_new(session: Session, values: dict) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when the key exists.
+
+    Core statements rather than ORM units of work: this runs twice per keyed intake, on the hot path.
+    """
+    table = IdempotencyKey.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(table).values(**values)
+                 .on_conflict_do_nothing(index_elements=["client_scope", "key"]).returning(table.c.id))
+    return session.execute(statement).scalar_one_or_none()
+
+
 def begin(session: Session, client_scope: str, key: str, path: str, request_hash: str, now: datetime) -> Decision:
-    record = IdempotencyKey(client_scope=client_scope, key=key, path=path, request_hash=request_hash, created_at=now)
-    session.add(record)
-    try:
+    table = IdempotencyKey.__table__
+    new_id = _insert_new(session, {"client_scope": client_scope, "key": key, "path": path,
+                                   "request_hash": request_hash, "created_at": now})
+    if new_id is not None:
         session.commit()
-        return Decision(Outcome.NEW, record.id)
-    except IntegrityError:
-        session.rollback()
-    existing = session.scalars(
-        select(IdempotencyKey).where(IdempotencyKey.client_scope == client_scope, IdempotencyKey.key == key)
+        return Decision(Outcome.NEW, new_id)
+    existing = session.execute(
+        select(table.c.id, table.c.path, table.c.request_hash, table.c.status_code, table.c.content_type,
+               table.c.response_body, table.c.created_at)
+        .where(table.c.client_scope == client_scope, table.c.key == key)
     ).one()
     if existing.request_hash != request_hash or existing.path != path:
+        session.rollback()
         return Decision(Outcome.CONFLICT, existing.id)
     if existing.status_code is None:
-        if now - existing.created_at > STALE_AFTER:
-            existing.created_at = now
-            session.commit()
-            return Decision(Outcome.NEW, existing.id)
-        return Decision(Outcome.IN_PROGRESS, existing.id)
+        # A request still "in progress" after STALE_AFTER was cut off (crash): let this retry run it.
+        taken = session.execute(
+            update(table).where(table.c.id == existing.id, table.c.status_code.is_(None),
+                                table.c.created_at == existing.created_at,
+                                table.c.created_at < now - STALE_AFTER)
+            .values(created_at=now)
+        ).rowcount
+        session.commit()
+        return Decision(Outcome.NEW if taken else Outcome.IN_PROGRESS, existing.id)
+    session.rollback()
     return Decision(Outcome.REPLAY, existing.id, existing.status_code, existing.content_type, existing.response_body)
 
 
 def complete(session: Session, record_id: int, status_code: int, content_type: str | None, body: bytes,
              now: datetime) -> None:
-    record = session.get(IdempotencyKey, record_id)
-    if record is None:
-        return
-    record.status_code = status_code
-    record.content_type = content_type
-    record.response_body = body
-    record.completed_at = now
+    table = IdempotencyKey.__table__
+    session.execute(update(table).where(table.c.id == record_id).values(
+        status_code=status_code, content_type=content_type, response_body=body, completed_at=now))
     session.commit()
 
 

@@ -164,3 +164,29 @@ def test_attachment_too_large_is_413(settings):
     assert response.status_code == 413
     assert response.json()["code"] == "attachment_too_large" and "1 KB" in response.json()["detail"]
     assert not list((Path(settings.data_dir) / "attachments").glob("*"))
+
+
+def test_concurrent_duplicate_is_in_progress_and_stale_claims_are_taken_over(settings):
+    from datetime import timedelta
+
+    from feedback_api.db import utcnow
+    from feedback_api.edge import idempotency_service as service
+
+    maker = get_sessionmaker(settings)
+    now = utcnow()
+    with maker() as session:
+        first = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", now)
+    with maker() as session:
+        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", now).outcome is service.Outcome.IN_PROGRESS
+        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h2", now).outcome is service.Outcome.CONFLICT
+    # The first request's process died: after STALE_AFTER one retry takes the key over, the next waits.
+    later = now + service.STALE_AFTER + timedelta(seconds=1)
+    with maker() as session:
+        taken = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later)
+    assert taken.outcome is service.Outcome.NEW and taken.record_id == first.record_id
+    with maker() as session:
+        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later).outcome is service.Outcome.IN_PROGRESS
+        service.complete(session, taken.record_id, 201, "application/json", b'{"code":"PA-2026-000009"}', later)
+    with maker() as session:
+        replay = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later)
+    assert replay.outcome is service.Outcome.REPLAY and replay.body == b'{"code":"PA-2026-000009"}'
