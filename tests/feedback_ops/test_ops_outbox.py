@@ -146,3 +146,34 @@ def test_bot_target_uses_bot_secret(ops_settings, receiver):
     assert request.path == "/bot/events"
     assert verify(request.body, "bot-secret", request.headers["x-hotline-signature"])
     assert request.json["feedback"]["reply_to"] == {"channel": "telegram", "chat_id": "42"}
+
+
+def test_admin_sees_dead_letters_and_retries_them(ops_settings, receiver, tokens):
+    from fastapi.testclient import TestClient
+
+    from feedback_api.main import create_app
+
+    receiver.default_status = 500
+    [event_id] = _enqueue(ops_settings)
+    dispatcher = OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings))
+    now = utcnow()
+    for _ in range(3):
+        _run(dispatcher.run_once(now=now))
+        now += timedelta(hours=2)
+    client = TestClient(create_app(ops_settings))
+    dead = client.get("/api/v1/admin/outbox", params={"state": "dead"}, headers=tokens["admin"])
+    assert dead.status_code == 200
+    body = dead.json()
+    assert [i["id"] for i in body["items"]] == [str(event_id)]
+    item = body["items"][0]
+    assert item["state"] == "dead" and item["attempts"] == 3 and "500" in item["last_error"]
+    assert item["target"] == "webhook:national" and item["feedback_code"] == "PA-2026-000001"
+    assert body["counts"] == {"pending": 0, "dead": 1, "delivered": 0}
+    # Staff may not look; only an admin may retry.
+    assert client.get("/api/v1/admin/outbox", headers=tokens["staff"]).status_code == 403
+    assert client.post(f"/api/v1/admin/outbox/{event_id}/retry", headers=tokens["supervisor"]).status_code == 403
+    assert client.post(f"/api/v1/admin/outbox/{event_id}/retry", headers=tokens["admin"]).status_code == 200
+    receiver.default_status = 200
+    assert [r.ok for r in _run(dispatcher.run_once())] == [True]
+    counts = client.get("/api/v1/admin/outbox", params={"state": "delivered"}, headers=tokens["admin"]).json()["counts"]
+    assert counts == {"pending": 0, "dead": 0, "delivered": 1}
