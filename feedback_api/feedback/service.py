@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -111,24 +112,23 @@ def known_names(item: Feedback) -> list[str]:
 def next_sequence(session: Session, year: int) -> int:
     """Next number of the year's code sequence, gap-free and unique under concurrency.
 
-    The counter row is created if missing (ON CONFLICT DO NOTHING) and incremented with UPDATE ...
-    RETURNING, which row-locks it on PostgreSQL until the caller commits (SQLite: the whole database is
-    write-locked from BEGIN IMMEDIATE). A rolled-back intake rolls its increment back too.
+    One upsert (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) creates or increments the year's counter
+    row; on PostgreSQL the row stays locked until the caller commits, on SQLite the whole database is
+    write-locked from BEGIN IMMEDIATE. A rolled-back intake rolls its increment back too.
     """
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = CodeSequence.__table__
-    session.execute(insert(table).values(year=year, last_seq=0).on_conflict_do_nothing(index_elements=["year"]))
-    return session.execute(
-        table.update()
-        .where(table.c.year == year)
-        .values(last_seq=table.c.last_seq + 1)
-        .returning(table.c.last_seq)
-    ).scalar_one()
+    statement = insert(table).values(year=year, last_seq=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.year], set_={"last_seq": table.c.last_seq + 1}
+    ).returning(table.c.last_seq)
+    return session.execute(statement).scalar_one()
 
 
 def _audit(session: Session, item: Feedback, *, at: datetime, actor: str, action: str,
-           from_status: str | None, reason: str | None = None) -> AuditEvent:
+           from_status: str | None, reason: str | None = None, to_status: str | None = None,
+           agency_code: str | None = None) -> AuditEvent:
     event = AuditEvent(
         feedback_id=item.id,
         feedback_code=item.code,
@@ -136,8 +136,8 @@ def _audit(session: Session, item: Feedback, *, at: datetime, actor: str, action
         actor=actor,
         action=str(action),
         from_status=from_status,
-        to_status=item.status,
-        agency_code=item.agency_code,
+        to_status=to_status or item.status,
+        agency_code=agency_code or item.agency_code,
         due_at=item.due_at,
         kind=item.kind,
         reason=reason,
@@ -174,8 +174,12 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     contact = body.contact
     reply = body.reply_to
 
+    # A matching routing rule sends the item straight to that agency (an automatic `assign`).
+    routed = decision.agency_code != coordinator
+    status = lifecycle.next_status(Status.received, Action.assign) if routed else Status.received
+
     year = ctx.calendar.local(now).year
-    seq = next_sequence(session, year)
+    seq = next_sequence(session, year)  # as late as possible: the counter row stays locked until commit
     item = Feedback(
         code=f"PA-{year}-{seq:06d}",
         year=year,
@@ -192,8 +196,8 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
         reply_chat_id=reply.chat_id if reply else None,
         publish_consent=body.publish_consent,
         public_interest=False,
-        status=Status.received,
-        agency_code=coordinator,
+        status=status,
+        agency_code=decision.agency_code if routed else coordinator,
         routing_reason=decision.reason,
         routing_rule=decision.matched_rule,
         received_at=received_at,
@@ -207,17 +211,21 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     session.flush()
     actor_name = actor.name if actor else CITIZEN_ACTOR
     _audit(session, item, at=received_at, actor=actor_name, action=RECEIVE_ACTION, from_status=None,
-           reason=f"Kênh: {body.channel}")
-    enqueue(session, "feedback.created", item, ctx.settings, occurred_at=now)
-    if decision.agency_code != coordinator:
-        # A routing rule matched: the item goes straight to that agency (an automatic `assign`).
-        item.agency_code = decision.agency_code
-        item.status = lifecycle.next_status(Status.received, Action.assign)
+           reason=f"Kênh: {body.channel}", to_status=Status.received, agency_code=coordinator)
+    if routed:
+        session.flush()  # the receipt row gets the lower id: the audit trail reads in order
         _audit(session, item, at=received_at, actor=SYSTEM_ACTOR, action=Action.assign,
                from_status=Status.received, reason=decision.reason)
+    as_received = SimpleNamespace(**{c: getattr(item, c) for c in _PAYLOAD_FIELDS})
+    as_received.status, as_received.agency_code = Status.received, coordinator
+    enqueue(session, "feedback.created", as_received, ctx.settings, occurred_at=now)
+    if routed:
         enqueue(session, "feedback.assigned", item, ctx.settings, occurred_at=now)
     session.commit()
     return item
+
+
+_PAYLOAD_FIELDS = ("code", "status", "kind", "channel", "agency_code", "answer", "reply_channel", "reply_chat_id")
 
 
 # --- transitions ---------------------------------------------------------------------------------
