@@ -145,6 +145,21 @@ async def run(base: str, scripts: list[list[str]], tag: str) -> dict:
     }
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """User+system CPU of the server and its worker processes so far."""
+    try:
+        import psutil
+
+        process = psutil.Process(pid)
+        total = 0.0
+        for p in [process, *process.children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system
+        return total
+    except Exception:
+        return None
+
+
 def server_rss_mb(pid: int) -> float | None:
     try:
         import psutil
@@ -185,10 +200,22 @@ def main() -> None:
         asyncio.run(wait_ready(base, timeout=600))
         print(f"ready after {time.perf_counter() - started:.1f} s; warming up ...", file=sys.stderr)
         asyncio.run(run(base, warmup, "warm"))
+        cpu_before = server_cpu_seconds(server.pid) if server is not None else None
         result = asyncio.run(run(base, scripts, "run"))
         result.update({"conversations": args.conversations, "workers": args.workers, "cpus": os.cpu_count()})
         if server is not None:
+            cpu_after = server_cpu_seconds(server.pid)
+            if cpu_before is not None and cpu_after is not None:
+                # CPU the server spent per message: a load-independent figure; 1000 / it = messages/s one
+                # fully available core could serve.
+                per_message = (cpu_after - cpu_before) / result["messages"] * 1000
+                result["server_cpu_ms_per_message"] = round(per_message, 2)
+                result["capacity_per_core_msg_s"] = round(1000 / per_message, 1) if per_message else None
             result["server_rss_mb"] = server_rss_mb(server.pid)
+        try:
+            result["load_average_1min"] = round(os.getloadavg()[0], 2)
+        except OSError:
+            pass
         print(json.dumps(result, ensure_ascii=False, indent=2))
     finally:
         if server is not None:
