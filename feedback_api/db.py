@@ -127,9 +127,18 @@ def get_sessionmaker(settings) -> sessionmaker[Session]:
 
 def import_models() -> None:
     """Import every model module so Base.metadata knows all tables (Alembic, tests)."""
+    import importlib
+
     import feedback_api.auth.models  # noqa: F401
     import feedback_api.feedback.models  # noqa: F401
     import feedback_api.outbox.models  # noqa: F401
+
+    # FB-OPS tables (revision 0002_ops), so autogenerate sees the whole schema.
+    for name in ("feedback_api.attachments.models", "feedback_api.edge.models", "feedback_api.scheduler.models"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
 
 
 def upgrade_url(url: str, revision: str = "head") -> None:

@@ -23,6 +23,7 @@ def test_each_action_from_status(api, status):
             ok = (response.status_code == 200 and response.json()["status"] == expected
                   and after["status"] == expected
                   and len(after["timeline"]) == len(before["timeline"]) + 1
+                  and after["timeline"][:-1] == before["timeline"]  # append-only: history untouched
                   and after["timeline"][-1]["action"] == action
                   and after["timeline"][-1]["status"] == expected)
         else:
