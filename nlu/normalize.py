@@ -109,6 +109,8 @@ _DK_REGISTER_NEXT = frozenset(
     "ma nuoi giam nhan the hoc thi dau dien nghia giao su tu".split()
 )
 _DK_REGISTER_PREV = frozenset("tuc cach muon can viec phi giay phieu don mau lam di".split())
+# After these words a single letter is a name, not teencode: "hạng A", "điểm e khoản 1".
+_LETTER_CONTEXT = frozenset("hang loai diem muc khoan phan lop nhom mau khu khoi day tang phong bang".split())
 _NEGATIONS = frozenset({"k", "ko", "kh", "khg", "hok", "khong", "khum", "k0", "hk"})
 
 # Old vs new tone placement: "hoà"/"hòa", "thuỷ"/"thủy" — one spelling (the traditional one) when the
@@ -193,6 +195,8 @@ def _expand_token(tokens: list[str], folded: list[str], i: int) -> str:
     prev_key = folded[i - 1] if i > 0 else ""
     next_key = folded[i + 1] if i + 1 < len(folded) else ""
     last = i + 1 == len(folded)
+    if len(key) == 1 and prev_key in _LETTER_CONTEXT:
+        return token
     if key == "a":
         return "ạ" if last else "anh"
     if key == "hk":

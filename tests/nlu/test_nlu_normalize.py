@@ -34,6 +34,8 @@ vietnamese_text = st.text(
         ("thủ tục đk tạm trú", "thủ tục đăng ký tạm trú"),
         ("làm vậy có dk ko", "làm vậy có được không"),
         ("cảm ơn a", "cảm ơn ạ"),
+        ("đổi bằng lái hạng A", "đổi bằng lái hạng a"),  # a letter after "hạng" is not teencode
+        ("điểm e khoản 2", "điểm e khoản 2"),
         ("a ơi cho hỏi", "anh ơi cho hỏi"),
         ("Hoà Bình, thuỷ lợi, khoẻ", "hòa bình thủy lợi khỏe"),
         ("quý khách", "quý khách"),
