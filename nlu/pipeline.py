@@ -95,7 +95,7 @@ class Parser:
         }
 
 
-_parsers: dict[tuple[str, str, str], Parser] = {}
+_parsers: dict[tuple[str, ...], Parser] = {}
 _lock = threading.Lock()
 
 
@@ -105,9 +105,16 @@ def get_parser(settings=None) -> Parser:
         from hotline.settings import get_settings
 
         settings = get_settings()
-    key = (str(settings.data_dir), str(settings.embedding_model), str(settings.nlu_backend))
+    key = (str(settings.data_dir), str(settings.kb_dir), str(settings.embedding_model),
+           str(settings.nlu_backend), str(settings.rasa_url))
     with _lock:
         parser = _parsers.get(key)
         if parser is None:
             parser = _parsers[key] = Parser(settings)
         return parser
+
+
+def clear_parsers() -> None:
+    """Forget cached parsers (with nlu.retrieval.clear_cache(), after the KB changed in-process)."""
+    with _lock:
+        _parsers.clear()
