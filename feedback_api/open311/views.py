@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from feedback_api import open311_mapping as mapping
 from feedback_api.agencies.service import agency_name
@@ -83,7 +84,8 @@ def build_router(settings) -> APIRouter:
         return [mapping.service_request(item, agency_name(item.agency_code), _rules(request))]
 
     @router.post("/requests.json", status_code=201)
-    async def create_request(request: Request, user: User | None = Depends(get_optional_user)):
+    async def create_request(request: Request, user: User | None = Depends(get_optional_user),
+                             session: Session = Depends(get_session)):
         content_type = request.headers.get("content-type", "")
         try:
             if "json" in content_type:
@@ -101,13 +103,12 @@ def build_router(settings) -> APIRouter:
         except ValidationError as error:
             detail = " ".join(dict.fromkeys(validation_message(e) for e in error.errors()))
             raise ApiError(400, "validation_error", detail) from None
-        from starlette.concurrency import run_in_threadpool
 
         def _create():
-            with request.app.state.sessionmaker() as session:
-                item = service.create_feedback(session, request.app.state.service_context, body,
-                                               Actor.of(user) if user else None)
-                return item.code, item.due_at, agency_name(item.agency_code)
+            # The request's own session (the one get_optional_user used): SQLite has a single writer.
+            item = service.create_feedback(session, request.app.state.service_context, body,
+                                           Actor.of(user) if user else None)
+            return item.code, item.due_at, agency_name(item.agency_code)
 
         code, due_at, agency = await run_in_threadpool(_create)
         return mapping.created_response(code, due_at, agency, settings.timezone)

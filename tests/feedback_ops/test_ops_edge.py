@@ -134,7 +134,7 @@ def test_oversized_request_is_413(settings):
 
 # --- attachments ---------------------------------------------------------------------------------
 
-def test_image_upload_checked_by_content_not_by_claim(client, settings):
+def test_image_upload_checked_by_content_not_by_claim(client, settings, tokens):
     image = png_bytes()
     # The client claims octet-stream: the bytes say PNG.
     response = client.post("/api/v1/attachments", files={"file": ("anh.bin", image, "application/octet-stream")})
@@ -143,6 +143,14 @@ def test_image_upload_checked_by_content_not_by_claim(client, settings):
     assert body["content_type"] == "image/png" and body["size"] == len(image)
     stored = Path(settings.data_dir) / "attachments" / body["id"]
     assert stored.read_bytes() == image
+
+    # Staff can open it (with the type found in the bytes); the public cannot.
+    assert client.get(f"/api/v1/attachments/{body['id']}").status_code == 401
+    opened = client.get(f"/api/v1/attachments/{body['id']}", headers=tokens["staff"])
+    assert opened.status_code == 200 and opened.content == image
+    assert opened.headers["content-type"] == "image/png" and opened.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/api/v1/attachments/0f8fad5b-d9cb-469f-a165-70867728950e", headers=tokens["staff"]).status_code == 404
+    assert client.get("/api/v1/attachments/..%2F..%2Fsecrets", headers=tokens["staff"]).status_code == 404
 
     # A text file claiming to be a PNG is refused.
     fake = client.post("/api/v1/attachments", files={"file": ("anh.png", b"not an image at all", "image/png")})

@@ -93,3 +93,12 @@ def test_open311_post_is_idempotent(client):
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert len(client.get("/open311/v2/requests.json").json()) == 1
+
+
+def test_open311_post_with_staff_token(client, tokens):
+    # A signed-in operator (e.g. a kiosk app) posts through the same path; one session per request.
+    form = {"service_code": "complaint.giao_thong", "description": "Ổ gà lớn giữa đường, xe máy dễ bị ngã."}
+    response = client.post("/open311/v2/requests.json", data=form, headers=tokens["operator"])
+    assert response.status_code == 201, response.text
+    code = response.json()[0]["service_request_id"]
+    assert client.get(f"/api/v1/feedback/{code}").status_code == 200
