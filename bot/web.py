@@ -152,8 +152,12 @@ def _zalo_router(runtime: BotRuntime) -> APIRouter:
         inbound = inbound_from_event(event, image=image, image_failed=failed)
         if inbound is None:
             return {"status": "ignored"}
-        engine = await runtime.get_engine()
-        replies = await engine.handle(inbound)
+        try:
+            engine = await runtime.get_engine()
+            replies = await engine.handle(inbound)
+        except Exception as exc:  # Zalo retries the event later
+            log.error("zalo event not handled: %s", type(exc).__name__)
+            return error(503, "Trợ lý ảo tạm thời gián đoạn.", "bot_unavailable")
         if replies and sender is not None:
             try:
                 await sender.send(inbound.user_id, replies)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from importlib.resources import files
 
@@ -14,6 +15,8 @@ from bot.messages import Inbound, Reply
 SESSION_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 MAX_TEXT_CHARS = 10_000
 MAX_BODY_BYTES = 64 * 1024
+UNAVAILABLE = "Trợ lý ảo đang tạm thời gián đoạn. Bạn vui lòng thử lại sau ít phút hoặc gọi Tổng đài 1022."
+log = logging.getLogger(__name__)
 
 
 class WebSender:
@@ -70,18 +73,26 @@ def build_router(runtime) -> APIRouter:
         body, problem = parse_chat_body(await request.body())
         if problem is not None:
             return problem
-        engine = await runtime.get_engine()
-        replies = await engine.handle(
-            Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"])
-        )
-        pending = await asyncio.to_thread(runtime.store.pop_pending, "web", body["session_id"])
+        try:
+            engine = await runtime.get_engine()
+            replies = await engine.handle(
+                Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"])
+            )
+            pending = await asyncio.to_thread(runtime.store.pop_pending, "web", body["session_id"])
+        except Exception as exc:  # NLU not loadable, database down: a clear answer, not a 500
+            log.error("web chat unavailable: %s", type(exc).__name__)
+            return error(503, UNAVAILABLE, "chat_unavailable")
         return {"session_id": body["session_id"], "messages": pending + [r.as_json() for r in replies]}
 
     @router.get("/api/v1/chat/{session_id}/messages", tags=["chat"])
     async def poll(session_id: str):
         if not SESSION_RE.match(session_id):
             return error(422, "session_id không hợp lệ.", "invalid_session_id")
-        pending = await asyncio.to_thread(runtime.store.pop_pending, "web", session_id)
+        try:
+            pending = await asyncio.to_thread(runtime.store.pop_pending, "web", session_id)
+        except Exception as exc:
+            log.error("web chat poll failed: %s", type(exc).__name__)
+            return error(503, UNAVAILABLE, "chat_unavailable")
         return {"session_id": session_id, "messages": pending}
 
     @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)

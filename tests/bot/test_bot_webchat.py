@@ -131,3 +131,14 @@ async def test_events_endpoint_checks_signature_and_dedups(harness):
         garbage = b"not json"
         r = await h.http.post("/bot/events", content=garbage, headers={"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, garbage)})
         assert r.status_code == 400
+
+
+async def test_engine_failure_is_a_clear_503_not_a_500(harness):
+    async with harness as h:
+        async def broken():
+            raise RuntimeError("index missing")
+
+        h.runtime.get_engine = broken
+        response = await h.http.post("/api/v1/chat", json={"session_id": "down-1", "text": "xin chào"})
+        assert response.status_code == 503
+        assert response.json()["code"] == "chat_unavailable" and "1022" in response.json()["detail"]
