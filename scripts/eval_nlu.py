@@ -118,20 +118,23 @@ def sweep(retriever, rows: list[dict]) -> list[dict]:
     cache = [(retriever.raw_scores(r["text"]), r["code"]) for r in rows]
     codes = retriever.index.codes
     results = []
-    grid = [FusionConfig(method="rrf", rrf_k=k) for k in (10, 30, 60)]
+    grid = [FusionConfig(method="rrf", rrf_k=k, view_weight=v) for k in (10, 30, 60) for v in (0.0, 0.5, 1.0)]
     grid += [
-        FusionConfig(dense_weight=w, lex_k=lk)
-        for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
-        for lk in (2.0, 4.0, 8.0, 16.0)
+        FusionConfig(dense_weight=w, lex_k=lk, view_weight=v, coverage_weight=c)
+        for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+        for lk in (4.0, 8.0, 16.0)
+        for v in (0.5, 0.75, 1.0)
+        for c in (0.0, 0.25, 0.5, 0.75)
     ]
     for cfg in grid:
         ranked = []
-        for (lexical, cosines), _gold in cache:
-            scores = retriever.fuse(lexical, cosines, cfg)
+        for raw, _gold in cache:
+            scores = retriever.fuse(raw, cfg)
             ranked.append([codes[i] for i in scores.argsort()[::-1][:5]])
         m = retrieval_metrics(ranked, [g for _, g in cache])
         results.append({"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k,
-                        "rrf_k": cfg.rrf_k, **m})
+                        "rrf_k": cfg.rrf_k, "view_weight": cfg.view_weight,
+                        "coverage_weight": cfg.coverage_weight, **m})
     results.sort(key=lambda r: (r["recall@1"], r["mrr"]), reverse=True)
     return results
 
@@ -180,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fusion", choices=["weighted", "rrf"], default=None)
     ap.add_argument("--dense-weight", type=float, default=None)
     ap.add_argument("--lex-k", type=float, default=None)
+    ap.add_argument("--view-weight", type=float, default=None)
     ap.add_argument("--retrieval-only", action="store_true", help="skip the Parser (intents/aspects)")
     ap.add_argument("--sweep", action="store_true", help="grid-search fusion weights on the dev split")
     ap.add_argument("--errors", action="store_true", help="list retrieval misses")
@@ -214,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         cfg = replace(cfg, dense_weight=args.dense_weight)
     if args.lex_k is not None:
         cfg = replace(cfg, lex_k=args.lex_k)
+    if args.view_weight is not None:
+        cfg = replace(cfg, view_weight=args.view_weight)
     retriever.config = cfg
 
     report: dict = {
         "model": retriever.model_id,
         "dense_available": retriever.dense_available,
         "backend": settings.nlu_backend,
-        "fusion": {"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k, "rrf_k": cfg.rrf_k},
+        "fusion": {"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k, "rrf_k": cfg.rrf_k,
+                   "view_weight": cfg.view_weight, "coverage_weight": cfg.coverage_weight},
         "kb_procedures": len(kb.procedures),
         "retriever_load_s": round(load_s, 2),
     }
@@ -275,6 +282,7 @@ def _print_human(report: dict) -> None:
             print("sweep (dev split, best first):")
             for r in value:
                 print(f"  {r['method']:8} w={r['dense_weight']:.1f} lex_k={r['lex_k']:>4} rrf_k={r['rrf_k']:>3} "
+                      f"view_w={r['view_weight']} cov_w={r['coverage_weight']} "
                       f"R@1={r['recall@1']} R@3={r['recall@3']} MRR={r['mrr']}")
         elif key == "parser":
             if isinstance(value, str):

@@ -23,6 +23,13 @@ class FusionConfig:
     dense_weight: float = 0.5  # weighted fusion: share of the dense score
     lex_k: float = 8.0  # weighted fusion: BM25 saturation constant
     rrf_k: int = 60  # rrf: rank offset
+    # Lexical score = view_weight * best single view (name or one alias) + (1 - view_weight) * whole
+    # procedure document (name, aliases, field, a little body).
+    view_weight: float = 0.5
+    # Lexical score scaled by (1 - coverage_weight) + coverage_weight * coverage, where coverage is the
+    # largest IDF-weighted share of one name/alias the question mentions: "khai sinh cho con" then
+    # prefers "Đăng ký khai sinh" over "Đăng ký khai sinh có yếu tố nước ngoài".
+    coverage_weight: float = 0.75
 
 
 def lexical_normalise(scores: np.ndarray, lex_k: float) -> np.ndarray:

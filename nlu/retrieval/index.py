@@ -21,16 +21,23 @@ from pathlib import Path
 import bm25s
 import faiss
 import numpy as np
+from scipy import sparse
 
-from nlu.retrieval.text import procedure_dense_views, procedure_lexical_tokens
+from nlu.retrieval.text import (
+    procedure_coverage_views,
+    procedure_dense_views,
+    procedure_lexical_tokens,
+    procedure_lexical_views,
+)
 
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or what is indexed changes: old indexes then count as stale.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5
 CURRENT_FILE = "CURRENT"
 KEEP_INDEXES = 3
-DENSE_VIEW_MODE = "name+aliases"
+DENSE_VIEW_MODE = "views"  # name and each alias embedded separately (best R@1 on the dev set)
+VIEW_K1, VIEW_B = 1.5, 1.0  # b=1: full length normalisation, so a longer sibling name ranks below the base one
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -49,6 +56,14 @@ class IndexData:
     view_doc: np.ndarray | None = None  # row of each dense vector -> procedure position
     view_texts: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    # BM25 over each procedure's name and each alias as separate short documents: a procedure with many
+    # aliases is not penalised by length normalisation, and one everyday name can match on its own.
+    bm25_views: bm25s.BM25 | None = None
+    lex_view_doc: np.ndarray | None = None
+    # Coverage: row v holds the IDF shares of view v's content syllables (rows sum to 1), so
+    # matrix @ indicator(question syllables) = the IDF-weighted share of the view the question mentions.
+    coverage: sparse.csr_matrix | None = None
+    coverage_vocab: dict[str, int] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -80,6 +95,16 @@ def build_index(
     corpus = [procedure_lexical_tokens(p) for p in procedures]
     bm25 = bm25s.BM25()
     bm25.index(corpus, show_progress=False)
+    view_corpus: list[list[str]] = []
+    lex_rows: list[int] = []
+    for i, p in enumerate(procedures):
+        for tokens in procedure_lexical_views(p):
+            view_corpus.append(tokens)
+            lex_rows.append(i)
+    bm25_views = bm25s.BM25(k1=VIEW_K1, b=VIEW_B)
+    bm25_views.index(view_corpus, show_progress=False)
+    lex_view_doc = np.asarray(lex_rows, dtype=np.int32)
+    coverage, coverage_vocab = _coverage_matrix([v for p in procedures for v in procedure_coverage_views(p)])
     if progress:
         progress("bm25", len(procedures), len(procedures))
 
@@ -98,17 +123,19 @@ def build_index(
         if reuse is not None and reuse.dense is not None and reuse.meta.get("model_id") == model_id:
             old = reuse.dense.reconstruct_n(0, reuse.dense.ntotal)
             known = {t: old[j] for j, t in enumerate(reuse.view_texts)}
-        todo = [j for j, t in enumerate(view_texts) if t not in known]
-        for j, t in enumerate(view_texts):
-            if t in known:
-                vectors[j] = known[t]
+        # Each distinct text is encoded once (shared aliases, unchanged texts of the previous index).
+        todo = [t for t in dict.fromkeys(view_texts) if t not in known]
+        total = len(todo)
         if progress:
-            progress("dense", len(view_texts) - len(todo), len(view_texts))
-        for start in range(0, len(todo), batch_size):
+            progress("dense", 0, total)
+        for start in range(0, total, batch_size):
             batch = todo[start : start + batch_size]
-            vectors[batch] = encoder.encode_passages([view_texts[j] for j in batch], batch_size=batch_size)
+            for text, vec in zip(batch, encoder.encode_passages(batch, batch_size=batch_size)):
+                known[text] = vec
             if progress:
-                progress("dense", len(view_texts) - len(todo) + start + len(batch), len(view_texts))
+                progress("dense", start + len(batch), total)
+        for j, text in enumerate(view_texts):
+            vectors[j] = known[text]
         faiss.normalize_L2(vectors)
         dense = faiss.IndexFlatIP(encoder.dim)
         dense.add(vectors)
@@ -124,7 +151,31 @@ def build_index(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - started, 3),
     }
-    return IndexData(codes, names, bm25, dense, view_doc, view_texts, meta)
+    return IndexData(
+        codes, names, bm25, dense, view_doc, view_texts, meta, bm25_views, lex_view_doc, coverage, coverage_vocab
+    )
+
+
+def _coverage_matrix(views: list[list[str]]) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    vocab: dict[str, int] = {}
+    for terms in views:
+        for t in terms:
+            vocab.setdefault(t, len(vocab))
+    df = np.zeros(len(vocab), dtype=np.float64)
+    for terms in views:
+        for t in terms:
+            df[vocab[t]] += 1
+    idf = np.log1p(len(views) / np.maximum(df, 1))
+    rows, cols, vals = [], [], []
+    for r, terms in enumerate(views):
+        weights = [idf[vocab[t]] for t in terms]
+        total = sum(weights)
+        for t, w in zip(terms, weights):
+            rows.append(r)
+            cols.append(vocab[t])
+            vals.append(w / total)
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(views), max(1, len(vocab))), dtype=np.float32)
+    return matrix, vocab
 
 
 def save_index(data: IndexData, root: Path) -> Path:
@@ -134,6 +185,10 @@ def save_index(data: IndexData, root: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{data.key}-", dir=root))
     try:
         data.bm25.save(str(tmp / "bm25"), show_progress=False)
+        data.bm25_views.save(str(tmp / "bm25_views"), show_progress=False)
+        np.save(tmp / "lex_view_doc.npy", data.lex_view_doc)
+        sparse.save_npz(tmp / "coverage.npz", data.coverage)
+        _write_json(tmp / "coverage_vocab.json", data.coverage_vocab)
         _write_json(tmp / "docs.json", {"codes": data.codes, "names": data.names, "view_texts": data.view_texts})
         if data.dense is not None:
             faiss.write_index(data.dense, str(tmp / "dense.faiss"))
@@ -185,11 +240,18 @@ def load_index(path: Path) -> IndexData:
         raise ValueError(f"index format {meta.get('format_version')} != {FORMAT_VERSION}")
     docs = json.loads((path / "docs.json").read_text(encoding="utf-8"))
     bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+    bm25_views = bm25s.BM25.load(str(path / "bm25_views"), show_progress=False)
+    lex_view_doc = np.load(path / "lex_view_doc.npy")
+    coverage = sparse.load_npz(path / "coverage.npz").tocsr()
+    coverage_vocab = json.loads((path / "coverage_vocab.json").read_text(encoding="utf-8"))
     dense = view_doc = None
     if (path / "dense.faiss").exists():
         dense = faiss.read_index(str(path / "dense.faiss"))
         view_doc = np.load(path / "view_doc.npy")
-    return IndexData(docs["codes"], docs["names"], bm25, dense, view_doc, docs.get("view_texts", []), meta)
+    return IndexData(
+        docs["codes"], docs["names"], bm25, dense, view_doc, docs.get("view_texts", []), meta, bm25_views, lex_view_doc,
+        coverage, coverage_vocab,
+    )
 
 
 def find_index(root: Path, key: str) -> Path | None:

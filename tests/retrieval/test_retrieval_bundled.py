@@ -1,0 +1,99 @@
+"""Retrieval on the bundled knowledge base with the default embedding model (index built once per
+session into a temporary data dir): questions typed without diacritics, everyday names."""
+from __future__ import annotations
+
+import pytest
+
+from nlu.retrieval import Hit, is_confident
+
+# Realistic questions typed without diacritics (none copied from the KB aliases or the dev set).
+NO_DIACRITICS = [
+    ("cho minh hoi lam giay khai sinh cho be can giay to gi", "Đăng ký khai sinh"),
+    ("hai vo chong muon dang ky ket hon thi den dau", "Đăng ký kết hôn"),
+    ("ong em moi mat lam giay khai tu o dau a", "Đăng ký khai tử"),
+    ("xin giay xac nhan doc than de lam ho so vay von", "Cấp Giấy xác nhận tình trạng hôn nhân"),
+    ("chuyen ho khau ve nha vo thi lam the nao", "Đăng ký thường trú"),
+    ("sinh vien thue tro dang ky tam tru can gi", "Đăng ký tạm trú"),
+    ("xin phep xay nha 2 tang o que mat bao lau", "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"),
+    ("doi bang lai o to het han can mang gi", "Cấp đổi giấy phép lái xe"),
+    ("lam ho chieu di han quoc bao lau thi co", "Cấp hộ chiếu phổ thông"),
+    ("xin ly lich tu phap de di lam viec o nhat", "Cấp Phiếu lý lịch tư pháp"),
+    ("nghi viec roi lam ho so huong that nghiep the nao", "Giải quyết hưởng trợ cấp thất nghiệp"),
+    ("mo tiem tap hoa nho thi dang ky ho kinh doanh o dau", "Đăng ký thành lập hộ kinh doanh"),
+    ("sang ten so do khi mua dat can giay to gi", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"),
+    ("chuyen dat vuon len dat o mat bao nhieu tien", "Chuyển mục đích sử dụng đất"),
+    ("con hoc lop 8 muon chuyen truong ve que", "Chuyển trường đối với học sinh trung học cơ sở"),
+    ("chung thuc ban sao can cuoc cong dan o xa duoc khong", "Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
+]
+
+# Unambiguous everyday phrasings that must come first.
+MUST_BE_TOP1 = [
+    ("lam giay khai sinh cho con", "Đăng ký khai sinh"),
+    ("doi bang lai xe", "Cấp đổi giấy phép lái xe"),
+    ("lam ho chieu", "Cấp hộ chiếu phổ thông"),
+    ("nhap ho khau cho con", "Đăng ký thường trú"),
+    ("xin ly lich tu phap", "Cấp Phiếu lý lịch tư pháp"),
+]
+
+LAND_CERTIFICATE_WORDS = ("đất", "Giấy chứng nhận quyền sử dụng đất")
+
+
+def _code(kb, name: str) -> str:
+    matches = [p.code for p in kb.procedures if p.name == name]
+    assert matches, f"procedure missing from the bundled KB: {name}"
+    return matches[0]
+
+
+def test_bundled_index_uses_dense_model(bundled_retriever, bundled_kb):
+    assert bundled_retriever.dense_available
+    assert bundled_retriever.kb_hash == bundled_kb.content_hash()
+    assert len(bundled_retriever.index.codes) == len(bundled_kb.procedures)
+
+
+def test_no_diacritics_recall_at_3(bundled_retriever, bundled_kb):
+    found, misses = 0, []
+    for query, name in NO_DIACRITICS:
+        codes = [h.code for h in bundled_retriever.search(query, k=3)]
+        if _code(bundled_kb, name) in codes:
+            found += 1
+        else:
+            misses.append(query)
+    recall = found / len(NO_DIACRITICS)
+    assert recall >= 0.9, f"recall@3 {recall:.2f}; missed: {misses}"
+
+
+@pytest.mark.parametrize("query,name", MUST_BE_TOP1)
+def test_must_be_top1(bundled_retriever, bundled_kb, query, name):
+    hits = bundled_retriever.search(query, k=5)
+    assert hits[0].code == _code(bundled_kb, name), [h.name for h in hits[:3]]
+    assert is_confident(hits)
+
+
+def test_with_and_without_diacritics_agree(bundled_retriever):
+    with_marks = bundled_retriever.search("đổi sổ đỏ cũ bị rách", k=1)[0]
+    without = bundled_retriever.search("doi so do cu bi rach", k=1)[0]
+    assert with_marks.code == without.code
+
+
+@pytest.mark.parametrize("query", ["làm sổ đỏ", "lam so do", "sổ đỏ", "so do lan dau"])
+def test_so_do_means_land_certificate(bundled_retriever, query):
+    hits = bundled_retriever.search(query, k=3)
+    assert any(word in hits[0].name for word in LAND_CERTIFICATE_WORDS), hits[0].name
+    assert all("đất" in h.name for h in hits[:2]), [h.name for h in hits]
+
+
+@pytest.mark.parametrize("query", ["hộ khẩu", "ho khau", "nhập hộ khẩu", "lam ho khau o dau"])
+def test_ho_khau_means_permanent_residence(bundled_retriever, bundled_kb, query):
+    codes = [h.code for h in bundled_retriever.search(query, k=3)]
+    assert _code(bundled_kb, "Đăng ký thường trú") in codes
+
+
+def test_scores_are_confidences(bundled_retriever):
+    clear = bundled_retriever.search("đăng ký kết hôn", k=5)
+    vague = bundled_retriever.search("giấy tờ", k=5)
+    for hits in (clear, vague):
+        assert all(isinstance(h, Hit) and 0.0 <= h.score <= 1.0 for h in hits)
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert is_confident(clear)
+    assert not is_confident(vague)
+    assert clear[0].score > vague[0].score
