@@ -228,3 +228,45 @@ def test_console_fields_match_request_body_schemas(node, served_app):
             min_length = next((o.get("minLength") for o in prop.get("anyOf", [prop]) if "minLength" in o), None)
             if min_length is not None and field_spec["min"]:
                 assert field_spec["min"] == min_length, (name, field)
+
+
+INTAKE = r"""
+const C = require("./console-actions.js");
+const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const now = Date.parse("2026-11-23T03:00:00Z");
+console.log(JSON.stringify(cases.map((values) => C.intakeBody(values, now))));
+"""
+
+
+def test_operator_intake_body_is_accepted_with_received_at(node, web, pages_settings):
+    """A call logged in the console keeps the time the citizen called (Vietnam time), not the time of typing."""
+    from datetime import datetime
+
+    from feedback_api.auth.service import create_user
+    from feedback_api.db import get_sessionmaker
+
+    full = {"kind": "complaint", "channel": "phone", "content": "  Nước sinh hoạt bị đục nhiều ngày ở thôn 3.  ",
+            "location": "Xã Điện Hòa", "name": "Lê Văn Cường", "phone": "0235 3812 345", "email": "",
+            "publish_consent": True, "received_at": "2026-11-20T08:30"}
+    cases = [full, dict(full, content="ngắn"), dict(full, received_at="2026-11-24T08:30"),
+             dict(full, received_at="hôm qua"), dict(full, name="", phone="", received_at="")]
+    built = run_node(node, INTAKE, cases)
+    body = built[0]["body"]
+    assert body == {"kind": "complaint", "channel": "phone", "content": "Nước sinh hoạt bị đục nhiều ngày ở thôn 3.",
+                    "publish_consent": True, "location": "Xã Điện Hòa",
+                    "contact": {"name": "Lê Văn Cường", "phone": "0235 3812 345"},
+                    "received_at": "2026-11-20T08:30:00+07:00"}
+    assert "10 ký tự" in built[1]["error"]
+    assert "tương lai" in built[2]["error"]
+    assert "không hợp lệ" in built[3]["error"]
+    assert "contact" not in built[4]["body"] and "received_at" not in built[4]["body"]
+
+    with get_sessionmaker(pages_settings)() as session:
+        create_user(session, "pages_operator", "password-for-tests", "operator", pages_settings.coordinator_agency)
+    token = web.post("/api/v1/auth/token", data={"username": "pages_operator", "password": "password-for-tests"})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    created = web.post("/api/v1/feedback", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    view = web.get(f"/api/v1/feedback/{created.json()['code']}/staff-view", headers=headers).json()
+    assert datetime.fromisoformat(view["received_at"]) == datetime.fromisoformat("2026-11-20T08:30:00+07:00")
+    assert view["channel"] == "phone" and view["contact"]["phone"] == "0235 3812 345"

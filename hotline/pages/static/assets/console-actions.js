@@ -145,7 +145,42 @@
     return { body: body };
   }
 
+  var INTAKE_ROLES = ["operator", "supervisor", "admin"];  // permissions.Extra.intake / log_call
+
+  /** "2026-03-02T08:30" typed in Vietnam -> "2026-03-02T08:30:00+07:00" (the country has no DST). */
+  function localToIso(value) {
+    var m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2})?$/.exec(String(value || "").trim());
+    return m ? m[1] + "T" + m[2] + (m[3] || ":00") + "+07:00" : null;
+  }
+
+  /**
+   * The POST /api/v1/feedback body for a call or visit logged by an operator: values has kind, channel,
+   * content, location, name, phone, email, publish_consent (boolean) and received_at (datetime-local).
+   */
+  function intakeBody(values, now) {
+    var text = function (key) { return String(values[key] || "").trim(); };
+    var content = text("content");
+    if (content.length < 10) return { error: "Nội dung cần ít nhất 10 ký tự." };
+    var body = { kind: values.kind, channel: values.channel, content: content, publish_consent: values.publish_consent === true };
+    if (text("location")) body.location = text("location");
+    var contact = {};
+    ["name", "phone", "email"].forEach(function (key) { if (text(key)) contact[key] = text(key); });
+    if (Object.keys(contact).length) body.contact = contact;
+    if (text("received_at")) {
+      var iso = localToIso(text("received_at"));
+      if (!iso) return { error: "Thời điểm tiếp nhận không hợp lệ." };
+      if (new Date(iso).getTime() > (now || Date.now()) + 60000) {
+        return { error: "Thời điểm tiếp nhận không được ở tương lai." };
+      }
+      body.received_at = iso;
+    }
+    return { body: body };
+  }
+
   var api = {
+    INTAKE_ROLES: INTAKE_ROLES,
+    localToIso: localToIso,
+    intakeBody: intakeBody,
     ROLE_ACTIONS: ROLE_ACTIONS,
     STATUS_LABELS: STATUS_LABELS,
     ROLE_LABELS: ROLE_LABELS,

@@ -17,6 +17,7 @@
   var agencies = {};  // code -> name
   var list = { page: 1, pages: 1, status: "", agency: "", overdue: false };
   var currentItem = null;
+  var pendingMessage = null;  // shown above the next item opened (e.g. after an intake)
 
   function $(id) { return document.getElementById(id); }
   function setText(id, value) { $(id).textContent = value === null || value === undefined || value === "" ? "—" : String(value); }
@@ -92,9 +93,13 @@
     $("list-view").hidden = name !== "list";
     $("detail-view").hidden = name !== "detail";
     $("stats-view").hidden = name !== "stats";
-    $("tab-list").setAttribute("aria-pressed", String(name !== "stats"));
+    $("intake-view").hidden = name !== "intake";
+    $("tab-list").setAttribute("aria-pressed", String(name === "list" || name === "detail"));
     $("tab-stats").setAttribute("aria-pressed", String(name === "stats"));
+    $("tab-intake").setAttribute("aria-pressed", String(name === "intake"));
   }
+
+  function canLogIntake() { return session && C.INTAKE_ROLES.indexOf(session.role) >= 0; }
 
   function canSeeFigures() { return session && (session.role === "supervisor" || session.role === "admin"); }
 
@@ -105,6 +110,7 @@
     $("who-role").textContent = ROLE_LABELS[session.role] || session.role;
     $("who-agency").textContent = session.agency ? "· " + agencyName(session.agency) : "";
     $("tab-stats").hidden = !canSeeFigures();
+    $("tab-intake").hidden = !canLogIntake();
     // Staff see their own agency only (the server enforces it); the agency filter would be noise.
     $("f-agency-field").hidden = session.role === "staff";
     loadAgencies().then(function () {
@@ -129,8 +135,14 @@
     if (!session) return;
     var hash = window.location.hash.slice(1);
     var match = /^ma=(PA-\d{4}-\d{6})$/.exec(hash);
-    if (match) { openItem(match[1]); return; }
+    if (match) {
+      var message = pendingMessage;
+      pendingMessage = null;
+      openItem(match[1], message);
+      return;
+    }
     if (hash === "so-lieu" && canSeeFigures()) { showView("stats"); loadStats(); return; }
+    if (hash === "ghi-nhan" && canLogIntake()) { showView("intake"); $("i-content").focus(); return; }
     showView("list");
     loadList();
   }
@@ -141,6 +153,7 @@
   }
   $("tab-list").addEventListener("click", goList);
   $("tab-stats").addEventListener("click", function () { window.location.hash = "so-lieu"; });
+  $("tab-intake").addEventListener("click", function () { window.location.hash = "ghi-nhan"; });
   $("back").addEventListener("click", goList);
 
   // --- list -------------------------------------------------------------------------------------
@@ -329,6 +342,34 @@
       return field.type === "checkbox" ? node.checked : node.value;
     });
   }
+
+  // --- intake of calls, e-mails and visits (operators, supervisors) ----------------------------
+  var intakeKey = H.newKey();
+  $("intake-form").addEventListener("input", function () { intakeKey = H.newKey(); });
+  $("intake-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = $("intake-status");
+    var built = C.intakeBody({
+      kind: $("i-kind").value, channel: $("i-channel").value, content: $("i-content").value,
+      location: $("i-location").value, name: $("i-name").value, phone: $("i-phone").value, email: $("i-email").value,
+      publish_consent: $("i-consent").checked, received_at: $("i-received").value
+    });
+    if (built.error) { H.say(box, built.error, "error"); return; }
+    var submit = $("intake-form").querySelector("button[type=submit]");
+    submit.disabled = true;
+    H.say(box, "Đang ghi nhận…", "info");
+    call("POST /api/v1/feedback", { json: built.body, headers: { "Idempotency-Key": intakeKey } })
+      .then(function (created) {
+        $("intake-form").reset();
+        intakeKey = H.newKey();
+        H.say(box, "", null);
+        pendingMessage = "Đã ghi nhận " + created.code + " — " + (created.agency_name || created.agency || "") +
+          ", hạn trả lời " + H.formatDue(created.due_at) + ". Hãy đọc mã này cho người gửi.";
+        window.location.hash = "ma=" + created.code;
+      })
+      .catch(function (error) { if (session) H.say(box, error.message, "error"); })
+      .then(function () { submit.disabled = false; });
+  });
 
   // --- figures (supervisors) --------------------------------------------------------------------
   function loadStats() {
