@@ -187,7 +187,7 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
         kind=body.kind,
         channel=body.channel,
         content=body.content,
-        category=body.category or decision.category,
+        category=decision.category,  # a known given category, else the classified one
         location=body.location,
         contact_name=contact.name if contact else None,
         contact_phone=contact.phone if contact else None,

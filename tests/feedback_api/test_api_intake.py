@@ -120,3 +120,23 @@ def test_unknown_routes_and_methods_are_vietnamese_json(client):
 
 def test_healthz(client):
     assert client.get("/api/v1/healthz").json() == {"status": "ok", "database": "ok"}
+
+
+def test_routing_decision_and_reason_are_kept(client, tokens):
+    from feedback_api import routing
+    from feedback_api.agencies.service import list_agencies
+
+    body = {**VALID, "content": "Rác thải ùn ứ ở phường An Mỹ nhiều ngày, bốc mùi hôi thối", "location": "Tam Kỳ"}
+    created = client.post("/api/v1/feedback", json=body).json()
+    decision = routing.route(body["content"], body["location"], None, list_agencies(), None, "TTPVHCC")
+    assert decision.agency_code != "TTPVHCC", "this content should match a routing rule"
+    assert (created["agency"], created["status"]) == (decision.agency_code, "assigned")
+    view = client.get(f"/api/v1/feedback/{created['code']}/staff-view", headers=tokens["supervisor"]).json()
+    assert view["routing_reason"] == decision.reason and view["category"] == decision.category
+    assert [(e["action"], e["status"], e["agency"]) for e in view["timeline"]] == [
+        ("receive", "received", "TTPVHCC"), ("assign", "assigned", decision.agency_code)]
+    assert view["timeline"][1]["reason"] == decision.reason
+
+    unknown = client.post("/api/v1/feedback", json={**VALID, "category": "khong_co_linh_vuc_nay"}).json()
+    unknown_view = client.get(f"/api/v1/feedback/{unknown['code']}/staff-view", headers=tokens["supervisor"]).json()
+    assert unknown_view["category"] != "khong_co_linh_vuc_nay"
