@@ -89,3 +89,17 @@ def test_openapi_document_builds(client):
                  "/api/v1/feedback/{code}/assign", "/api/v1/auth/token", "/api/v1/agencies",
                  "/api/v1/public/feedback", "/api/v1/stats", "/api/v1/healthz"):
         assert path in schema["paths"], path
+
+
+def test_healthz_reports_an_unreachable_database(app):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    working = app.state.sessionmaker
+    app.state.sessionmaker = sessionmaker(bind=create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/nothing", connect_args={"connect_timeout": 2}))
+    try:
+        response = TestClient(app).get("/api/v1/healthz")
+    finally:
+        app.state.sessionmaker = working
+    assert response.status_code == 503 and response.json()["code"] == "database_unavailable"
