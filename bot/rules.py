@@ -47,6 +47,21 @@ def normalize_phone(text: str) -> str | None:
     return None
 
 
+_PHONE_CANDIDATE_RE = re.compile(r"(?:\+?84|0)[\d .()\-]{8,16}\d")
+
+
+def extract_phone(text: str) -> str | None:
+    """A valid phone number typed alone or inside a sentence ("sđt của tôi là 0905 123 456")."""
+    whole = normalize_phone(text)
+    if whole:
+        return whole
+    for candidate in _PHONE_CANDIDATE_RE.findall(text or ""):
+        phone = normalize_phone(candidate.strip())
+        if phone:
+            return phone
+    return None
+
+
 def mask_phone(phone: str) -> str:
     """"0905123456" -> "0905***456" for summaries shown back to the citizen."""
     if len(phone) < 7:

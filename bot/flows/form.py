@@ -11,6 +11,7 @@ import hashlib
 import logging
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.client import FeedbackApiError
@@ -23,7 +24,7 @@ from bot.rules import (
     is_skip,
     looks_like_content,
     mask_phone,
-    normalize_phone,
+    extract_phone,
     parse_edit,
     parse_yes_no,
     strip_feedback_lead_in,
@@ -124,7 +125,7 @@ async def _phone(turn: Turn, form: dict, command: str) -> list[Reply]:
     if command == "/skip" or is_skip(turn.text):
         form["data"]["phone"] = None
         return _advance(form, "phone")
-    phone = normalize_phone(turn.text)
+    phone = extract_phone(turn.text)
     if phone is None:
         return [Reply(texts.PHONE_INVALID, _SKIP_BUTTONS)]
     form["data"]["phone"] = phone
@@ -327,10 +328,14 @@ def agency_name(turn: Turn, agency) -> str | None:
     return found.name if found else str(agency)
 
 
-def format_date(value) -> str | None:
+def format_date(value, tz: str = "Asia/Ho_Chi_Minh") -> str | None:
+    """dd/mm/yyyy in local time (the API speaks UTC; a deadline at 23:59 local is 16:59 UTC)."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(tz))
+    return moment.strftime("%d/%m/%Y")

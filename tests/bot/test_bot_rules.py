@@ -260,3 +260,20 @@ def test_good_chat_body():
     assert problem is None and body == {"session_id": "s-1", "text": "xin chào", "payload": None}
     body, _ = parse_chat_body(b'{"session_id": "s-1"}')
     assert body["text"] == ""
+
+
+def test_phone_inside_a_sentence():
+    from bot.rules import extract_phone
+
+    assert extract_phone("sđt của tôi là 0905 123 456 nhé") == "0905123456"
+    assert extract_phone("goi cho toi qua so +84 935.111.222") == "0935111222"
+    assert extract_phone("0905123456") == "0905123456"
+    assert extract_phone("nhà số 12, gọi 12345") is None
+
+
+def test_dates_are_shown_in_local_time():
+    from bot.flows.form import format_date
+
+    assert format_date("2026-01-05T23:30:00+00:00") == "06/01/2026"  # 06:30 in Vietnam
+    assert format_date("2026-01-05T16:59:59.999999Z") == "05/01/2026"  # 23:59 local
+    assert format_date(None) is None
