@@ -122,7 +122,7 @@ def validation_message(error: dict) -> str:
     if kind == "string_too_long":
         return f"Trường {label} chỉ được tối đa {ctx.get('max_length')} ký tự."
     if kind in ("literal_error", "enum"):
-        expected = ctx.get("expected", "")
+        expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
         return f"Trường {label} phải là một trong các giá trị: {expected}."
     if kind == "string_pattern_mismatch":
         return f"Trường {label} không đúng định dạng."

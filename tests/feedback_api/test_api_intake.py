@@ -140,3 +140,8 @@ def test_routing_decision_and_reason_are_kept(client, tokens):
     unknown = client.post("/api/v1/feedback", json={**VALID, "category": "khong_co_linh_vuc_nay"}).json()
     unknown_view = client.get(f"/api/v1/feedback/{unknown['code']}/staff-view", headers=tokens["supervisor"]).json()
     assert unknown_view["category"] != "khong_co_linh_vuc_nay"
+
+
+def test_choice_errors_list_the_choices_in_vietnamese(client):
+    detail = client.post("/api/v1/feedback", json={**VALID, "kind": "x"}).json()["detail"]
+    assert "'complaint' hoặc 'recommendation'" in detail and " or " not in detail
