@@ -107,3 +107,13 @@ def test_parser_held_out_intent_and_aspect_accuracy(parser) -> None:
     aspect_ok = sum(r["aspect"] == row["aspect"] for r, row in asked)
     assert intent_ok / len(rows) >= 0.93
     assert aspect_ok / len(asked) >= 0.85
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(text=st.text(max_size=300))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_parse_never_raises_on_arbitrary_text(parser, text: str) -> None:
+    _check_shape(parser.parse(text))
