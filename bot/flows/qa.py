@@ -6,9 +6,10 @@ from bot.messages import Button, Reply
 from bot.rules import looks_like_follow_up
 from bot.turn import Turn
 
-# The retriever's own confidence rule (chosen on its dev set); duplicated as numbers so the bot can
-# apply it to the parse dicts.
-from nlu.retrieval.retriever import CONFIDENCE_MARGIN, CONFIDENCE_THRESHOLD
+# The retriever's own confidence rule (threshold and margin chosen on its dev set), applied to the
+# parse dicts.
+from nlu.retrieval.retriever import Hit
+from nlu.retrieval.retriever import is_confident as _retriever_is_confident
 
 # Below this top score we do not even offer choices: nothing in the KB resembles the question.
 MIN_CHOICE_SCORE = 0.15
@@ -16,9 +17,7 @@ ASPECTS = ("documents", "fee", "duration", "where", "steps", "online", "eligibil
 
 
 def is_confident(hits: list[dict]) -> bool:
-    if not hits or hits[0]["score"] < CONFIDENCE_THRESHOLD:
-        return False
-    return len(hits) == 1 or hits[0]["score"] - hits[1]["score"] >= CONFIDENCE_MARGIN
+    return _retriever_is_confident([Hit(h["code"], h.get("name", ""), float(h["score"])) for h in hits])
 
 
 def _convert(answer) -> Reply:
