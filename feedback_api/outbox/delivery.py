@@ -20,7 +20,7 @@ import logging
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import httpx
@@ -52,6 +52,23 @@ class Claim:
     target: str
     payload: dict
     attempts: int
+    created_at: datetime | None = None
+
+    @property
+    def order_key(self) -> tuple:
+        """Oldest first; events written in one transaction share created_at, so lifecycle order breaks ties."""
+        return (self.created_at or datetime.min.replace(tzinfo=timezone.utc),
+                EVENT_ORDER.get(self.payload.get("event", ""), len(EVENT_ORDER)))
+
+    @property
+    def stream(self) -> tuple[str, str | None]:
+        """Events of one item to one target are sent one after another, in order."""
+        return (self.target, (self.payload.get("feedback") or {}).get("code"))
+
+
+EVENT_ORDER = {name: rank for rank, name in enumerate((
+    "feedback.created", "feedback.assigned", "feedback.status_changed", "feedback.answered",
+    "feedback.published", "feedback.reminder", "feedback.escalated"))}
 
 
 @dataclass(frozen=True)
@@ -110,7 +127,7 @@ def claim_due(session: Session, now: datetime, max_attempts: int, limit: int = B
     for row in session.scalars(query).all():
         row.attempts += 1
         row.next_attempt_at = now + lease
-        claims.append(Claim(row.id, row.target, dict(row.payload), row.attempts))
+        claims.append(Claim(row.id, row.target, dict(row.payload), row.attempts, row.created_at))
     session.commit()
     return claims
 
@@ -195,8 +212,18 @@ class OutboxDispatcher:
         targets = resolve_targets(self.settings)
         own_client = self.client is None
         client = self.client or httpx.AsyncClient(timeout=TIMEOUT)
+        streams: dict[tuple, list[Claim]] = {}
+        for claim in sorted(claims, key=lambda c: c.order_key):
+            streams.setdefault(claim.stream, []).append(claim)
+
+        async def send_stream(stream: list[Claim]) -> list[Result]:
+            # In order within a stream (the citizen hears "received" before "assigned"); streams in
+            # parallel. A failure does not hold back the rest: receivers must cope with order anyway.
+            return [await post_event(client, targets.get(c.target), c) for c in stream]
+
         try:
-            results = await asyncio.gather(*(post_event(client, targets.get(c.target), c) for c in claims))
+            per_stream = await asyncio.gather(*(send_stream(s) for s in streams.values()))
+            results = [result for stream in per_stream for result in stream]
         finally:
             if own_client:
                 await client.aclose()

@@ -177,3 +177,17 @@ def test_admin_sees_dead_letters_and_retries_them(ops_settings, receiver, tokens
     assert [r.ok for r in _run(dispatcher.run_once())] == [True]
     counts = client.get("/api/v1/admin/outbox", params={"state": "delivered"}, headers=tokens["admin"]).json()["counts"]
     assert counts == {"pending": 0, "dead": 0, "delivered": 1}
+
+
+def test_events_of_one_item_arrive_in_lifecycle_order(ops_settings, receiver):
+    now = utcnow()
+    with get_sessionmaker(ops_settings)() as session:
+        # Written in one transaction with the same timestamp, as intake does for created + assigned;
+        # enqueue the later event first to show the order does not come from insertion.
+        enqueue(session, "feedback.assigned", _item(), ops_settings, occurred_at=now)
+        enqueue(session, "feedback.created", _item(), ops_settings, occurred_at=now)
+        enqueue(session, "feedback.answered", _item(), ops_settings, occurred_at=now + timedelta(seconds=1))
+        session.commit()
+    results = _run(OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once(now=now + timedelta(seconds=2)))
+    assert all(r.ok for r in results) and len(results) == 3
+    assert [r.json["event"] for r in receiver.requests] == ["feedback.created", "feedback.assigned", "feedback.answered"]
