@@ -24,12 +24,17 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("ho so nhu the nao", 3), ("ho so the nao", 3),
         ("ho so gi", 3), ("can ho so", 2.5), ("ho so nhung gi", 3), ("giay to nao", 3), ("giay nao", 2.5),
         ("ho so gom nhung", 3), ("thu tuc giay to", 2), ("co can mang", 2.5), ("photo", 1),
+        ("dem theo", 2), ("dem gi", 2), ("mang nhung gi", 3), ("chuan bi gi", 3), ("giay to can thiet", 3),
+        ("can nhung loai", 2.5), ("nhung giay to", 2.5), ("loai giay", 2),
+        (r"can (co )?giay (phep|chung nhan|to|xac nhan) gi", 2.5),
     ],
     "fee": [
         ("le phi", 3), ("phi", 2), ("bao nhieu tien", 3), ("may tien", 3), ("mat tien", 3),
         ("het bao nhieu", 2), ("ton bao nhieu", 2), ("mat bao nhieu", 1), ("chi phi", 3),
         ("mien phi", 3), ("tien", 1.5), (r"\d[\d.,]* ?(dong|d|vnd|k|nghin|ngan|trieu)", 2), ("thu tien", 3), ("gia bao nhieu", 3),
         ("tra tien", 3), ("nop tien", 3), ("co mat phi", 3), ("ton tien", 3),
+        ("thu phi", 3), ("ton kem", 2.5), ("nhieu tien", 3), ("may dong", 3), ("bao nhieu dong", 3),
+        ("phi bao nhieu", 3), ("het may", 2),
     ],
     "duration": [
         ("bao lau", 3), ("may ngay", 3), ("bao nhieu ngay", 3), ("thoi gian", 2), ("thoi han", 2),
@@ -38,13 +43,16 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("bao gio xong", 3), ("bao gio lay", 3), ("khi nao lay", 3), ("bao nhieu lau", 3),
         ("mat may", 2), ("cho may", 2), ("lau chua", 1), ("tra ket qua", 1.5), ("khi nao nhan", 3),
         ("bao gio nhan", 3), ("trong bao", 2), ("bao nhieu thang", 3), ("mat bao lau", 3),
+        ("may bua", 3), ("bao nhieu bua", 3), ("lau chua", 1), ("co nhanh", 2), ("khi nao duoc", 2.5),
+        ("bao gio duoc", 2.5), ("thoi gian giai quyet", 3),
     ],
     "where": [
         ("o dau", 3), ("cho nao", 3), ("noi nao", 3), ("co quan nao", 3), ("den dau", 3),
         ("di dau", 3), ("nop o", 2), ("dia chi", 2), ("tai dau", 3), ("phong nao", 3),
         ("xa hay huyen", 3), ("huyen hay tinh", 3), ("xa hay tinh", 3), ("cap nao", 2), ("noi nop", 3),
         ("lam o dau", 3), ("nop tai", 2), ("den co quan", 2), ("don vi nao", 3), ("o xa hay", 3),
-        ("ben nao", 2), (r"(o|tai) (xa|phuong|huyen|tinh|thi tran)\b.{0,20}\bduoc", 2.5), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
+        ("ben nao", 2), ("xa nao", 2.5), ("huyen nao", 2.5), ("o cho nao", 3), ("dia diem", 2.5),
+        ("tru so", 1.5), (r"(o|tai) (xa|phuong|huyen|tinh|thi tran)\b.{0,20}\bduoc", 2.5), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
     ],
     "steps": [
         ("thu tuc the nao", 3), ("thu tuc nhu the nao", 3), ("lam the nao", 2), ("lam sao", 2),
@@ -53,13 +61,15 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("nhung buoc", 3), ("tung buoc", 3), ("cach thuc", 2), ("cach dang ky", 2.5), ("cach xin", 2.5),
         ("cach nop", 2), ("thu tuc ra sao", 3), ("phai lam gi", 2.5), ("can lam gi", 2.5),
         ("lam nhu nao", 2), ("lam the nao de", 2.5),
+        ("tien hanh", 2), ("lam thu tuc gi", 2.5), ("thu tuc gi", 2), (r"thi (phai )?(lam|bao|khai|tach) sao", 2), ("lam sao de", 2.5), ("trinh tu thu tuc", 3), ("thuc hien ra sao", 3),
     ],
     "online": [
         ("online", 3), ("onl", 3), ("truc tuyen", 3), ("qua mang", 3), ("dich vu cong", 3),
         ("tren mang", 3), ("qua internet", 3), ("toan trinh", 3), ("qua app", 3), ("vneid", 3),
         ("tai nha", 2), ("tu nha", 2), ("khong can den", 3), ("buu dien", 2.5), ("buu chinh", 2.5),
         ("qua dien thoai", 2), ("tren dien thoai", 2.5), ("website", 2.5), ("cong dich vu", 3),
-        ("mot phan", 2),
+        ("mot phan", 2), ("tren app", 3), ("bang dien thoai", 2.5), ("qua zalo", 2.5),
+        ("nop tu xa", 3), ("khong phai den", 3), ("khong can di", 3), ("cong dvc", 3),
     ],
     "eligibility": [
         ("ai duoc", 3), ("dieu kien", 3), ("doi tuong", 3), ("co duoc", 1.5), ("truong hop nao", 3),
@@ -67,6 +77,7 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("tieu chuan", 3), ("yeu cau gi", 2.5), ("ai la nguoi", 2), ("co phai", 1), ("duoc phep", 1.5),
         ("ai duoc huong", 3), ("co the duoc", 2), ("nguoi nuoc ngoai co", 2), ("bao nhieu tuoi", 2.5),
         ("du tuoi", 2.5), ("co can", 1), (r"co (can|phai) (xin|lam|dang ky|co)\b.{0,40}\bkhong", 2), ("doi tuong nao", 3), ("nhung ai", 3), ("ai thi duoc", 3),
+        ("ai duoc lam", 3), ("du tieu chuan", 3), ("thuoc dien", 2.5), ("co thuoc", 1.5),
     ],
 }
 

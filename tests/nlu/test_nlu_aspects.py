@@ -53,3 +53,20 @@ def test_cues_are_data_for_every_aspect() -> None:
 def test_amounts_count_as_fee_but_a_lone_word_dong_does_not() -> None:
     assert detect_aspect("có phải nộp 50.000 đồng không") == "fee"
     assert detect_aspect("cấp giấy phép lao động") == "general"
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("di lam cccd can dem theo gi", "documents"),
+        ("mở tiệm thuốc cần giấy phép gì", "documents"),
+        ("lam so do mat may bua", "duration"),
+        ("có thu phí không", "fee"),
+        ("nộp ở xã nào", "where"),
+        ("làm trên app vneid được không", "online"),
+        ("ai được làm thủ tục này", "eligibility"),
+        ("nghỉ bán thì làm thủ tục gì", "steps"),
+    ],
+)
+def test_informal_cues(text: str, aspect: str) -> None:
+    assert detect_aspect(text) == aspect
