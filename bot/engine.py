@@ -102,7 +102,9 @@ class Engine:
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 conv = await asyncio.to_thread(self.store.load, *key)
                 before = json.dumps(conv.state, sort_keys=True, default=str), conv.handoff
-                replies = await self._run(inbound, conv)
+                replies, failed = await self._run(inbound, conv)
+                if failed:  # keep the state as it was before the broken turn, not half-changed
+                    conv.state, conv.handoff = json.loads(before[0]), before[1]
                 unchanged = (json.dumps(conv.state, sort_keys=True, default=str), conv.handoff) == before
                 if unchanged and event is None:
                     return replies  # nothing to store (small talk, lookups)
@@ -117,11 +119,11 @@ class Engine:
                 log.info("conversation changed concurrently, retry %d (%s)", attempt, user_ref(*key))
             return replies
 
-    async def _run(self, inbound: Inbound, conv) -> list[Reply]:
+    async def _run(self, inbound: Inbound, conv) -> tuple[list[Reply], bool]:
         turn = Turn(inbound=inbound, conv=conv, services=self.services,
                     text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
         try:
-            return await self._dispatch(turn)
+            return await self._dispatch(turn), False
         except Exception as exc:  # a bug must not leave the citizen without an answer
             # Type and place only: exception messages can carry what the citizen typed.
             frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -129,7 +131,7 @@ class Engine:
                       frame.lineno, user_ref(inbound.channel, inbound.user_id))
             settings = self.services.settings
             return [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(settings.hotline_phone,
-                                                                               settings.hotline_hours))]
+                                                                               settings.hotline_hours))], True
 
     # --- routing ------------------------------------------------------------------------------------
     async def _dispatch(self, turn: Turn) -> list[Reply]:
