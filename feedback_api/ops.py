@@ -1,7 +1,7 @@
 """Edge and operations concerns installed on the feedback app (owned by helper FB-OPS).
 
 Middleware order, outermost first: request size limit (413) -> per-client rate limit (429) ->
-Idempotency-Key (intake). Routers: attachments, Open311 GeoReport v2, admin outbox. Lifespan: the
+Idempotency-Key (intake). Routers: attachments, Open311 GeoReport v2, admin outbox, scheduler notices. Lifespan: the
 background worker (outbox delivery + reminders/escalations), unless switched off in settings.
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ def install(app: FastAPI, settings) -> None:
     from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
     from feedback_api.open311.views import build_router as open311_router
     from feedback_api.outbox.views import build_router as outbox_router
+    from feedback_api.scheduler.views import router as notices_router
 
     sessionmaker = getattr(app.state, "sessionmaker", None) or get_sessionmaker(settings)
     verifier = TokenVerifier(settings)
@@ -34,6 +35,7 @@ def install(app: FastAPI, settings) -> None:
     app.include_router(attachments_router(settings, sessionmaker))
     app.include_router(open311_router(settings))
     app.include_router(outbox_router(settings))
+    app.include_router(notices_router)
 
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=sessionmaker, verifier=verifier, paths=IDEMPOTENT_PATHS)

@@ -136,3 +136,23 @@ def test_reminder_delivered_to_webhook_not_to_bot(ops_settings, receiver):
     assert body["feedback"]["code"] == "PA-2026-000001" and body["feedback"]["agency"] == "SXD"
     assert body["notice"]["audience"] == "supervisors"
     assert datetime.fromisoformat(body["notice"]["deadline"]) == due
+
+
+def test_notices_listed_for_staff_of_the_owning_agency(ops_settings, tokens):
+    from fastapi.testclient import TestClient
+
+    from feedback_api.main import create_app
+
+    _, due_stp = _add_item(ops_settings, code="PA-2026-000001", agency=tokens.agency["staff"])
+    _add_item(ops_settings, code="PA-2026-000002", agency=tokens.agency["staff_other"])
+    _pass(ops_settings, due_stp + timedelta(minutes=1))
+    client = TestClient(create_app(ops_settings))
+    own = client.get("/api/v1/notices", headers=tokens["staff"]).json()
+    assert [(n["feedback_code"], n["kind"]) for n in own] == [("PA-2026-000001", "escalation")]
+    assert datetime.fromisoformat(own[0]["deadline"]) == due_stp
+    # Asking for another agency does not widen a staff member's view.
+    assert client.get("/api/v1/notices", params={"agency": tokens.agency["staff_other"]},
+                      headers=tokens["staff"]).json() == own
+    everything = client.get("/api/v1/notices", headers=tokens["supervisor"]).json()
+    assert {n["feedback_code"] for n in everything} == {"PA-2026-000001", "PA-2026-000002"}
+    assert client.get("/api/v1/notices").status_code == 401
