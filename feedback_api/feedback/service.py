@@ -15,15 +15,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from feedback_api import lifecycle, permissions, redaction, routing, sla
+from feedback_api import lifecycle, permissions, routing, sla
 from feedback_api.agencies.service import agency_codes, list_agencies
 from feedback_api.db import utcnow
 from feedback_api.errors import ApiError, bad_request, conflict, forbidden, not_found
 from feedback_api.feedback.models import AuditEvent, CodeSequence, Feedback
 from feedback_api.lifecycle import Action, Status
 from feedback_api.outbox.enqueue import enqueue
-from feedback_api.permissions import Role
-from feedback_api.textfold import fold
+from feedback_api.publication import service as publication
 from feedback_api.workdays import WorkCalendar, calendar_from_settings
 
 SYSTEM_ACTOR = "system"
@@ -81,11 +80,6 @@ CITIZEN = Actor(CITIZEN_ACTOR, None, None)
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def fold_for_search(text: str) -> str:
-    """Lowercase, without Vietnamese diacritics (đ -> d): "Đường" and "duong" match each other."""
-    return fold(text)
-
-
 def status_label(status: str) -> str:
     try:
         return lifecycle.STATUS_LABELS[Status(status)]
@@ -103,10 +97,6 @@ def phone_last4_matches(item: Feedback, last4: str | None) -> bool:
         return False
     digits = "".join(ch for ch in item.contact_phone if ch.isdigit())
     return len(digits) >= 4 and digits[-4:] == last4
-
-
-def known_names(item: Feedback) -> list[str]:
-    return [item.contact_name] if item.contact_name else []
 
 
 def next_sequence(session: Session, year: int) -> int:
@@ -289,7 +279,7 @@ def apply_action(session: Session, ctx: ServiceContext, code: str, action: Actio
     elif action == Action.answer:
         item.answer = body.answer
     elif action == Action.publish:
-        _publish(item, actor, body, now)
+        publication.publish(item, actor, body, now)
     elif action == Action.reject:
         item.guidance = body.guidance
     elif action == Action.merge:
@@ -314,34 +304,6 @@ def apply_action(session: Session, ctx: ServiceContext, code: str, action: Actio
     return item
 
 
-def _publish(item: Feedback, actor: Actor, body, now: datetime) -> None:
-    if not item.publish_consent:
-        if not (body and body.public_interest):
-            raise forbidden(
-                "Công dân chưa đồng ý công khai. Chỉ lãnh đạo được công khai vì lợi ích cộng đồng "
-                "(public_interest kèm lý do).",
-                "publish_consent_required",
-            )
-        if actor.role not in (Role.supervisor, Role.admin):
-            raise forbidden("Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.",
-                            "public_interest_supervisor_only")
-        if not (body.reason and body.reason.strip()):
-            raise ApiError(422, "public_interest_reason_required",
-                           "Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).")
-        item.public_interest = True
-        item.public_interest_reason = body.reason
-    source = (body.text if body is not None and body.text else None) or item.answer or ""
-    set_publication(item, source, now)
-
-
-def set_publication(item: Feedback, text: str, now: datetime) -> None:
-    names = known_names(item)
-    item.published_text = redaction.redact(text, known_names=names)
-    item.public_content = redaction.redact(item.content, known_names=names)
-    item.search_text = fold_for_search(f"{item.public_content}\n{item.published_text}")
-    item.published_at = item.published_at or now
-
-
 def edit_publication(session: Session, code: str, actor: Actor, text: str, now: datetime | None = None) -> Feedback:
     """Staff may reword a published answer; the new wording is redacted again and audited."""
     now = now or utcnow()
@@ -349,7 +311,7 @@ def edit_publication(session: Session, code: str, actor: Actor, text: str, now: 
     check_permission(actor, permissions.Extra.edit_publication, item)
     if item.status != Status.published:
         raise conflict("Chỉ sửa được nội dung đã công khai.", "not_published")
-    set_publication(item, text, now)
+    publication.set_publication(item, text, now)
     item.updated_at = now
     _audit(session, item, at=now, actor=actor.name, action="edit_publication", from_status=item.status,
            reason="Sửa nội dung công khai")
@@ -395,25 +357,6 @@ def list_items(session: Session, actor: Actor, *, status: str | None = None, age
     return list(rows), total
 
 
-def public_items(session: Session, *, q: str | None = None, agency: str | None = None, page: int = 1,
-                 size: int = 20) -> tuple[list[Feedback], int]:
-    """Published items only (status published or closed after publication)."""
-    conditions = [Feedback.published_at.is_not(None)]
-    if agency:
-        conditions.append(Feedback.agency_code == agency)
-    if q:
-        for term in fold_for_search(q).split():
-            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(Feedback.search_text.like(f"%{escaped}%", escape="\\"))
-    where = and_(*conditions)
-    total = session.scalar(select(func.count()).select_from(Feedback).where(where)) or 0
-    rows = session.scalars(
-        select(Feedback).where(where).order_by(Feedback.published_at.desc(), Feedback.id.desc())
-        .offset((page - 1) * size).limit(size)
-    )
-    return list(rows), total
-
-
 __all__ = [
     "Actor",
     "CITIZEN",
@@ -423,6 +366,5 @@ __all__ = [
     "edit_publication",
     "get_item",
     "list_items",
-    "public_items",
     "timeline",
 ]

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import agency_name
 from feedback_api.deps import get_session
-from feedback_api.feedback import service
+from feedback_api.publication import service
 from feedback_api.feedback.schemas import AgencyRef, PublicItem
 
 router = APIRouter(tags=["publication"])
