@@ -142,3 +142,27 @@ async def test_engine_failure_is_a_clear_503_not_a_500(harness):
         response = await h.http.post("/api/v1/chat", json={"session_id": "down-1", "text": "xin chào"})
         assert response.status_code == 503
         assert response.json()["code"] == "chat_unavailable" and "1022" in response.json()["detail"]
+
+
+async def test_widget_photo_upload_joins_the_feedback(harness):
+    import re
+
+    from bot_fakes import JPEG_BYTES
+
+    async with harness as h:
+        s = "photo-1"
+        await h.say(s, "tôi muốn phản ánh")
+        await h.say(s, "Trụ điện nghiêng sắp đổ ở đầu kiệt 45 đường Hùng Vương")
+        await h.say(s, "Kiệt 45 Hùng Vương, Tam Kỳ")
+        await h.say(s, "bỏ qua")
+        assert texts.ASK_PHOTO_WEB in await h.say(s, "bỏ qua")
+        upload = await h.http.post("/api/v1/attachments", files={"file": ("tru-dien.jpg", JPEG_BYTES, "image/jpeg")})
+        assert upload.status_code == 201, upload.text
+        attachment_id = upload.json()["id"]
+        reply = await h.say(s, payload=f"/photo {attachment_id}")
+        assert texts.PHOTO_SAVED in reply and texts.ASK_CONSENT in reply
+        summary = await h.say(s, "có")
+        assert "Ảnh đính kèm: 1" in summary
+        code = re.search(r"PA-\d{4}-\d{6}", await h.say(s, "gửi")).group(0)
+        staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=await h.supervisor_headers())).json()
+        assert staff["attachments"] == [attachment_id]
