@@ -82,6 +82,8 @@ async def handle(turn: Turn) -> list[Reply]:
         return [Reply(texts.EDIT_WHICH, _edit_buttons())]
 
     step = form["step"]
+    if command and step in ("content", "location", "name", "phone") and command != "/skip":
+        return [_prompt(turn, step)]  # a stale button is not a value: ask again
     handler = _HANDLERS[step]
     replies = await handler(turn, form, command)
     if turn.state.get("form") is form and form["step"] != step and form["step"] != "done":
@@ -94,7 +96,7 @@ async def _content(turn: Turn, form: dict, command: str) -> list[Reply]:
     text = turn.inbound.text.strip()
     if len(text) > CONTENT_MAX_CHARS:
         return [Reply(texts.CONTENT_TOO_LONG.format(limit=CONTENT_MAX_CHARS))]
-    if len(fold(text).split()) < CONTENT_MIN_WORDS:
+    if len(fold(text).split()) < CONTENT_MIN_WORDS or len(text) < 10:
         return [Reply(texts.CONTENT_TOO_SHORT, [Button(texts.BTN_CANCEL, "/cancel")])]
     form["data"]["content"] = text
     if "kind_set" not in form["data"]:

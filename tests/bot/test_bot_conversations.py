@@ -318,3 +318,13 @@ async def test_a_failing_turn_answers_politely_and_keeps_the_state(harness):
             engine.services.kb = real_kb
         assert replies[0].text.startswith("Xin lỗi, đã có lỗi xảy ra") and h.settings.hotline_phone in replies[0].text
         assert h.runtime.store.load("web", "fail-1").state["last_procedure"] == "1.001193"  # not half-changed
+
+
+async def test_stale_buttons_are_not_taken_as_form_values(harness):
+    async with harness as h:
+        await h.say("stale-1", "tôi muốn phản ánh")
+        await h.say("stale-1", "Mương nước thải bốc mùi hôi thối cạnh trường tiểu học Lê Lợi")
+        assert texts.ASK_LOCATION in await h.say("stale-1", payload="/yes")
+        assert texts.ASK_NAME in await h.say("stale-1", "Phường Hòa Hương, Tam Kỳ")
+        form = h.runtime.store.load("web", "stale-1").state["form"]
+        assert form["data"]["location"] == "Phường Hòa Hương, Tam Kỳ"
