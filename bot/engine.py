@@ -175,6 +175,13 @@ class Engine:
             if wants_own_items(turn.text) or turn.state.get("codes"):
                 return await status.list_own(turn)
             return [Reply(texts.ASK_CODE, [Button(texts.BTN_MY_ITEMS, "/mine")])]
+        if intent in ("greet", "thank", "goodbye", "out_of_scope") and turn.state.get("last_procedure"):
+            # A short follow-up about the procedure just discussed that the intent model took for small
+            # talk or out of scope ("ai được làm", "nộp ở đâu"): the aspect cue decides.
+            aspect = _aspect_of(turn.text)
+            replies = await qa.handle_aspect_only(turn, aspect) if aspect else None
+            if replies:
+                return replies
         if intent == "greet":
             return [Reply(texts.GREET, _main_buttons())]
         if intent == "thank":
@@ -183,12 +190,6 @@ class Engine:
             return [Reply(texts.GOODBYE)]
         if intent == "human_handoff":
             return self._handoff(turn)
-        # out_of_scope — unless it is a short follow-up about the procedure just discussed ("nộp ở đâu").
-        aspect = _aspect_of(turn.text)
-        if aspect:
-            replies = await qa.handle_aspect_only(turn, aspect)
-            if replies:
-                return replies
         return [Reply(texts.OUT_OF_SCOPE + "\n" + texts.hotline_hint(settings.hotline_phone, settings.hotline_hours),
                       _main_buttons())]
 
