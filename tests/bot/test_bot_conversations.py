@@ -328,3 +328,25 @@ async def test_stale_buttons_are_not_taken_as_form_values(harness):
         assert texts.ASK_NAME in await h.say("stale-1", "Phường Hòa Hương, Tam Kỳ")
         form = h.runtime.store.load("web", "stale-1").state["form"]
         assert form["data"]["location"] == "Phường Hòa Hương, Tam Kỳ"
+
+
+async def test_follow_up_mistaken_for_small_talk_keeps_the_context(harness):
+    """Whatever the intent model says about a short aspect question right after an answer, the bot
+    answers it about the same procedure (a stand-in parser plays the mistaken intent model)."""
+    from bot.engine import Engine
+    from bot.turn import Services
+
+    class GreetingParser:
+        def parse(self, text):
+            return {"text": text, "intent": {"name": "greet", "confidence": 0.6}, "aspect": None, "procedures": []}
+
+    async with harness as h:
+        real = await h.runtime.get_engine()
+        engine = Engine(Services(h.settings, GreetingParser(), h.kb, real.services.client), h.runtime.store)
+        await engine.handle(Inbound("web", "mis-1", payload="/procedure 1.001193"))
+        replies = await engine.handle(Inbound("web", "mis-1", "ai được làm"))
+        assert replies[0].text == await _compose("1.001193", "eligibility", h)
+        replies = await engine.handle(Inbound("web", "mis-1", "xin chào"))
+        assert replies[0].text == texts.GREET
+        replies = await engine.handle(Inbound("web", "mis-2", "ai được làm"))  # no context: small talk
+        assert replies[0].text == texts.GREET
