@@ -38,6 +38,10 @@ def install(app: FastAPI, settings, *, feedback_transport=None, zalo_transport=N
     @asynccontextmanager
     async def lifespan(a):
         async with inner(a) as state:
+            try:  # update ids older than a week can no longer be retried by any channel
+                await asyncio.to_thread(runtime.store.prune_processed)
+            except Exception as exc:
+                log.warning("could not prune processed event ids: %s", type(exc).__name__)
             if warm:
                 try:
                     await runtime.get_engine()  # load the NLU before the first citizen waits for it

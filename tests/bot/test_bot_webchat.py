@@ -166,3 +166,20 @@ async def test_widget_photo_upload_joins_the_feedback(harness):
         code = re.search(r"PA-\d{4}-\d{6}", await h.say(s, "gửi")).group(0)
         staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=await h.supervisor_headers())).json()
         assert staff["attachments"] == [attachment_id]
+
+
+def test_served_app_lifespan_warms_the_bot(bot_settings, bot_parser, bot_kb):
+    """Through hotline.app-style composition with the lifespan running (TestClient as a context manager)."""
+    from fastapi.testclient import TestClient
+
+    from bot.web import install
+    from feedback_api.main import create_app
+
+    bot_settings.scheduler_interval_seconds = 3600
+    app = create_app(bot_settings, migrate=False)
+    runtime = install(app, bot_settings, parser=bot_parser, kb=bot_kb)
+    with TestClient(app) as client:
+        assert runtime._engine is not None  # loaded at startup, before the first citizen waits
+        response = client.post("/api/v1/chat", json={"session_id": "life-1", "text": "xin chào"})
+        assert response.status_code == 200 and response.json()["messages"][0]["text"] == texts.GREET
+    assert runtime._engine is None  # closed at shutdown
