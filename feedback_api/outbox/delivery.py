@@ -86,6 +86,9 @@ def resolve_targets(settings) -> dict[str, Target]:
                                 settings.secret("bot_events_secret"))
     for hook in settings.webhooks or []:
         name = f"webhook:{hook.get('name') or hook.get('url')}"
+        if not hook.get("url"):
+            log.warning("webhook %s has no url: its events stay pending until the setting is fixed", name)
+            continue
         targets[name] = Target(name, hook["url"], hook.get("secret") or "")
     return targets
 
@@ -145,8 +148,8 @@ def record_results(session: Session, results: list[Result], now: datetime, setti
         row.last_error = (result.error or "error")[:2000]
         if row.attempts >= settings.outbox_max_attempts:
             row.next_attempt_at = now
-            log.error("outbox %s to %s dead after %d attempts: %s", row.id, row.target, row.attempts,
-                      row.last_error)
+            # The error text stays in the row (admins see it); the log names the event only.
+            log.error("outbox %s (%s) to %s dead after %d attempts", row.id, row.event, row.target, row.attempts)
         else:
             delay = backoff_delay(row.attempts, settings.outbox_backoff_base_seconds,
                                   settings.outbox_backoff_max_seconds, rand)

@@ -191,3 +191,17 @@ def test_events_of_one_item_arrive_in_lifecycle_order(ops_settings, receiver):
     results = _run(OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once(now=now + timedelta(seconds=2)))
     assert all(r.ok for r in results) and len(results) == 3
     assert [r.json["event"] for r in receiver.requests] == ["feedback.created", "feedback.assigned", "feedback.answered"]
+
+
+def test_misconfigured_webhook_does_not_block_the_others(ops_settings, receiver):
+    settings = ops_settings.model_copy(update={"webhooks": [
+        {"name": "broken", "secret": "x"},
+        {"name": "national", "url": f"{receiver.url}/pakn", "secret": WEBHOOK_SECRET},
+    ]})
+    _enqueue(settings)
+    results = _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
+    by_target = {row.target: row for row in _rows(settings).values()}
+    assert set(by_target) == {"webhook:broken", "webhook:national"}
+    assert by_target["webhook:national"].delivered_at is not None
+    assert by_target["webhook:broken"].delivered_at is None and "unknown target" in by_target["webhook:broken"].last_error
+    assert sorted(r.ok for r in results) == [False, True]
