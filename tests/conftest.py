@@ -74,6 +74,7 @@ def database_backend(request, tmp_path_factory):
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
     except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
         pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL} ({type(exc).__name__}); PostgreSQL variants skipped")
+    _drop_stale_test_databases(admin)
     name = f"hotline_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -91,6 +92,19 @@ def database_backend(request, tmp_path_factory):
         dispose_engine(url)
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def _drop_stale_test_databases(admin) -> None:
+    """Drop test databases left by runs that were killed before teardown (their process is gone)."""
+    import re
+
+    for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'hotline_test_%'").fetchall():
+        match = re.fullmatch(r"hotline_test_(\d+)_[0-9a-f]{8}", name)
+        if match and not Path(f"/proc/{match.group(1)}").exists():
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception:  # noqa: BLE001 - best effort; another run may be dropping it too
+                pass
 
 
 @pytest.fixture
