@@ -136,5 +136,8 @@ def build_application(settings, get_engine, *, polling: bool = False) -> Applica
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(filters.PHOTO, on_photo))
     application.add_handler(MessageHandler(filters.TEXT, on_text))
+    # Stickers, voice, locations...: passed on without text, so the citizen hears what the bot reads.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.PHOTO
+                                           & ~filters.StatusUpdate.ALL, on_text))
     application.add_error_handler(on_error)
     return application

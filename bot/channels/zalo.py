@@ -58,18 +58,24 @@ def image_url(event: dict) -> str | None:
     return None
 
 
+# Messages the bot cannot read (stickers, voice...): handed on with no text, so the citizen is told what
+# the bot understands (or reminded of the form step) instead of being ignored.
+OTHER_USER_MESSAGES = ("user_send_sticker", "user_send_gif", "user_send_audio", "user_send_video",
+                       "user_send_file", "user_send_location", "user_send_link", "user_send_business_card")
+
+
 def inbound_from_event(event: dict, image: Image | None = None, image_failed: bool = False) -> Inbound | None:
     """Pure translation of a Zalo OA event; None for events the bot does not act on."""
     name = event.get("event_name")
     if name == "follow":
         follower = (event.get("follower") or {}).get("id")
         return Inbound(channel="zalo", user_id=str(follower), payload="/start", event_id=event_id(event)) if follower else None
-    if name not in ("user_send_text", "user_send_image"):
-        return None
+    if name not in ("user_send_text", "user_send_image") and name not in OTHER_USER_MESSAGES:
+        return None  # delivery/seen receipts, the OA's own messages ("oa_send_*"), follows handled above
     sender = (event.get("sender") or {}).get("id")
     if not sender:
         return None
-    text = (event.get("message") or {}).get("text") or ""
+    text = (event.get("message") or {}).get("text") or "" if name in ("user_send_text", "user_send_image") else ""
     return Inbound(channel="zalo", user_id=str(sender), text=text, image=image, image_failed=image_failed,
                    event_id=event_id(event))
 

@@ -135,3 +135,14 @@ async def test_polling_mode_runs_the_same_handlers(harness, fake_telegram):
             await application.stop()
         assert [m["text"] for m in fake_telegram.sent()] == [texts.GREET, texts.THANK]
         assert fake_telegram.sent("getUpdates")  # it really polled
+
+
+async def test_sticker_gets_told_what_the_bot_reads(harness, fake_telegram):
+    async with harness as h:
+        body = update("text", 730500001)
+        del body["message"]["text"]
+        body["message"]["sticker"] = {"file_id": "CAACAgIAAxkBAAEB", "file_unique_id": "AgADsticker", "type": "regular",
+                                      "width": 512, "height": 512, "is_animated": False, "is_video": False,
+                                      "emoji": "👍"}
+        assert (await post(h, body)).status_code == 200
+        assert fake_telegram.sent()[-1]["text"] == texts.EMPTY

@@ -110,3 +110,17 @@ async def test_follow_event_greets(harness, fake_zalo):
     async with harness as h:
         assert (await post(h, event("follow"))).status_code == 200
         assert fake_zalo.messages()[-1]["body"]["message"]["text"] == texts.GREET
+
+
+async def test_sticker_and_own_echo_events(harness, fake_zalo):
+    async with harness as h:
+        sticker = event("user_send_text", msg_id="st-1")
+        sticker["event_name"] = "user_send_sticker"
+        sticker["message"] = {"msg_id": "st-1", "attachments": [{"type": "sticker", "payload": {"id": "x", "url": "u"}}]}
+        assert (await post(h, sticker)).status_code == 200
+        assert fake_zalo.messages()[-1]["body"]["message"]["text"] == texts.EMPTY
+        echo = event("user_send_text", msg_id="oa-1")
+        echo["event_name"] = "oa_send_text"  # the OA's own reply coming back as an event
+        response = await post(h, echo)
+        assert response.status_code == 200 and response.json()["status"] == "ignored"
+        assert len(fake_zalo.messages()) == 1
