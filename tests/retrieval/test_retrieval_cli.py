@@ -1,0 +1,33 @@
+"""`hotline index build`: builds once, reuses a fresh index, rebuilds with --force, prints timing."""
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from hotline.settings import get_settings
+from nlu.index_cli import index_app
+from nlu.retrieval import clear_cache
+
+
+def test_index_build_then_reuse_then_force(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_EMBEDDING_MODEL", "none")
+    get_settings.cache_clear()
+    clear_cache()
+    try:
+        runner = CliRunner()
+        first = runner.invoke(index_app, ["build"])
+        assert first.exit_code == 0, first.output
+        assert "Đã dựng" in first.output and "Thời gian" in first.output
+        dirs = [p for p in (tmp_path / "index").iterdir() if p.is_dir()]
+        assert len(dirs) == 1 and (dirs[0] / "meta.json").exists()
+
+        again = runner.invoke(index_app, ["build"])
+        assert again.exit_code == 0, again.output
+        assert "không cần dựng lại" in again.output
+
+        forced = runner.invoke(index_app, ["build", "--force"])
+        assert forced.exit_code == 0, forced.output
+        assert "Đã dựng" in forced.output
+    finally:
+        get_settings.cache_clear()
+        clear_cache()
