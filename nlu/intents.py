@@ -1,6 +1,6 @@
 """Built-in intent classifier, trained at load from the Rasa-format `nlu/data/nlu.yml`.
 
-Choice: two multinomial logistic regressions whose probabilities are averaged —
+Choice: two multinomial logistic regressions whose probabilities are combined by a weighted average —
 1. lexical: TF-IDF over the *folded* text (`nlu.normalize.fold`), character n-grams (2-5, inside word
    boundaries) plus word unigrams/bigrams;
 2. semantic (when the retrieval embedding model is loaded): the sentence embedding of the message from
