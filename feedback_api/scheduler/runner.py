@@ -9,9 +9,11 @@ import contextlib
 import logging
 import signal
 
+import httpx
+
 from feedback_api.db import get_sessionmaker, utcnow
 from feedback_api.edge import idempotency_service
-from feedback_api.outbox.delivery import OutboxDispatcher
+from feedback_api.outbox.delivery import TIMEOUT, OutboxDispatcher
 from feedback_api.scheduler import service
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ class BackgroundWorker:
 
     def start(self) -> None:
         if self.settings.outbox_poll_seconds > 0:
+            # One connection pool for the worker's lifetime (keep-alive to the bot and webhooks).
+            self.dispatcher.client = httpx.AsyncClient(timeout=TIMEOUT)
             self.tasks.append(asyncio.create_task(
                 _every(self.settings.outbox_poll_seconds, self._deliver, "outbox", self.stop)))
         if self.settings.scheduler_interval_seconds > 0:
@@ -70,6 +74,9 @@ class BackgroundWorker:
                 task.cancel()
             await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
+        if self.dispatcher.client is not None:
+            await self.dispatcher.client.aclose()
+            self.dispatcher.client = None
 
 
 async def _run_forever(settings) -> None:
