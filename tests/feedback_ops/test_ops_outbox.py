@@ -205,3 +205,30 @@ def test_misconfigured_webhook_does_not_block_the_others(ops_settings, receiver)
     assert by_target["webhook:national"].delivered_at is not None
     assert by_target["webhook:broken"].delivered_at is None and "unknown target" in by_target["webhook:broken"].last_error
     assert sorted(r.ok for r in results) == [False, True]
+
+
+def test_concurrent_workers_claim_disjoint_rows(ops_settings):
+    import threading
+
+    ids = set()
+    for n in range(1, 21):
+        ids |= set(_enqueue(ops_settings, code=f"PA-2026-{n:06d}"))
+    barrier = threading.Barrier(4)
+    claimed: list[list] = []
+    lock = threading.Lock()
+
+    def worker():
+        barrier.wait()
+        with get_sessionmaker(ops_settings)() as session:
+            got = claim_due(session, utcnow(), ops_settings.outbox_max_attempts, limit=8)
+        with lock:
+            claimed.append([c.id for c in got])
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flat = [i for batch in claimed for i in batch]
+    assert len(flat) == len(set(flat)) == 20  # every row once, none twice
+    assert set(flat) == ids
