@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from knowledge_base.models import Procedure
+from nlu.normalize import fold
 
 MAX_STEPS = 8
 MAX_DOCUMENTS = 10
@@ -60,8 +61,8 @@ def _join(items: list[str]) -> str:
 
 
 def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?", ":")) else text + "."
+    text = text.strip().rstrip(";,").rstrip()
+    return text if text.endswith((".", "!", "?", ":", "…")) else text + "."
 
 
 def _channels(procedure: Procedure) -> str:
@@ -145,12 +146,23 @@ def _eligibility(procedure: Procedure) -> str:
     return "\n".join(lines)
 
 
+def _fee_summary(procedure: Procedure) -> str:
+    amounts = sorted({f.amount_vnd for f in procedure.fees if f.amount_vnd is not None})
+    varies = any(f.amount_vnd is None for f in procedure.fees)
+    if not amounts:
+        return "tùy trường hợp (hỏi \"lệ phí\" để xem chi tiết)."
+    if len(amounts) == 1 and len(procedure.fees) == 1:
+        return format_vnd(amounts[0]) + "." if amounts[0] else "miễn phí."
+    low, high = amounts[0], amounts[-1]
+    text = format_vnd(low) if low == high else f"từ {format_vnd(low)} đến {format_vnd(high)}"
+    return text + (", một số khoản tùy trường hợp." if varies else " tùy trường hợp.")
+
+
 def _general(procedure: Procedure) -> str:
     level = f", cấp {procedure.level}" if procedure.level else ""
     lines = [f"Lĩnh vực: {procedure.field}{level}.", _duration(procedure)]
     if procedure.fees:
-        amounts = [format_vnd(f.amount_vnd) for f in procedure.fees if f.amount_vnd]
-        lines.append("Phí, lệ phí: " + (_join(amounts[:3]) + "." if amounts else "xem chi tiết."))
+        lines.append("Phí, lệ phí: " + _fee_summary(procedure))
     elif procedure.fee_note:
         lines.append("Phí, lệ phí: " + _sentence(procedure.fee_note))
     lines.append(f"Cách nộp: {_channels(procedure)}.")
@@ -172,12 +184,15 @@ SECTIONS = {
 
 
 def _agency_line(procedure: Procedure, kb) -> str:
+    """The agency as published, plus the directory's full name and hotline when agency_code resolves."""
     agency = kb.agency(procedure.agency_code) if (kb is not None and procedure.agency_code) else None
-    if agency is None:
-        return f"Cơ quan thực hiện: {procedure.agency}."
-    line = f"Cơ quan thực hiện: {agency.name}"
-    if agency.hotline:
-        line += f" (điện thoại {agency.hotline})"
+    line = f"Cơ quan thực hiện: {procedure.agency}"
+    if agency is not None:
+        extras = [] if fold(agency.name) == fold(procedure.agency) else [agency.name]
+        if agency.hotline:
+            extras.append(f"điện thoại {agency.hotline}")
+        if extras:
+            line += f" ({', '.join(extras)})"
     return line + "."
 
 

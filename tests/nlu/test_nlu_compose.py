@@ -77,7 +77,10 @@ def test_each_aspect_has_its_section(aspect: str, expected: list[str], absent: l
 def test_agency_resolved_through_directory_and_no_link_for_local_codes() -> None:
     procedure = _procedure(code="QNA.01", agency="Sở Tư pháp", agency_code="STP", national_code=False)
     answer = compose_answer(procedure, "where", KB)
-    assert "Cơ quan thực hiện: Sở Tư pháp tỉnh Quảng Nam (điện thoại 0235 3812 345)." in answer.text
+    assert "Cơ quan thực hiện: Sở Tư pháp (Sở Tư pháp tỉnh Quảng Nam, điện thoại 0235 3812 345)." in answer.text
+    same_name = _procedure(agency="Sở Tư pháp tỉnh Quảng Nam", agency_code="STP")
+    assert "Cơ quan thực hiện: Sở Tư pháp tỉnh Quảng Nam (điện thoại 0235 3812 345)." in compose_answer(
+        same_name, "fee", KB).text
     assert "http" not in answer.text
 
 
@@ -115,3 +118,12 @@ def test_every_bundled_procedure_composes_for_every_aspect(kb) -> None:
         for aspect in list(ASPECT_BUTTONS) + ["general"]:
             text = compose_answer(procedure, aspect, kb).text
             assert text.startswith(procedure.name) and len(text) < 4000
+
+
+def test_general_fee_summary() -> None:
+    two = _procedure(fees=[Fee(name="Phí A", amount_vnd=700000), Fee(name="Phí B", amount_vnd=1000000),
+                           Fee(name="Phí C", amount_vnd=None, description="theo quy mô")])
+    text = compose_answer(two, "general", KB).text
+    assert "Phí, lệ phí: từ 700.000 đồng đến 1.000.000 đồng, một số khoản tùy trường hợp." in text
+    free = _procedure(fees=[Fee(name="Lệ phí", amount_vnd=0)])
+    assert "Phí, lệ phí: miễn phí." in compose_answer(free, "general", KB).text
