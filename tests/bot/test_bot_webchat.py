@@ -183,3 +183,49 @@ def test_served_app_lifespan_warms_the_bot(bot_settings, bot_parser, bot_kb):
         response = client.post("/api/v1/chat", json={"session_id": "life-1", "text": "xin chào"})
         assert response.status_code == 200 and response.json()["messages"][0]["text"] == texts.GREET
     assert runtime._engine is None  # closed at shutdown
+
+
+def test_fuzzed_chat_bodies_never_500(bot_settings, bot_parser, bot_kb):
+    """Property: whatever JSON (or not) a client posts, the answer is 200 with messages or a clear 4xx."""
+    import httpx
+    from fastapi.testclient import TestClient
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from bot.web import install
+    from feedback_api.main import create_app
+
+    app = create_app(bot_settings, migrate=False)
+    install(app, bot_settings, feedback_transport=httpx.ASGITransport(app=app), parser=bot_parser, kb=bot_kb,
+            warm=False)
+    bot_settings.scheduler_interval_seconds = 3600
+    texts_st = st.one_of(st.text(max_size=300), st.text(alphabet="đĐăâêôơưàáảãạ😀 /\\\"'{}<>", max_size=50),
+                         st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=3), st.booleans())
+    bodies = st.one_of(
+        st.fixed_dictionaries({"session_id": st.one_of(st.text(max_size=20), st.sampled_from(["s1", "s-2"])),
+                               "text": texts_st},
+                              optional={"payload": st.one_of(st.none(), st.text(max_size=30), st.integers())}),
+        st.dictionaries(st.text(max_size=10), texts_st, max_size=3),
+        st.lists(st.integers(), max_size=3),
+    )
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(bodies)
+    def check(body):
+        response = client.post("/api/v1/chat", json=body)
+        assert response.status_code < 500, (body, response.text)
+        data = response.json()
+        if response.status_code == 200:
+            assert data["messages"] and all(isinstance(m["text"], str) and m["text"] for m in data["messages"])
+        else:
+            assert 400 <= response.status_code < 500 and data["detail"] and data["code"]
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.binary(max_size=200))
+    def check_raw(raw):
+        response = client.post("/api/v1/chat", content=raw, headers={"Content-Type": "application/json"})
+        assert response.status_code < 500
+
+    with TestClient(app) as client:  # lifespan: the bot runtime is closed at the end
+        check()
+        check_raw()
