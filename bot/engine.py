@@ -20,7 +20,7 @@ from bot import texts
 from bot.client import FeedbackClient
 from bot.flows import form, qa, status
 from bot.messages import Button, Inbound, Reply
-from bot.rules import find_tracking_code, is_submit_request, wants_own_items
+from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants_own_items
 from bot.state import ConversationStore
 from bot.turn import Services, Turn
 from nlu.normalize import fold
@@ -155,6 +155,11 @@ class Engine:
         code = find_tracking_code(turn.text)
         if code:
             return await status.lookup(turn, code)
+
+        choices = turn.state.get("choices") or []
+        picked = parse_choice(turn.text, len(choices)) if choices else None
+        if picked is not None:  # "2" typed after "Bạn muốn hỏi thủ tục nào? 1. ... 2. ..."
+            return qa.answer_procedure(turn, choices[picked], turn.state.get("pending_aspect"))
 
         if is_submit_request(turn.text):
             return form.start(turn, turn.text)

@@ -217,3 +217,15 @@ def is_submit_request(text: str) -> bool:
     """The whole message is a request to send feedback ("tôi muốn phản ánh", "gửi kiến nghị"): the form
     starts whatever the intent model says (short messages like these sit between submit and status)."""
     return bool(_SUBMIT_REQUEST_RE.match(_words(text)))
+
+
+_CHOICE_RE = re.compile(r"^(?:(?:chon|lay|xem) )?(?:(?:so|thu|cai|muc|thu tuc|thu tuc so) )?([1-9])(?: a| nhe| nha)?$")
+
+
+def parse_choice(text: str, count: int) -> int | None:
+    """"2", "số 2", "chọn 2": the 0-based index of a numbered choice just offered, else None."""
+    match = _CHOICE_RE.match(_words(text))
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number - 1 if 1 <= number <= count else None

@@ -79,7 +79,12 @@ async def test_low_confidence_offers_top_three_as_buttons(harness):
         assert [b["payload"] for b in procedure_buttons] == [f"/procedure {p['code']}" for p in parsed["procedures"][:3]]
         pressed = procedure_buttons[1]["payload"].split()[1]
         answer = await h.chat("lc-1", payload=f"/procedure {pressed}")
-        assert answer[0]["text"] == expected_answer(h.kb, pressed, "general")
+        assert answer[0]["text"] == expected_answer(h.kb, pressed, parsed["aspect"])
+        # typing the number of a listed choice works like pressing its button
+        await h.chat("lc-2", question)
+        typed = await h.chat("lc-2", "số 2")
+        assert typed[0]["text"] == expected_answer(h.kb, pressed, parsed["aspect"])
+        assert h.runtime.store.load("web", "lc-2").state.get("choices") is None  # choices are used up
 
 
 async def test_feedback_form_with_validation_correction_and_submission(harness):

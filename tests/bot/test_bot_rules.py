@@ -277,3 +277,10 @@ def test_dates_are_shown_in_local_time():
     assert format_date("2026-01-05T23:30:00+00:00") == "06/01/2026"  # 06:30 in Vietnam
     assert format_date("2026-01-05T16:59:59.999999Z") == "05/01/2026"  # 23:59 local
     assert format_date(None) is None
+
+
+def test_numbered_choice():
+    from bot.rules import parse_choice
+
+    assert parse_choice("2", 3) == 1 and parse_choice("số 1", 3) == 0 and parse_choice("chọn 3", 3) == 2
+    assert parse_choice("4", 3) is None and parse_choice("12", 3) is None and parse_choice("đăng ký 2 lần", 3) is None
