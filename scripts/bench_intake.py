@@ -120,8 +120,25 @@ def server_env(db_url: str, data_dir: str, port: int, deliver: bool) -> dict:
     return env
 
 
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "feedback_api.main:create_app", "--factory",
+def experimental_app():
+    """EXPERIMENT (--sequence-experiment): the app with tracking-code numbers from a PostgreSQL SEQUENCE
+    instead of the gap-free counter row, which every intake locks until it commits. Shows what that
+    serialisation costs; not how the product numbers codes (a rolled-back intake would leave a gap)."""
+    from sqlalchemy import text
+
+    from feedback_api.feedback import service
+    from feedback_api.main import create_app
+
+    def next_sequence(session, year: int) -> int:
+        return session.execute(text(f"SELECT nextval('bench_code_seq_{int(year)}')")).scalar_one()
+
+    service.next_sequence = next_sequence
+    return create_app()
+
+
+def start_server(env: dict, port: int, workers: int, experiment: bool = False) -> subprocess.Popen:
+    app = "bench_intake:experimental_app" if experiment else "feedback_api.main:create_app"
+    command = [sys.executable, "-m", "uvicorn", app, "--factory", "--app-dir", str(Path(__file__).parent),
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                "--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, env=env, cwd=env["HOTLINE_DATA_DIR"], start_new_session=True)
@@ -274,6 +291,8 @@ def main() -> None:
     parser.add_argument("--async-commit", action="store_true",
                         help="DIAGNOSTIC ONLY: synchronous_commit=off (not durable) to show the cost of the "
                              "commit flush under the code-sequence row lock")
+    parser.add_argument("--sequence-experiment", action="store_true",
+                        help="EXPERIMENT: number codes from a PostgreSQL SEQUENCE (no counter-row lock)")
     parser.add_argument("--seed", type=int, default=1022)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line too")
     args = parser.parse_args()
@@ -294,7 +313,14 @@ def main() -> None:
 
         upgrade_database(Settings(_env_file=None, database_url=db_url, data_dir=Path(data_dir)))
         dispose_engine(db_url)
-        process = start_server(server_env(db_url, data_dir, port, args.deliver), port, args.workers)
+        if args.sequence_experiment:
+            import psycopg
+
+            with psycopg.connect(db_url, autocommit=True) as conn:
+                for year in range(2025, 2031):
+                    conn.execute(f"CREATE SEQUENCE IF NOT EXISTS bench_code_seq_{year}")
+        process = start_server(server_env(db_url, data_dir, port, args.deliver), port, args.workers,
+                               args.sequence_experiment)
         asyncio.run(wait_ready(base, process))
         before = cpu_snapshot(process.pid)
         result = asyncio.run(run_load(base, args.clients, args.duration, args.count, args.warmup, args.seed))
@@ -304,6 +330,7 @@ def main() -> None:
         report = {
             "workers": args.workers,
             "async_commit": args.async_commit,
+            "sequence_experiment": args.sequence_experiment,
             "load_avg_1m": round(os.getloadavg()[0], 2),
             "clients": args.clients,
             "cpus": os.cpu_count(),
@@ -330,7 +357,8 @@ def main() -> None:
               f"p50 {report['p50_ms']} ms, p90 {report['p90_ms']} ms, p99 {report['p99_ms']} ms "
               f"({created} created in {report['seconds']} s; {args.clients} clients, {args.workers} worker(s), "
               f"{os.cpu_count()} CPUs, load average {report['load_avg_1m']}; load generator on the same machine"
-              f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''})")
+              f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''}"
+              f"{'; EXPERIMENT: codes from a PostgreSQL SEQUENCE' if args.sequence_experiment else ''})")
         print(f"stored {report['stored']} items (incl. {args.warmup} warm-up), 201s missing from the database: "
               f"{report['missing_201s']}, outbox rows {report['outbox_rows']}, "
               f"idempotency keys {report['idempotency_keys']}, statuses {report['statuses']}")
