@@ -8,6 +8,7 @@ and the form id, so a retry after a timeout never creates a second item.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from datetime import datetime
@@ -272,9 +273,13 @@ def _edit_buttons() -> list[Button]:
 
 
 # --- submission -----------------------------------------------------------------------------------
-def idempotency_key(channel: str, user_id: str, form_id: str) -> str:
-    """Stable per (conversation, form): a retried submission is the same submission."""
-    return "bot-" + hashlib.sha256(f"{channel}\x1f{user_id}\x1f{form_id}".encode()).hexdigest()[:40]
+def idempotency_key(channel: str, user_id: str, form_id: str, body: dict) -> str:
+    """Same conversation, form and content -> same key: a retried submission is the same submission.
+    Correcting a field after a failed attempt changes the body and therefore the key (the feedback
+    service answers 409 to one key with two bodies)."""
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    material = f"{channel}\x1f{user_id}\x1f{form_id}\x1f{canonical}"
+    return "bot-" + hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
 def request_body(form: dict, channel: str, user_id: str) -> dict:
@@ -297,9 +302,10 @@ def request_body(form: dict, channel: str, user_id: str) -> dict:
 
 async def _submit(turn: Turn, form: dict) -> list[Reply]:
     channel, user_id = turn.inbound.channel, turn.inbound.user_id
+    body = request_body(form, channel, user_id)
     try:
         result = await turn.services.client.create_feedback(
-            request_body(form, channel, user_id), idempotency_key=idempotency_key(channel, user_id, form["id"])
+            body, idempotency_key=idempotency_key(channel, user_id, form["id"], body)
         )
     except FeedbackApiError as exc:
         log.warning("feedback submission failed: status=%s code=%s", exc.status, exc.code)

@@ -18,6 +18,7 @@ class Harness:
         self.settings = settings
         self.parser = parser
         self.kb = kb
+        self.wrap_feedback_transport = None  # e.g. to lose a response on the way back to the bot
 
     async def __aenter__(self) -> "Harness":
         self.build()
@@ -28,7 +29,10 @@ class Harness:
         from feedback_api.main import create_app
 
         self.app = create_app(self.settings, migrate=False)
-        self.runtime = install(self.app, self.settings, feedback_transport=httpx.ASGITransport(app=self.app),
+        transport = httpx.ASGITransport(app=self.app)
+        if self.wrap_feedback_transport is not None:
+            transport = self.wrap_feedback_transport(transport)
+        self.runtime = install(self.app, self.settings, feedback_transport=transport,
                                parser=self.parser, kb=self.kb, warm=False)
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=self.settings.api_base_url)
 

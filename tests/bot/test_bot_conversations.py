@@ -143,8 +143,9 @@ async def test_submission_retry_uses_the_same_idempotency_key(harness):
         engine = await h.runtime.get_engine()
         form = {"id": "retry-form", "data": {"content": "Rác thải tập kết sai nơi quy định ở chợ Tam Kỳ",
                                               "kind": "complaint", "location": "Chợ Tam Kỳ", "consent": False}}
-        key = idempotency_key("web", "retry-1", form["id"])
-        first = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
+        body = request_body(form, "web", "retry-1")
+        key = idempotency_key("web", "retry-1", form["id"], body)
+        first = await engine.services.client.create_feedback(body, idempotency_key=key)
         again = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
         assert first["code"] == again["code"]
         listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "retry-1"},
@@ -355,3 +356,37 @@ async def test_follow_up_mistaken_for_small_talk_keeps_the_context(harness):
         assert replies[0].text == texts.GREET
         replies = await engine.handle(Inbound("web", "mis-2", "ai được làm"))  # no context: small talk
         assert replies[0].text == texts.GREET
+
+
+async def test_lost_response_then_retry_creates_one_item(harness):
+    """The feedback service stores the item but its answer never reaches the bot (timeout). The citizen
+    presses "Gửi" again: the same Idempotency-Key returns the same tracking code, no duplicate."""
+    import httpx
+
+    class LosesFirstIntakeResponse(httpx.AsyncBaseTransport):
+        def __init__(self, inner):
+            self.inner = inner
+            self.lost = 0
+
+        async def handle_async_request(self, request):
+            response = await self.inner.handle_async_request(request)
+            if request.method == "POST" and request.url.path == "/api/v1/feedback" and not self.lost:
+                await response.aread()
+                self.lost += 1
+                raise httpx.ReadTimeout("response lost", request=request)
+            return response
+
+    harness.wrap_feedback_transport = LosesFirstIntakeResponse
+    async with harness as h:
+        for text in ("tôi muốn phản ánh", "Tiếng ồn từ xưởng cưa gỗ hoạt động suốt đêm ở thôn Phú Thạnh",
+                     "Thôn Phú Thạnh, xã Tam Phú", "bỏ qua", "bỏ qua", "bỏ qua", "không"):
+            await h.say("lost-1", text)
+        assert texts.SUBMIT_UNAVAILABLE in await h.say("lost-1", "gửi")
+        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"},
+                                    headers=await h.supervisor_headers())).json()
+        assert listing["total"] == 1  # it was stored although the bot never heard back
+        done = await h.say("lost-1", payload="/confirm")
+        assert listing["items"][0]["code"] in done
+        again = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"},
+                                  headers=await h.supervisor_headers())).json()
+        assert again["total"] == 1

@@ -164,9 +164,10 @@ def test_request_body_and_idempotency_key():
     assert body["channel"] == "telegram" and body["publish_consent"] is True
     assert body["contact"] == {"phone": "0905123456"}
     assert "attachments" not in body
-    key = idempotency_key("telegram", "42", "f1")
-    assert key == idempotency_key("telegram", "42", "f1")
-    assert key != idempotency_key("telegram", "42", "f2") and key != idempotency_key("zalo", "42", "f1")
+    key = idempotency_key("telegram", "42", "f1", body)
+    assert key == idempotency_key("telegram", "42", "f1", dict(reversed(list(body.items()))))  # order-free
+    assert key != idempotency_key("telegram", "42", "f2", body) and key != idempotency_key("zalo", "42", "f1", body)
+    assert key != idempotency_key("telegram", "42", "f1", {**body, "location": "Hội An"})  # a corrected field
     assert "42" not in key.removeprefix("bot-")  # no chat id in a header value that may be logged
 
 
