@@ -78,9 +78,7 @@ def build_router(settings) -> APIRouter:
 
     @router.get("/requests/{code}.json")
     def get_request(request: Request, code: str, session: Session = Depends(get_session)):
-        item = session.scalars(select(Feedback).where(Feedback.code == code)).one_or_none()
-        if item is None:
-            raise ApiError(404, "not_found", "Không tìm thấy phản ánh, kiến nghị với mã này.")
+        item = service.get_item(session, code)  # 404 with the service's own message
         return [mapping.service_request(item, agency_name(item.agency_code), _rules(request))]
 
     @router.post("/requests.json", status_code=201)

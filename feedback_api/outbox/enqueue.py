@@ -21,11 +21,16 @@ EVENTS = (
     "feedback.published",
     "feedback.status_changed",
 )
+# Issued by the scheduler (FB-OPS) for agencies and supervisors, never to the bot (citizens).
+STAFF_EVENTS = (
+    "feedback.reminder",
+    "feedback.escalated",
+)
 
 
 def targets_for(event: str, settings) -> list[str]:
     targets: list[str] = []
-    if getattr(settings, "bot_events_enabled", False):
+    if getattr(settings, "bot_events_enabled", False) and event not in STAFF_EVENTS:
         targets.append("bot")
     for hook in getattr(settings, "webhooks", None) or []:
         wanted = hook.get("events") or []
@@ -56,8 +61,10 @@ def enqueue(
     settings=None,
     *,
     occurred_at: datetime | None = None,
+    extra: dict | None = None,
 ) -> list[OutboxEvent]:
-    if event not in EVENTS:
+    """`extra`: more top-level payload keys (e.g. the scheduler's "notice")."""
+    if event not in EVENTS and event not in STAFF_EVENTS:
         raise ValueError(f"unknown outbox event {event!r}")
     if settings is None:
         from hotline.settings import get_settings
@@ -76,6 +83,7 @@ def enqueue(
                 "event": event,
                 "occurred_at": occurred_at.isoformat(),
                 "feedback": feedback_payload(feedback),
+                **(extra or {}),
             },
             created_at=occurred_at,
             next_attempt_at=occurred_at,

@@ -7,7 +7,6 @@ While an item waits for the citizen (needs_info) its clock is paused, so it gets
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +17,7 @@ from sqlalchemy.orm import Session
 from feedback_api import sla
 from feedback_api.feedback.models import Feedback
 from feedback_api.lifecycle import OPEN_STATUSES, Status
-from feedback_api.outbox.enqueue import feedback_payload, targets_for
-from feedback_api.outbox.models import OutboxEvent
+from feedback_api.outbox.enqueue import enqueue
 from feedback_api.scheduler.models import ScheduledNotice
 from feedback_api.workdays import WorkCalendar, calendar_from_settings
 
@@ -56,36 +54,24 @@ def notices_due(item, now: datetime, days_before: int, calendar: WorkCalendar) -
     return due
 
 
-def _event_payload(event_id: str, event: str, item, notice: NoticeDue, now: datetime, settings) -> dict:
+def _notice_payload(notice: NoticeDue, settings) -> dict:
     return {
-        "id": event_id,
-        "event": event,
-        "occurred_at": now.isoformat(),
-        "feedback": {**feedback_payload(item), "due_at": item.due_at.isoformat() if item.due_at else None},
-        "notice": {
-            "kind": notice.kind,
-            "deadline": notice.due_at.isoformat(),
-            "remind_days_before": settings.remind_days_before if notice.kind == REMINDER else None,
-            # Who should act: the owning agency for a reminder, supervisors for an escalation.
-            "audience": "agency" if notice.kind == REMINDER else "supervisors",
-        },
+        "kind": notice.kind,
+        "deadline": notice.due_at.isoformat(),
+        "remind_days_before": settings.remind_days_before if notice.kind == REMINDER else None,
+        # Who should act: the owning agency for a reminder, supervisors for an escalation.
+        "audience": "agency" if notice.kind == REMINDER else "supervisors",
     }
 
 
 def _issue(session: Session, item, notice: NoticeDue, now: datetime, settings) -> ScheduledNotice:
-    event = EVENT_OF_KIND[notice.kind]
-    # The bot notifies citizens; reminders and escalations are for agencies and supervisors.
-    targets = [t for t in targets_for(event, settings) if t != "bot"]
-    rows = []
-    for target in targets:
-        event_id = uuid.uuid4()
-        rows.append(OutboxEvent(id=event_id, event=event, target=target, created_at=now, next_attempt_at=now,
-                                attempts=0, payload=_event_payload(str(event_id), event, item, notice, now, settings)))
+    # enqueue sends these to the configured webhooks only: the bot is for citizens.
+    rows = enqueue(session, EVENT_OF_KIND[notice.kind], item, settings, occurred_at=now,
+                   extra={"notice": _notice_payload(notice, settings)})
     record = ScheduledNotice(feedback_code=notice.feedback_code, kind=notice.kind, due_at=notice.due_at,
                              agency_code=item.agency_code, created_at=now,
                              outbox_ids=[str(r.id) for r in rows])
     session.add(record)
-    session.add_all(rows)
     return record
 
 
