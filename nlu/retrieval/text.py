@@ -22,6 +22,32 @@ QUERY_STOPWORDS = frozenset(
 
 MAX_QUERY_CHARS = 500
 
+# Question phrases about the *aspect* asked (documents, fee, time, place, how), folded. Removed from
+# questions before matching: their syllables ("hồ sơ" -> "ho", "so") would otherwise match unrelated
+# names ("hộ khẩu", "sổ đỏ"). The aspect itself is detected elsewhere (nlu.aspects).
+_NOISE_PHRASES = (
+    "mat bao lau", "mat bao nhieu", "het bao nhieu", "mat may ngay", "het bao lau",
+    "bao nhieu ngay", "bao nhieu tien", "bao nhieu", "bao lau", "ho so", "giay to", "thu tuc", "le phi",
+    "o dau", "nhu the nao", "the nao", "lam sao", "nhung gi", "mat phi", "ton phi", "may ngay",
+    "cho em hoi", "cho minh hoi", "cho toi hoi", "xin hoi", "duoc khong", "co phai", "dich vu cong",
+)
+# Longest first: "mất bao lâu" (how long) goes whole, while "mất" alone (lost: "mất sổ đỏ") stays.
+QUERY_NOISE_PHRASES = tuple(sorted((tuple(p.split()) for p in _NOISE_PHRASES), key=len, reverse=True))
+
+
+def _drop_noise_phrases(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in QUERY_NOISE_PHRASES:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
 
 def _with_bigrams(tokens: list[str]) -> list[str]:
     bigrams = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in QUERY_STOPWORDS and b in QUERY_STOPWORDS)]
@@ -37,9 +63,16 @@ def lexical_tokens(text: str, drop_stopwords: bool = False) -> list[str]:
     return grams
 
 
+def question_syllables(query: str) -> list[str]:
+    """Folded syllables of a question with aspect phrases ("hồ sơ", "bao lâu", "ở đâu") removed."""
+    return _drop_noise_phrases([t for t in syllables(query[:MAX_QUERY_CHARS]) if t])
+
+
 def query_tokens(query: str) -> list[str]:
-    """Lexical tokens of a question, chatter unigrams dropped, duplicates removed (order kept)."""
-    return list(dict.fromkeys(lexical_tokens(query[:MAX_QUERY_CHARS], drop_stopwords=True)))
+    """Lexical tokens of a question: aspect phrases removed, chatter unigrams dropped, with bigrams,
+    duplicates removed (order kept)."""
+    grams = [g for g in _with_bigrams(question_syllables(query)) if g not in QUERY_STOPWORDS]
+    return list(dict.fromkeys(grams))
 
 
 def _body_snippet(procedure, max_chars: int) -> str:
@@ -72,10 +105,11 @@ def procedure_lexical_views(procedure) -> list[list[str]]:
     return views
 
 
-def coverage_terms(text: str) -> list[str]:
+def coverage_terms(text: str, question: bool = False) -> list[str]:
     """Distinct content syllables of `text` (folded, chatter dropped): what a question must mention for
-    a name or alias to count as fully covered."""
-    return list(dict.fromkeys(t for t in syllables(text) if t and t not in QUERY_STOPWORDS))
+    a name or alias to count as fully covered. `question`: also drop aspect phrases."""
+    tokens = question_syllables(text) if question else syllables(text)
+    return list(dict.fromkeys(t for t in tokens if t and t not in QUERY_STOPWORDS))
 
 
 def procedure_coverage_views(procedure) -> list[list[str]]:
