@@ -63,6 +63,8 @@ def parse(
         raw = raw.rstrip(b"\n").rstrip(b"\r")
         try:
             line = raw.decode("utf-8")
+            if number == 1:
+                line = line.removeprefix("\ufeff")  # a byte-order mark from Windows editors
         except UnicodeDecodeError as exc:
             failed = True
             detail = f"dòng {number}: không phải UTF-8 hợp lệ (byte 0x{raw[exc.start]:02x} ở vị trí {exc.start})"

@@ -68,9 +68,11 @@ def test_stdin_lines_in_order_with_empty_long_and_invalid_utf8(run) -> None:
 
 
 def test_stdin_all_valid_exits_zero(run) -> None:
-    done = run(stdin="cảm ơn\r\ntạm biệt\n".encode())
+    done = run(stdin="\ufeffcảm ơn\r\ntạm biệt\n".encode())
     assert done.returncode == 0, done.stderr.decode()
-    assert [o["intent"]["name"] for o in _objects(done.stdout)] == ["thank", "goodbye"]
+    objects = _objects(done.stdout)
+    assert [o["intent"]["name"] for o in objects] == ["thank", "goodbye"]
+    assert objects[0]["text"] == "cảm ơn"  # byte-order mark and CRLF stripped
 
 
 def test_unreachable_rasa_backend_is_a_clear_error(run) -> None:
