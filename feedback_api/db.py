@@ -125,6 +125,17 @@ def get_sessionmaker(settings) -> sessionmaker[Session]:
         return maker
 
 
+def owns_name(name, type_, parent_names) -> bool:
+    """Alembic `include_name` hook: the service's migrations manage only its own tables.
+
+    Other parts of the product (the bot's conversation store) may keep tables in the same database;
+    autogenerate must neither drop nor report them.
+    """
+    if type_ == "table":
+        return name in Base.metadata.tables
+    return True
+
+
 def import_models() -> None:
     """Import every model module so Base.metadata knows all tables (Alembic, tests)."""
     import importlib

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from feedback_api.db import Base, get_engine, import_models
+from feedback_api.db import Base, get_engine, import_models, owns_name
 
 import_models()
 config = context.config
@@ -16,6 +16,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=owns_name,
     )
     with context.begin_transaction():
         context.run_migrations()
