@@ -123,6 +123,23 @@ class FeedbackClient:
             body = body.get("items", body.get("results", []))
         return list(body or [])
 
+    async def staff_view(self, code: str) -> dict | None:
+        """The full item (operator token): for the question an agency asked the citizen."""
+        response = await self._request("GET", f"/api/v1/feedback/{code}/staff-view", auth=True)
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise _error(response)
+        return response.json()
+
+    async def provide_info(self, code: str, info: str) -> dict:
+        """The citizen's answer to the agency's question, sent by the bot on their behalf."""
+        response = await self._request("POST", f"/api/v1/feedback/{code}/provide-info", auth=True,
+                                       json={"info": info})
+        if response.status_code != 200:
+            raise _error(response)
+        return response.json()
+
     async def upload_attachment(self, data: bytes, *, content_type: str, filename: str) -> str:
         response = await self._request(
             "POST", "/api/v1/attachments", auth="optional", files={"file": (filename, data, content_type)}

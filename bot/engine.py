@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.client import FeedbackClient
-from bot.flows import form, qa, status
+from bot.flows import form, qa, status, supplement
 from bot.messages import Button, Inbound, Reply
 from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants_own_items
 from bot.state import ConversationStore
@@ -143,6 +143,8 @@ class Engine:
                 if in_form and form.is_active(turn):  # e.g. an old "/procedure" button pressed mid-form
                     replies.append(form.reminder(turn))
                 return replies
+        if supplement.is_active(turn) and not command:
+            return await supplement.handle(turn)
         if in_form:
             replies = await form.handle(turn)
             log.info("form step=%s (%s)", turn.state.get("form", {}).get("step", "closed"),
@@ -224,6 +226,10 @@ class Engine:
         if name == "/status" and arg:
             code = find_tracking_code(arg)
             return await status.lookup(turn, code) if code else [Reply(texts.ASK_CODE)]
+        if name == "/info":
+            return await supplement.start(turn, arg)
+        if name == "/cancel" and supplement.is_active(turn):
+            return await supplement.handle(turn)
         if name == "/mine":
             return await status.list_own(turn)
         if name == "/handoff":

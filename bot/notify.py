@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from bot import texts
-from bot.messages import Reply
+from bot.messages import Button, Reply
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,9 @@ def notice_for(event: dict, agency_name=lambda code: code) -> Notice | None:
         text = texts.notice_answered(code, agency_name(agency) if agency else None, feedback.get("answer"))
     elif kind == "feedback.published":
         text = texts.notice_published(code)
+    elif kind == "feedback.status_changed" and feedback.get("status") == "needs_info":
+        return Notice(str(channel), str(chat_id), Reply(texts.notice_needs_info(code, feedback.get("question")),
+                                                        [Button(texts.BTN_SUPPLEMENT, f"/info {code}")]))
     elif kind == "feedback.status_changed" and feedback.get("status") in NOTIFY_STATUSES:
         text = texts.notice_status(code, feedback["status"])
     else:

@@ -129,6 +129,22 @@ def notice_published(code: str) -> str:
     return f"📢 Trả lời cho phản ánh {code} đã được công khai (đã ẩn thông tin cá nhân)."
 
 
+def notice_needs_info(code: str, question: str | None) -> str:
+    text = f"❓ Cơ quan xử lý phản ánh {code} cần bạn bổ sung thông tin"
+    text += f":\n{question}" if question else "."
+    return text + "\nBấm \"Bổ sung thông tin\" rồi nhắn nội dung trả lời cho tôi."
+
+
+ASK_SUPPLEMENT = "Bạn nhắn nội dung bổ sung cho phản ánh {code} (gõ \"hủy\" nếu chưa muốn gửi)."
+SUPPLEMENT_SENT = (
+    "Đã gửi thông tin bổ sung cho phản ánh {code}. Cơ quan sẽ tiếp tục xử lý; tôi sẽ báo bạn khi có trả lời."
+)
+SUPPLEMENT_NOT_NEEDED = "Phản ánh {code} hiện không cần bổ sung thông tin (hoặc không phải phản ánh bạn gửi từ đây)."
+SUPPLEMENT_CANCELLED = "Đã thôi, chưa gửi thông tin bổ sung. Bạn có thể bấm \"Bổ sung thông tin\" lại khi cần."
+SUPPLEMENT_TOO_SHORT = "Bạn nhắn nội dung bổ sung cụ thể hơn giúp tôi nhé (hoặc gõ \"hủy\")."
+BTN_SUPPLEMENT = "Bổ sung thông tin"
+
+
 def notice_status(code: str, status: str) -> str:
     return f"ℹ️ Phản ánh {code}: {STATUS_LABEL.get(status, status)}."
 

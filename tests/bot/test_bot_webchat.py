@@ -229,3 +229,35 @@ def test_fuzzed_chat_bodies_never_500(bot_settings, bot_parser, bot_kb):
     with TestClient(app) as client:  # lifespan: the bot runtime is closed at the end
         check()
         check_raw()
+
+
+async def test_agency_question_reaches_the_citizen_and_the_answer_goes_back(harness):
+    """needs_info loop: the agency asks (request-info), the citizen gets the question as a notice, presses
+    "Bổ sung thông tin", answers in one message; the item leaves needs_info."""
+    async with harness as h:
+        code = await _submit_from(h, "info-1")
+        headers = await h.supervisor_headers()
+        status = (await h.http.get(f"/api/v1/feedback/{code}")).json()["status"]
+        if status == "received":
+            assert (await h.http.post(f"/api/v1/feedback/{code}/assign", json={"agency": "STP"},
+                                      headers=headers)).status_code == 200
+        r = await h.http.post(f"/api/v1/feedback/{code}/request-info",
+                              json={"question": "Đèn tín hiệu hỏng ở hướng nào của ngã tư?"}, headers=headers)
+        assert r.status_code == 200, r.text
+        await h.deliver_outbox()
+        notices = (await h.http.get("/api/v1/chat/info-1/messages")).json()["messages"]
+        ask = next(n for n in notices if "bổ sung" in n["text"])
+        assert code in ask["text"] and "hướng nào của ngã tư" in ask["text"]
+        assert ask["buttons"] == [{"title": texts.BTN_SUPPLEMENT, "payload": f"/info {code}"}]
+
+        # another chat cannot answer for this item
+        assert texts.SUPPLEMENT_NOT_NEEDED.format(code=code) == await h.say("info-2", payload=f"/info {code}")
+
+        assert texts.ASK_SUPPLEMENT.format(code=code) in await h.say("info-1", payload=f"/info {code}")
+        reply = await h.say("info-1", "Hướng từ đường Phan Bội Châu đi vào trung tâm")
+        assert reply == texts.SUPPLEMENT_SENT.format(code=code)
+        staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=headers)).json()
+        assert staff["status"] != "needs_info"
+        assert any(e["action"] == "provide_info" for e in staff["timeline"])
+        # the next message is a normal conversation again
+        assert await h.say("info-1", "cảm ơn") == texts.THANK
