@@ -35,6 +35,7 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("tra tien", 3), ("nop tien", 3), ("co mat phi", 3), ("ton tien", 3),
         ("thu phi", 3), ("ton kem", 2.5), ("nhieu tien", 3), ("may dong", 3), ("bao nhieu dong", 3),
         ("phi bao nhieu", 3), ("het may", 2),
+        ("bao nhieu", 1), ("moi trang", 2), ("moi ban", 2), ("moi lan", 1.5),
     ],
     "duration": [
         ("bao lau", 3), ("may ngay", 3), ("bao nhieu ngay", 3), ("thoi gian", 2), ("thoi han", 2),
@@ -51,7 +52,8 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("di dau", 3), ("nop o", 2), ("dia chi", 2), ("tai dau", 3), ("phong nao", 3),
         ("xa hay huyen", 3), ("huyen hay tinh", 3), ("xa hay tinh", 3), ("cap nao", 2), ("noi nop", 3),
         ("lam o dau", 3), ("nop tai", 2), ("den co quan", 2), ("don vi nao", 3), ("o xa hay", 3),
-        ("ben nao", 2), ("xa nao", 2.5), ("huyen nao", 2.5), ("o cho nao", 3), ("dia diem", 2.5),
+        ("ben nao", 2), ("xa nao", 2.5), ("huyen nao", 2.5), ("so nao", 2.5),
+        (r"(o|tai|den|len) (so|phong|ban|bo phan|ubnd|uy ban|co quan|trung tam) ?\w* nao", 3), ("o cho nao", 3), ("dia diem", 2.5),
         ("tru so", 1.5), (r"(o|tai) (xa|phuong|huyen|tinh|thi tran)\b.{0,20}\bduoc", 2.5), ("chỗ nào", 3), ("nop cho ai", 3), ("ai giai quyet", 2.5), ("ai tiep nhan", 2.5),
     ],
     "steps": [

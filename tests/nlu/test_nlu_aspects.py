@@ -66,6 +66,9 @@ def test_amounts_count_as_fee_but_a_lone_word_dong_does_not() -> None:
         ("làm trên app vneid được không", "online"),
         ("ai được làm thủ tục này", "eligibility"),
         ("nghỉ bán thì làm thủ tục gì", "steps"),
+        ("giấy phép bán rượu xin ở sở nào", "where"),
+        ("chứng thực mỗi trang bao nhiêu", "fee"),
+        ("người bao nhiêu tuổi thì được hưởng", "eligibility"),
     ],
 )
 def test_informal_cues(text: str, aspect: str) -> None:
