@@ -28,11 +28,12 @@ def file_base_url(base_url: str) -> str:
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
+    per_row = 1 if any(len(b.title) > 24 for b in reply.buttons) else 2  # long titles get a row each
     rows, row = [], []
     for button in reply.buttons:
         # callback_data is limited to 64 bytes; our payloads are short commands
         row.append(InlineKeyboardButton(button.title[:60], callback_data=button.payload.encode()[:64].decode(errors="ignore")))
-        if len(row) == 2:
+        if len(row) == per_row:
             rows.append(row)
             row = []
     if row:
