@@ -31,6 +31,17 @@ def _error(error: mapping.Open311Error) -> JSONResponse:
     return JSONResponse({"detail": error.message, "code": error.code}, status_code=error.status_code)
 
 
+def _public_request(item, rules) -> dict:
+    """Open311 is public: an item's text and place are shown only once it is published (with consent or
+    by a supervisor's public-interest decision), as on /api/v1/public/feedback; before that only its
+    service, status and dates, like the public status view."""
+    request = mapping.service_request(item, agency_name(item.agency_code), rules)
+    if item.published_at is None:
+        request["description"] = None
+        request["address"] = None
+    return request
+
+
 def _rules(request: Request):
     return request.app.state.service_context.routing_rules
 
@@ -74,12 +85,12 @@ def build_router(settings) -> APIRouter:
         if "statuses" in filters:
             query = query.where(Feedback.status.in_(filters["statuses"]))
         items = session.scalars(query.order_by(Feedback.received_at.desc()).limit(MAX_RESULTS)).all()
-        return [mapping.service_request(item, agency_name(item.agency_code), rules) for item in items]
+        return [_public_request(item, rules) for item in items]
 
     @router.get("/requests/{code}.json")
     def get_request(request: Request, code: str, session: Session = Depends(get_session)):
         item = service.get_item(session, code)  # 404 with the service's own message
-        return [mapping.service_request(item, agency_name(item.agency_code), _rules(request))]
+        return [_public_request(item, _rules(request))]
 
     @router.post("/requests.json", status_code=201)
     async def create_request(request: Request, user: User | None = Depends(get_optional_user),

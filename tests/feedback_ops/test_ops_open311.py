@@ -15,6 +15,7 @@ def _post(client, **extra):
         "last_name": "Nguyễn Văn",
         "phone": PHONE,
         "email": "hung@example.com",
+        "attribute[publish_consent]": "true",
         **extra,
     }
     return client.post("/open311/v2/requests.json", data=form)
@@ -49,9 +50,8 @@ def test_round_trip_without_personal_data(client, tokens):
     assert request["status"] == "open"
     assert request["service_code"] == "complaint.moi_truong"
     assert datetime.fromisoformat(request["expected_datetime"]) == datetime.fromisoformat(staff["due_at"])
-    public_text = f"{request['description']} {request['address']}"
-    assert PHONE not in public_text and "Hùng" not in public_text and "12 Phan" not in public_text
-    assert "Rác thải" in request["description"]
+    # Not published yet: no text and no place in public.
+    assert request["description"] is None and request["address"] is None
 
     listed = {r["service_request_id"] for r in client.get("/open311/v2/requests.json", params={"status": "open"}).json()}
     assert code in listed
@@ -67,7 +67,14 @@ def test_round_trip_without_personal_data(client, tokens):
                            json={"answer": "Đã bố trí xe thu gom rác trong ngày."}, headers=tokens["supervisor"])
     assert answered.status_code == 200, (agency, answered.text)
     [after] = client.get(f"/open311/v2/requests/{code}.json").json()
-    assert after["status"] == "closed"
+    assert after["status"] == "closed" and after["description"] is None
+    # Published with the citizen's consent: the redacted text appears, personal data does not.
+    published = client.post(f"/api/v1/feedback/{code}/publish", json={}, headers=tokens["supervisor"])
+    assert published.status_code == 200, published.text
+    [public] = client.get(f"/open311/v2/requests/{code}.json").json()
+    assert "Rác thải" in public["description"] and "thu gom" in public["status_notes"]
+    public_text = f"{public['description']} {public['address']} {public['status_notes']}"
+    assert PHONE not in public_text and "Hùng" not in public_text and "12 Phan" not in public_text
     closed = client.get("/open311/v2/requests.json", params={"status": "closed"}).json()
     assert code in {r["service_request_id"] for r in closed}
     by_id = client.get("/open311/v2/requests.json", params={"service_request_id": code}).json()
