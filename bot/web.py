@@ -154,7 +154,7 @@ def _zalo_router(runtime: BotRuntime) -> APIRouter:
         settings = runtime.settings
         raw = await request.body()
         if not verify_zalo(settings.zalo_app_id, settings.zalo_oa_secret_key, raw,
-                           request.headers.get("X-ZEvent-Signature")):
+                           request.headers.get("X-ZEvent-Signature"), request.headers.get("X-ZEvent-Timestamp")):
             return error(401, "Chữ ký sự kiện Zalo không hợp lệ.", "invalid_signature")
         event = json.loads(raw)
         if await asyncio.to_thread(runtime.store.is_processed, "zalo", event_id(event)):

@@ -26,7 +26,8 @@ def expected_signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_k
     return hashlib.sha256(material).hexdigest()
 
 
-def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: str | None) -> bool:
+def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: str | None,
+                     header_timestamp: str | None = None) -> bool:
     if not (app_id and oa_secret_key and header):
         return False
     try:
@@ -38,8 +39,10 @@ def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: s
     supplied = header.strip()
     if supplied.lower().startswith("mac="):
         supplied = supplied[4:]
-    expected = expected_signature(app_id, raw_body, str(event.get("timestamp", "")), oa_secret_key)
-    return hmac.compare_digest(supplied.lower(), expected)
+    # The documented timestamp is the event's own field; some gateways also send it as a header.
+    timestamps = [str(event.get("timestamp", ""))] + ([header_timestamp] if header_timestamp else [])
+    return any(hmac.compare_digest(supplied.lower(), expected_signature(app_id, raw_body, ts, oa_secret_key))
+               for ts in timestamps)
 
 
 def event_id(event: dict) -> str:
