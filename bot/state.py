@@ -12,6 +12,7 @@ All methods are synchronous and short; the engine calls them through `asyncio.to
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -32,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 metadata = MetaData()
 
@@ -127,7 +128,19 @@ class ConversationStore:
                 Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             engine = make_engine(url)
         self.engine = engine
-        metadata.create_all(engine, checkfirst=True)
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        # Several server processes may start at once on a fresh database: the loser of the
+        # check-then-create race sees "already exists" and simply checks again.
+        for attempt in range(3):
+            try:
+                metadata.create_all(self.engine, checkfirst=True)
+                return
+            except DBAPIError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     # --- conversations -------------------------------------------------------------------------
     def load(self, channel: str, user_id: str) -> Conversation:
