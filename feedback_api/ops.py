@@ -1,8 +1,9 @@
 """Edge and operations concerns installed on the feedback app (owned by helper FB-OPS).
 
 Middleware order, outermost first: request size limit (413) -> per-client rate limit (429) ->
-Idempotency-Key (intake). Routers: attachments, Open311 GeoReport v2, admin outbox, scheduler notices. Lifespan: the
-background worker (outbox delivery + reminders/escalations), unless switched off in settings.
+Idempotency-Key (intake). Routers: attachments, Open311 GeoReport v2, admin outbox, scheduler notices.
+Lifespan: the background worker (outbox delivery + reminders/escalations), unless switched off in
+settings (outbox_poll_seconds / scheduler_interval_seconds <= 0).
 """
 from __future__ import annotations
 
