@@ -131,7 +131,8 @@ class SentenceTransformerEncoder(_CachedQueries):
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.model_id = model_id or name_or_path
         self._cache = _QueryCache()
 

