@@ -22,8 +22,8 @@ IMAGE_OUTSIDE_FORM = (
 
 def handoff(phone: str, hours: str) -> str:
     return (
-        "Tôi đã chuyển yêu cầu của bạn tới tổng đài viên 1022; tổng đài viên sẽ liên hệ lại trong giờ làm việc.\n"
-        f"Bạn cũng có thể gọi trực tiếp số {phone} ({hours})."
+        "Tôi đã ghi nhận yêu cầu gặp tổng đài viên và báo cho Tổng đài 1022.\n"
+        f"Để được hỗ trợ ngay, bạn vui lòng gọi số {phone} ({hours})."
     )
 
 
