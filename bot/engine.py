@@ -137,6 +137,8 @@ class Engine:
     async def _dispatch(self, turn: Turn) -> list[Reply]:
         command = _command(turn)
         in_form = form.is_active(turn)
+        if in_form and command == "/feedback":  # "Gửi phản ánh" pressed again: keep what was typed
+            return [form.reminder(turn)]
         if command and not (in_form and command.startswith(_FORM_COMMANDS)):
             replies = await self._command(turn, command)
             if replies is not None:

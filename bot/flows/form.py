@@ -23,6 +23,7 @@ from bot.rules import (
     is_cancel,
     is_confirm,
     is_skip,
+    is_submit_request,
     looks_like_content,
     mask_phone,
     extract_phone,
@@ -97,6 +98,8 @@ async def _content(turn: Turn, form: dict, command: str) -> list[Reply]:
     text = turn.inbound.text.strip()
     if len(text) > CONTENT_MAX_CHARS:
         return [Reply(texts.CONTENT_TOO_LONG.format(limit=CONTENT_MAX_CHARS))]
+    if is_submit_request(text):  # "tôi muốn phản ánh" again: not yet the content
+        return [Reply(texts.ASK_CONTENT, [Button(texts.BTN_CANCEL, "/cancel")])]
     if len(fold(text).split()) < CONTENT_MIN_WORDS or len(text) < 10:
         return [Reply(texts.CONTENT_TOO_SHORT, [Button(texts.BTN_CANCEL, "/cancel")])]
     form["data"]["content"] = text

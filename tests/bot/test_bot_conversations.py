@@ -390,3 +390,14 @@ async def test_lost_response_then_retry_creates_one_item(harness):
         again = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"},
                                   headers=await h.supervisor_headers())).json()
         assert again["total"] == 1
+
+
+async def test_asking_for_the_form_again_keeps_what_was_typed(harness):
+    async with harness as h:
+        await h.say("again-1", "tôi muốn phản ánh")
+        assert texts.ASK_CONTENT in await h.say("again-1", "tôi muốn phản ánh")  # not taken as the content
+        await h.say("again-1", "Cột đèn chiếu sáng bị đổ nghiêng ra lòng đường Lê Lợi")
+        reminder = await h.say("again-1", payload="/feedback")
+        assert reminder.startswith("Bạn đang gửi phản ánh dở dang") and texts.ASK_LOCATION in reminder
+        form = h.runtime.store.load("web", "again-1").state["form"]
+        assert form["data"]["content"].startswith("Cột đèn chiếu sáng")
