@@ -238,11 +238,18 @@ class ConversationStore:
                 )
             )
 
-    def prune_processed(self, older_than: timedelta = timedelta(days=7)) -> int:
+    def prune_processed(self, older_than: timedelta = timedelta(days=7),
+                        pending_older_than: timedelta = timedelta(days=90)) -> int:
+        """Forget update ids no channel can still retry, and web notices nobody came back for (the item's
+        status stays available by its code)."""
         with self.engine.begin() as conn:
-            return conn.execute(
+            removed = conn.execute(
                 delete(processed_events).where(processed_events.c.processed_at < _now() - older_than)
             ).rowcount
+            removed += conn.execute(
+                delete(pending_messages).where(pending_messages.c.created_at < _now() - pending_older_than)
+            ).rowcount
+            return removed
 
     def handoffs(self) -> list[Conversation]:
         """Conversations flagged for a 1022 operator, oldest first."""

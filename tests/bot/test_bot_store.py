@@ -49,5 +49,10 @@ def test_store_round_trip_dedup_and_pending(database_url):
         assert ("telegram", user) in [(c.channel, c.user_id) for c in store.handoffs()]
         assert store.clear_handoff("telegram", user)
         assert ("telegram", user) not in [(c.channel, c.user_id) for c in store.handoffs()]
+        from datetime import timedelta
+
+        store.push_pending("web", user, {"text": "cũ"})
+        assert store.prune_processed(older_than=timedelta(0), pending_older_than=timedelta(0)) >= 4
+        assert not store.is_processed("telegram", f"{user}-1") and store.pop_pending("web", user) == []
     finally:
         store.dispose()
