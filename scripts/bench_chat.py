@@ -9,6 +9,10 @@ the numbers), plus greetings, context follow-ups, status lookups and out-of-scop
 
     .venv/bin/python scripts/bench_chat.py --conversations 32 --messages 12
     .venv/bin/python scripts/bench_chat.py --workers 2            # two server processes
+    HOTLINE_EMBEDDING_MODEL=none .venv/bin/python scripts/bench_chat.py   # BM25 only: the bot's own cost
+
+`server_cpu_ms_per_message` (CPU the server processes spent per message) is the figure to compare across
+runs: messages/s depends on what else the machine is doing, CPU per message much less.
 
 The per-address rate limit is switched off for the benchmark server (one client sends everything).
 Goal: >= 100 messages/s on 2 cores with the built-in NLU. A benchmark, not a test.
