@@ -146,3 +146,13 @@ async def test_sticker_gets_told_what_the_bot_reads(harness, fake_telegram):
                                       "emoji": "👍"}
         assert (await post(h, body)).status_code == 200
         assert fake_telegram.sent()[-1]["text"] == texts.EMPTY
+
+
+async def test_edited_messages_are_not_new_answers(harness, fake_telegram):
+    async with harness as h:
+        body = update("text", 730600001)
+        edited = {"update_id": 730600002, "edited_message": {**body["message"], "edit_date": 1767225700,
+                                                             "text": "xin chào lần nữa"}}
+        assert (await post(h, body)).status_code == 200
+        assert (await post(h, edited)).status_code == 200
+        assert len(fake_telegram.sent()) == 1
