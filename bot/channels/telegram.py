@@ -135,12 +135,13 @@ def build_application(settings, get_engine, *, polling: bool = False) -> Applica
         log.error("telegram handler failed: %s", type(context.error).__name__, exc_info=context.error)
 
     # New messages only: an edited message must not be read as the next answer of a form.
-    new = filters.UpdateType.MESSAGE
+    # Private chats only: a form in a group would mix people and show personal data to the group.
+    new = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
     application.add_handler(CallbackQueryHandler(on_callback))
     application.add_handler(MessageHandler(new & filters.PHOTO, on_photo))
     application.add_handler(MessageHandler(new & filters.TEXT, on_text))
     # Stickers, voice, locations...: passed on without text, so the citizen hears what the bot reads.
-    application.add_handler(MessageHandler(new & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.PHOTO
+    application.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.PHOTO
                                            & ~filters.StatusUpdate.ALL, on_text))
     application.add_error_handler(on_error)
     return application

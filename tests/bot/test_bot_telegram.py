@@ -156,3 +156,11 @@ async def test_edited_messages_are_not_new_answers(harness, fake_telegram):
         assert (await post(h, body)).status_code == 200
         assert (await post(h, edited)).status_code == 200
         assert len(fake_telegram.sent()) == 1
+
+
+async def test_group_chats_are_ignored(harness, fake_telegram):
+    async with harness as h:
+        body = update("text", 730700001)
+        body["message"]["chat"] = {"id": -100123456, "title": "Nhóm khu phố", "type": "supergroup"}
+        assert (await post(h, body)).status_code == 200
+        assert fake_telegram.sent() == []
