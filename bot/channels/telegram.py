@@ -69,7 +69,7 @@ class TelegramSender:
 def inbound_from_update(update: Update, image: Image | None = None, image_failed: bool = False) -> Inbound | None:
     """Pure translation of a Telegram update to the engine's message type."""
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or chat.type != "private":
         return None
     if update.callback_query is not None:
         return Inbound(channel="telegram", user_id=str(chat.id), payload=update.callback_query.data or "",
