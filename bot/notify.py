@@ -68,6 +68,9 @@ def parse_event(body: bytes) -> dict | None:
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event.get("event"):
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("event"), str):
+        return None
+    feedback = event.get("feedback")
+    if not isinstance(feedback, dict) or not isinstance(feedback.get("reply_to") or {}, dict):
         return None
     return event

@@ -2,7 +2,8 @@
 
 Routes: `POST /api/v1/chat`, `GET /api/v1/chat/{session_id}/messages`, `GET /chat` (widget),
 `POST /bot/events` (outbox notifications), `POST /webhooks/telegram`, `POST /webhooks/zalo`.
-Every error is a JSON `{"detail": <Vietnamese>, "code": ...}` 4xx.
+Every error is JSON `{"detail": <Vietnamese>, "code": ...}`: 4xx for bad input, 502/503 when a
+downstream service is unavailable (so the sender retries), never a 500.
 """
 from __future__ import annotations
 

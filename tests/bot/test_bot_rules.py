@@ -285,3 +285,16 @@ def test_numbered_choice():
 
     assert parse_choice("2", 3) == 1 and parse_choice("số 1", 3) == 0 and parse_choice("chọn 3", 3) == 2
     assert parse_choice("4", 3) is None and parse_choice("12", 3) is None and parse_choice("đăng ký 2 lần", 3) is None
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"id": "e1", "event": "feedback.answered", "feedback": "x"}',
+    b'{"id": "e1", "event": "feedback.answered", "feedback": {"code": "PA-2026-000001", "reply_to": "web"}}',
+    b'{"id": 5, "event": "feedback.answered", "feedback": {}}',
+    b'{"id": "e1", "event": ["x"], "feedback": {}}',
+    b'[]',
+])
+def test_malformed_events_are_rejected(raw):
+    from bot.notify import parse_event
+
+    assert parse_event(raw) is None
