@@ -63,7 +63,10 @@ ASK_PHOTO_WEB = (
     "Bạn có ảnh chụp hiện trường không? Bấm nút đính kèm ảnh 📎 trong khung chat, hoặc bấm \"Bỏ qua\"."
 )
 PHOTO_EXPECTED = "Tôi đang chờ ảnh. Bạn gửi ảnh, hoặc bấm \"Bỏ qua\" để tiếp tục."
-PHOTO_SAVED = "Đã nhận ảnh."
+PHOTO_SAVED = "Đã nhận ảnh ({count}/{limit})."
+PHOTO_MORE = "Bạn gửi thêm ảnh, hoặc bấm \"Xong\" để tiếp tục."
+PHOTO_LIMIT = "Mỗi phản ánh kèm tối đa {limit} ảnh; tôi đã nhận đủ."
+BTN_DONE = "Xong"
 PHOTO_FAILED = "Xin lỗi, tôi chưa lưu được ảnh này (ảnh phải là JPEG/PNG, tối đa 5 MB). Bạn gửi lại ảnh khác hoặc bấm \"Bỏ qua\"."
 ASK_CONSENT = (
     "Bạn có đồng ý để câu trả lời của cơ quan được công khai (đã ẩn họ tên, số điện thoại, địa chỉ nhà) "

@@ -84,6 +84,10 @@ async def handle(turn: Turn) -> list[Reply]:
         return [Reply(texts.EDIT_WHICH, _edit_buttons())]
 
     step = form["step"]
+    if step != "photo":  # an image sent at another step (an album, or early) is kept all the same
+        saved = await _attach(turn, form, command)
+        if saved is not None:
+            return [saved, _prompt(turn, step)]
     if command and step in ("content", "location", "name", "phone") and command != "/skip":
         return [_prompt(turn, step)]  # a stale button is not a value: ask again
     handler = _HANDLERS[step]
@@ -138,25 +142,41 @@ async def _phone(turn: Turn, form: dict, command: str) -> list[Reply]:
     return _advance(form, "phone")
 
 
-async def _photo(turn: Turn, form: dict, command: str) -> list[Reply]:
+async def _attach(turn: Turn, form: dict, command: str) -> Reply | None:
+    """Store the image (or widget upload id) this message carries; None when it carries none."""
     attachments = form["data"].setdefault("attachments", [])
+    if not (command.startswith("/photo ") or turn.inbound.image is not None or turn.inbound.image_failed):
+        return None
+    if len(attachments) >= MAX_PHOTOS:
+        return Reply(texts.PHOTO_LIMIT.format(limit=MAX_PHOTOS))
     if command.startswith("/photo "):  # the web widget uploaded the file itself and sends its id
         attachments.append(command.split(maxsplit=1)[1][:64])
-        return [Reply(texts.PHOTO_SAVED)] + _advance(form, "photo")
-    if turn.inbound.image is not None:
-        image = turn.inbound.image
-        try:
-            attachment_id = await turn.services.client.upload_attachment(
-                image.data, content_type=image.content_type, filename=image.filename
-            )
-        except FeedbackApiError as exc:
-            log.warning("attachment upload failed: status=%s code=%s", exc.status, exc.code)
-            return [Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)]
-        attachments.append(attachment_id)
-        return [Reply(texts.PHOTO_SAVED)] + _advance(form, "photo")
-    if turn.inbound.image_failed:
-        return [Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)]
-    if command == "/skip" or is_skip(turn.text):
+        return Reply(texts.PHOTO_SAVED.format(count=len(attachments), limit=MAX_PHOTOS))
+    if turn.inbound.image is None:
+        return Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)
+    image = turn.inbound.image
+    try:
+        attachment_id = await turn.services.client.upload_attachment(
+            image.data, content_type=image.content_type, filename=image.filename
+        )
+    except FeedbackApiError as exc:
+        log.warning("attachment upload failed: status=%s code=%s", exc.status, exc.code)
+        return Reply(texts.PHOTO_FAILED, _SKIP_BUTTONS)
+    attachments.append(attachment_id)
+    return Reply(texts.PHOTO_SAVED.format(count=len(attachments), limit=MAX_PHOTOS))
+
+
+async def _photo(turn: Turn, form: dict, command: str) -> list[Reply]:
+    before = len(form["data"].setdefault("attachments", []))
+    saved = await _attach(turn, form, command)
+    if saved is not None:
+        count = len(form["data"]["attachments"])
+        if count >= MAX_PHOTOS:
+            return [saved] + _advance(form, "photo")
+        if count == before:  # not stored: the reply says why
+            return [saved]
+        return [Reply(f"{saved.text} {texts.PHOTO_MORE}", [Button(texts.BTN_DONE, "/skip")])]
+    if command == "/skip" or is_skip(turn.text) or fold(turn.text) in ("xong", "da xong", "het roi", "du roi"):
         return _advance(form, "photo")
     return [Reply(texts.PHOTO_EXPECTED, _SKIP_BUTTONS)]
 

@@ -401,3 +401,25 @@ async def test_asking_for_the_form_again_keeps_what_was_typed(harness):
         assert reminder.startswith("Bạn đang gửi phản ánh dở dang") and texts.ASK_LOCATION in reminder
         form = h.runtime.store.load("web", "again-1").state["form"]
         assert form["data"]["content"].startswith("Cột đèn chiếu sáng")
+
+
+async def test_photos_at_any_step_up_to_the_limit(harness):
+    from bot.messages import Image
+    from bot_fakes import JPEG_BYTES
+
+    async with harness as h:
+        engine = await h.runtime.get_engine()
+        await engine.handle(Inbound("web", "ph-1", "tôi muốn phản ánh"))
+        early = await engine.handle(Inbound("web", "ph-1", image=Image(JPEG_BYTES)))  # before the content
+        assert early[0].text == texts.PHOTO_SAVED.format(count=1, limit=3) and texts.ASK_CONTENT in early[1].text
+        await engine.handle(Inbound("web", "ph-1", "Mái che nhà chờ xe buýt bị tốc mái sau bão chưa sửa"))
+        second = await engine.handle(Inbound("web", "ph-1", image=Image(JPEG_BYTES)))  # at the place step
+        assert second[0].text == texts.PHOTO_SAVED.format(count=2, limit=3) and texts.ASK_LOCATION in second[1].text
+        for text in ("Trạm xe buýt Quảng trường 24/3, Tam Kỳ", "bỏ qua", "bỏ qua"):
+            await engine.handle(Inbound("web", "ph-1", text))
+        third = await engine.handle(Inbound("web", "ph-1", image=Image(JPEG_BYTES)))  # the photo step, 3/3
+        assert third[0].text == texts.PHOTO_SAVED.format(count=3, limit=3) and texts.ASK_CONSENT in third[-1].text
+        fourth = await engine.handle(Inbound("web", "ph-1", image=Image(JPEG_BYTES)))
+        assert fourth[0].text == texts.PHOTO_LIMIT.format(limit=3)
+        form = h.runtime.store.load("web", "ph-1").state["form"]
+        assert len(form["data"]["attachments"]) == 3 and form["step"] == "consent"

@@ -65,16 +65,17 @@ async def test_feedback_form_over_telegram_with_buttons_and_photo(harness, fake_
             update("callback_query", uid + 4, data="/skip"),  # name
             update("text", uid + 5, text="+84 905 123 456"),
             update("photo", uid + 6),
+            update("callback_query", uid + 9, data="/skip"),  # "Xong": no more photos
             update("callback_query", uid + 7, data="/no"),  # consent
         ]
         for body in steps:
             assert (await post(h, body)).status_code == 200
-        assert len(fake_telegram.sent("answerCallbackQuery")) == 3
+        assert len(fake_telegram.sent("answerCallbackQuery")) == 4
         assert [c for c in fake_telegram.calls if c["method"] == "getFile"]  # the largest size was fetched
         assert fake_telegram.sent("getFile")[0]["file_id"] == UPDATES["photo"]["message"]["photo"][-1]["file_id"]
         summary = fake_telegram.sent()[-1]["text"]
         assert "Ảnh đính kèm: 1" in summary and "0905***456" in summary
-        assert (await post(h, update("callback_query", uid + 8, data="/confirm"))).status_code == 200
+        assert (await post(h, update("callback_query", uid + 10, data="/confirm"))).status_code == 200
         done = fake_telegram.sent()[-1]["text"]
         code = re.search(r"PA-\d{4}-\d{6}", done).group(0)
         staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=await h.supervisor_headers())).json()

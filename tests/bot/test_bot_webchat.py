@@ -160,7 +160,8 @@ async def test_widget_photo_upload_joins_the_feedback(harness):
         assert upload.status_code == 201, upload.text
         attachment_id = upload.json()["id"]
         reply = await h.say(s, payload=f"/photo {attachment_id}")
-        assert texts.PHOTO_SAVED in reply and texts.ASK_CONSENT in reply
+        assert texts.PHOTO_SAVED.format(count=1, limit=3) in reply and texts.PHOTO_MORE in reply
+        assert texts.ASK_CONSENT in await h.say(s, "xong")
         summary = await h.say(s, "có")
         assert "Ảnh đính kèm: 1" in summary
         code = re.search(r"PA-\d{4}-\d{6}", await h.say(s, "gửi")).group(0)

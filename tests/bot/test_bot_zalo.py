@@ -85,18 +85,20 @@ async def test_feedback_with_photo_over_zalo_and_notification(harness, fake_zalo
             event("user_send_text", "z4", "Lê Văn Cường"),
             event("user_send_text", "z5", "bo qua"),
             event("user_send_image", "z6", image_base=fake_zalo.url),
+            event("user_send_image", "z6b", image_base=fake_zalo.url),  # a second photo
+            event("user_send_text", "z6c", "xong"),
             event("user_send_text", "z7", "dong y"),
         ]
         for body in steps:
             assert (await post(h, body)).status_code == 200
         assert any(c["path"] == "/img/photo.jpg" for c in fake_zalo.calls)
         summary = fake_zalo.messages()[-1]["body"]["message"]["text"]
-        assert "Ảnh đính kèm: 1" in summary and "Lê Văn Cường" in summary and "Đồng ý công khai trả lời: Có" in summary
+        assert "Ảnh đính kèm: 2" in summary and "Lê Văn Cường" in summary and "Đồng ý công khai trả lời: Có" in summary
         assert (await post(h, event("user_send_text", "z8", "/confirm"))).status_code == 200
         code = re.search(r"PA-\d{4}-\d{6}", fake_zalo.messages()[-1]["body"]["message"]["text"]).group(0)
         staff = (await h.http.get(f"/api/v1/feedback/{code}/staff-view", headers=await h.supervisor_headers())).json()
         assert staff["channel"] == "zalo" and staff["reply_to"] == {"channel": "zalo", "chat_id": USER}
-        assert len(staff["attachments"]) == 1 and staff["contact"]["name"] == "Lê Văn Cường"
+        assert len(staff["attachments"]) == 2 and staff["contact"]["name"] == "Lê Văn Cường"
 
         before = len(fake_zalo.messages())
         await h.answer_item(code, "Ban quản lý dự án đã vá ổ gà trên đường Nguyễn Hoàng ngày 8/1.")
