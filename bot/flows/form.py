@@ -75,6 +75,8 @@ async def handle(turn: Turn) -> list[Reply]:
     else:
         edit_field = parse_edit(text)
     if edit_field:
+        if edit_field == "photo":  # choosing the photos again starts from none
+            form["data"]["attachments"] = []
         form["step"] = edit_field
         if edit_field in form["done"]:
             form["done"].remove(edit_field)

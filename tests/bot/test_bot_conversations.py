@@ -423,3 +423,23 @@ async def test_photos_at_any_step_up_to_the_limit(harness):
         assert fourth[0].text == texts.PHOTO_LIMIT.format(limit=3)
         form = h.runtime.store.load("web", "ph-1").state["form"]
         assert len(form["data"]["attachments"]) == 3 and form["step"] == "consent"
+
+
+async def test_editing_photos_starts_from_none(harness):
+    from bot.messages import Image
+    from bot_fakes import JPEG_BYTES
+
+    async with harness as h:
+        engine = await h.runtime.get_engine()
+        for text in ("tôi muốn phản ánh", "Nắp cống bị mất trên vỉa hè đường Phan Châu Trinh rất nguy hiểm",
+                     "Vỉa hè đường Phan Châu Trinh, Tam Kỳ", "bỏ qua", "bỏ qua"):
+            await engine.handle(Inbound("web", "ed-1", text))
+        await engine.handle(Inbound("web", "ed-1", image=Image(JPEG_BYTES)))
+        await engine.handle(Inbound("web", "ed-1", "xong"))
+        await engine.handle(Inbound("web", "ed-1", "có"))
+        assert texts.ASK_CONTENT in (await engine.handle(Inbound("web", "ed-1", "sửa lại nội dung")))[0].text
+        await engine.handle(Inbound("web", "ed-1", "Nắp cống bị mất trên vỉa hè đường Phan Châu Trinh, trẻ em dễ ngã"))
+        asked = await engine.handle(Inbound("web", "ed-1", "sửa ảnh"))
+        assert texts.ASK_PHOTO_WEB in asked[0].text
+        summary = (await engine.handle(Inbound("web", "ed-1", "bỏ qua")))[-1].text
+        assert "Ảnh đính kèm: không có" in summary and "trẻ em dễ ngã" in summary
