@@ -443,3 +443,19 @@ async def test_editing_photos_starts_from_none(harness):
         assert texts.ASK_PHOTO_WEB in asked[0].text
         summary = (await engine.handle(Inbound("web", "ed-1", "bỏ qua")))[-1].text
         assert "Ảnh đính kèm: không có" in summary and "trẻ em dễ ngã" in summary
+
+
+async def test_personal_data_never_reaches_the_logs(harness, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    async with harness as h:
+        name, phone, place = "Phạm Thị Hương", "0912 345 678", "số 27 kiệt 14 Nguyễn Du"
+        for text in ("tôi muốn phản ánh", f"Nhà tôi ở {place} bị nước thải tràn vào, tôi là {name}",
+                     place, name, f"sđt {phone}", "bỏ qua", "có", "gửi", "phản ánh của tôi"):
+            await h.say("pii-1", text)
+        await h.say("pii-1", "xin chào")
+    logged = "\n".join(f"{r.name}: {r.getMessage()}" for r in caplog.records)
+    assert caplog.records  # the bot does log (intent, form steps) ...
+    for secret in (name, phone, phone.replace(" ", ""), place, "Hương", "nước thải"):
+        assert secret not in logged  # ... but never what the citizen typed
