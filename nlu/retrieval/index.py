@@ -123,8 +123,18 @@ def build_index(
         if reuse is not None and reuse.dense is not None and reuse.meta.get("model_id") == model_id:
             old = reuse.dense.reconstruct_n(0, reuse.dense.ntotal)
             known = {t: old[j] for j, t in enumerate(reuse.view_texts)}
-        # Each distinct text is encoded once (shared aliases, unchanged texts of the previous index).
-        todo = [t for t in dict.fromkeys(view_texts) if t not in known]
+        # Each distinct text is encoded once (shared aliases, unchanged texts of the previous index, texts
+        # this process already encoded for another index: tests and benchmarks build several).
+        memo = getattr(encoder, "passage_memo", None)
+        todo = []
+        for text in dict.fromkeys(view_texts):
+            if text in known:
+                continue
+            vec = memo.get(text) if memo is not None else None
+            if vec is None:
+                todo.append(text)
+            else:
+                known[text] = vec
         total = len(todo)
         if progress:
             progress("dense", 0, total)
@@ -132,6 +142,8 @@ def build_index(
             batch = todo[start : start + batch_size]
             for text, vec in zip(batch, encoder.encode_passages(batch, batch_size=batch_size)):
                 known[text] = vec
+                if memo is not None:
+                    memo.put(text, vec)
             if progress:
                 progress("dense", start + len(batch), total)
         for j, text in enumerate(view_texts):

@@ -164,3 +164,17 @@ def test_local_sentence_transformers_path_is_a_model_id(tmp_path, small_kb):
     assert retriever.model_id == path
     assert retriever.index.meta["model_id"] == path
     assert retriever.search("doi bang lai o to", k=1)[0].code == "T.004"
+
+
+def test_second_build_in_process_reuses_passage_vectors(tmp_path, small_kb, monkeypatch):
+    first = _settings(tmp_path / "a")
+    get_retriever(first, small_kb)
+    encoder = retriever_mod.get_encoder(first.embedding_model)
+
+    def no_encoding(*args, **kwargs):
+        raise AssertionError("vectors of texts already encoded in this process must be reused")
+
+    monkeypatch.setattr(encoder, "encode_passages", no_encoding)
+    other = get_retriever(_settings(tmp_path / "b"), small_kb)
+    assert other.dense_available
+    assert other.search("lam giay ket hon", k=1)[0].code == "T.002"
