@@ -31,3 +31,27 @@ def test_index_build_then_reuse_then_force(tmp_path, monkeypatch):
     finally:
         get_settings.cache_clear()
         clear_cache()
+
+
+def test_index_build_with_broken_kb_file_names_it_and_keeps_old_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_EMBEDDING_MODEL", "none")
+    get_settings.cache_clear()
+    clear_cache()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(index_app, ["build"]).exit_code == 0
+        before = sorted(p.name for p in (tmp_path / "index").iterdir())
+
+        kb_dir = tmp_path / "kb"
+        kb_dir.mkdir()
+        (kb_dir / "hong.yaml").write_text("- code: X.1\n  name: Thiếu các trường bắt buộc\n", encoding="utf-8")
+        monkeypatch.setenv("HOTLINE_KB_DIR", str(kb_dir))
+        get_settings.cache_clear()
+        broken = runner.invoke(index_app, ["build"])
+        assert broken.exit_code == 2
+        assert "hong.yaml" in broken.output
+        assert sorted(p.name for p in (tmp_path / "index").iterdir()) == before
+    finally:
+        get_settings.cache_clear()
+        clear_cache()
