@@ -77,6 +77,8 @@ def confidence_report(rows: list[tuple[bool, bool]]) -> dict:
 
 
 def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
+    """Questions about a procedure of the KB (with its code). Lines whose "procedure" is null ask about
+    procedures the KB does not hold: see load_out_of_kb_questions."""
     by_name: dict[str, str] = {}
     for p in kb.procedures:
         by_name.setdefault(p.name, p.code)
@@ -84,12 +86,31 @@ def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
     for row in read_jsonl(DEV_PROCEDURES):
         if split != "all" and row.get("split", "dev") != split:
             continue
+        if row.get("procedure") is None:
+            continue
         code = by_name.get(row["procedure"])
         if code is None:
             missing.append(row["procedure"])
             continue
         rows.append({**row, "code": code})
     return rows, sorted(set(missing))
+
+
+def load_out_of_kb_questions(split: str) -> list[dict]:
+    return [
+        row for row in read_jsonl(DEV_PROCEDURES)
+        if row.get("procedure") is None and (split == "all" or row.get("split", "dev") == split)
+    ]
+
+
+def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
+    """Questions about procedures the KB does not hold: the right behaviour is a clarifying question,
+    so the share judged confident should be small."""
+    from nlu.retrieval import is_confident
+
+    confident = [row["text"] for row in rows if is_confident(retriever.search(row["text"], k=5))]
+    return {"n": len(rows), "confident_share": round(len(confident) / len(rows), 4) if rows else None,
+            "confident": confident}
 
 
 def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> tuple[dict, list[dict]]:
@@ -242,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
             report[f"missing_procedures_{split}"] = missing
         if args.errors:
             report[f"errors_{split}"] = errors
+        negatives = load_out_of_kb_questions(split)
+        if negatives:
+            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives)
     if args.sweep:
         dev_rows, _ = load_procedure_questions(kb, "dev")
         report["sweep_dev_top"] = sweep(retriever, dev_rows)[:12]
@@ -253,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:
             report["parser"] = f"not available ({exc}); retrieval metrics only"
         else:
             parser = get_parser(settings)
-            intent_rows = read_jsonl(DEV_INTENTS)
+            # Out-of-KB questions are still ask_procedure questions with an aspect.
+            intent_rows = read_jsonl(DEV_INTENTS) + [
+                {"text": r["text"], "intent": "ask_procedure", "aspect": r.get("aspect")}
+                for split in splits for r in load_out_of_kb_questions(split)
+            ]
             report["parser"] = evaluate_parser(parser, all_rows, intent_rows)
 
     if args.json:
@@ -272,6 +300,9 @@ def _print_human(report: dict) -> None:
             print(f"{key}: n={value['n']} R@1={value.get('recall@1')} R@3={value.get('recall@3')} "
                   f"MRR={value.get('mrr')} confident={conf.get('confident_share')} "
                   f"precision|confident={conf.get('precision_when_confident')}")
+        elif key.startswith("out_of_kb_"):
+            print(f"{key}: n={value['n']} judged confident={value['confident_share']} (lower is better) "
+                  f"{value['confident']}")
         elif key.startswith("missing_"):
             print(f"{key}: {value}")
         elif key.startswith("errors_"):
