@@ -5,10 +5,11 @@ The same models run on the embedded SQLite file (default) and on PostgreSQL (DAT
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy import DateTime, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -88,7 +89,45 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_MAX_OVERFLOW)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# PostgreSQL pool: POOL_SIZE connections stay open; bursts may open up to POOL_MAX_OVERFLOW more, closed
+# again on return (each new connection costs a PostgreSQL process fork, so keep the steady state within
+# POOL_SIZE: the app's thread pool runs at most 40 requests at once per process).
+POOL_SIZE = 20
+POOL_MAX_OVERFLOW = 20
+# A pooled connection unused for longer than this is pinged before it is handed out (see below).
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Liveness check for pooled connections, cheaper than pool_pre_ping's round trip on every checkout.
+
+    A connection the driver already knows is broken is replaced without asking the server; one that sat
+    idle for more than IDLE_PING_SECONDS (a database restart or a firewall may have cut it meanwhile) is
+    pinged first. Under load connections come back within milliseconds and are handed out unpinged; if
+    the server went away in between, the failing statement marks the connection dead and SQLAlchemy
+    recycles the whole pool (its disconnect handling), so the next checkouts get fresh connections.
+    Raising DisconnectionError makes the pool discard the connection and retry with a new one.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+            raise exc.DisconnectionError("connection closed")
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since > IDLE_PING_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except Exception as error:  # noqa: BLE001 - any failure means: not usable
+                raise exc.DisconnectionError(str(error)) from error
 
 
 _engines: dict[str, Engine] = {}

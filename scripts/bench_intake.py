@@ -136,11 +136,13 @@ def experimental_app():
     return create_app()
 
 
-def start_server(env: dict, port: int, workers: int, experiment: bool = False) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int, experiment: bool = False, loop: str = "auto",
+                 http: str = "auto") -> subprocess.Popen:
     app = "bench_intake:experimental_app" if experiment else "feedback_api.main:create_app"
+    # loop/http "auto": uvloop and httptools when installed (as `hotline serve` gets them), else asyncio/h11.
     command = [sys.executable, "-m", "uvicorn", app, "--factory", "--app-dir", str(Path(__file__).parent),
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log"]
+               "--loop", loop, "--http", http, "--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(command, env=env, cwd=env["HOTLINE_DATA_DIR"], start_new_session=True)
 
 
@@ -195,6 +197,95 @@ async def run_load(base: str, clients: int, duration: float, count: int | None, 
         began = time.perf_counter()
         await asyncio.gather(*(client_loop() for _ in range(clients)))
         elapsed = time.perf_counter() - began
+    return {"latencies": latencies, "statuses": statuses, "errors": errors, "elapsed": elapsed, "codes": codes}
+
+
+async def run_load_raw(host: str, port: int, clients: int, duration: float, count: int | None, warmup: int,
+                       seed: int) -> dict:
+    """The same load as run_load, from a lean HTTP/1.1 keep-alive client on raw asyncio streams.
+
+    httpx costs ~3-5 ms of CPU per request, which on a 2-core machine shared with the server and
+    PostgreSQL would measure the load generator more than the service. Each response is still read in
+    full and checked (status line, Content-Length body, the tracking code of every 201).
+    """
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    errors: list[str] = []
+    codes: list[str] = []
+    issued = 0
+    host_header = f"Host: {host}:{port}\r\n".encode()
+
+    def request_bytes(n: int) -> bytes:
+        body, headers = submission(rng, n)
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        head = [b"POST /api/v1/feedback HTTP/1.1\r\n", host_header,
+                b"Content-Type: application/json\r\n", b"Content-Length: %d\r\n" % len(payload)]
+        head += [f"{name}: {value}\r\n".encode("latin-1") for name, value in headers.items()]
+        return b"".join(head) + b"\r\n" + payload
+
+    async def exchange(reader, writer, data: bytes) -> tuple[int, bytes, bool]:
+        writer.write(data)
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+            elif name == b"transfer-encoding":
+                raise RuntimeError("chunked responses are not expected from this endpoint")
+        return status, await reader.readexactly(length), close
+
+    async def client_loop(warm: int) -> None:
+        nonlocal issued
+        reader = writer = None
+        try:
+            for i in range(warm):
+                if reader is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                _, _, close = await exchange(reader, writer, request_bytes(-i))
+                if close:
+                    writer.close()
+                    reader = writer = None
+            while time.perf_counter() < stop_at and (count is None or issued < count):
+                issued += 1
+                data = request_bytes(issued)
+                started = time.perf_counter()
+                try:
+                    if reader is None:
+                        reader, writer = await asyncio.open_connection(host, port)
+                    status, body, close = await exchange(reader, writer, data)
+                except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+                    errors.append(type(error).__name__)
+                    if writer is not None:
+                        writer.close()
+                    reader = writer = None
+                    continue
+                latencies.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
+                if status == 201:
+                    codes.append(json.loads(body)["code"])
+                elif len(errors) < 5:
+                    errors.append(f"{status}: {body[:200]!r}")
+                if close:
+                    writer.close()
+                    reader = writer = None
+        finally:
+            if writer is not None:
+                writer.close()
+
+    # Warm-up (connections, caches) on one connection, then the measured window.
+    stop_at = 0.0
+    await client_loop(warmup)
+    stop_at = time.perf_counter() + duration
+    began = time.perf_counter()
+    await asyncio.gather(*(client_loop(0) for _ in range(clients)))
+    elapsed = time.perf_counter() - began
     return {"latencies": latencies, "statuses": statuses, "errors": errors, "elapsed": elapsed, "codes": codes}
 
 
@@ -286,6 +377,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=None, help="stop after this many submissions")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="load generator: lean raw-socket HTTP/1.1 (default) or httpx (costs more CPU)")
+    parser.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto", help="uvicorn event loop")
+    parser.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto", help="uvicorn HTTP parser")
     parser.add_argument("--deliver", action="store_true", help="run outbox delivery during the load")
     parser.add_argument("--profile", type=int, default=0, help="instead: cProfile N in-process intakes")
     parser.add_argument("--async-commit", action="store_true",
@@ -320,19 +415,26 @@ def main() -> None:
                 for year in range(2025, 2031):
                     conn.execute(f"CREATE SEQUENCE IF NOT EXISTS bench_code_seq_{year}")
         process = start_server(server_env(db_url, data_dir, port, args.deliver), port, args.workers,
-                               args.sequence_experiment)
+                               args.sequence_experiment, args.loop, args.http)
         asyncio.run(wait_ready(base, process))
         before = cpu_snapshot(process.pid)
-        result = asyncio.run(run_load(base, args.clients, args.duration, args.count, args.warmup, args.seed))
+        if args.client == "raw":
+            result = asyncio.run(run_load_raw("127.0.0.1", port, args.clients, args.duration, args.count,
+                                              args.warmup, args.seed))
+        else:
+            result = asyncio.run(run_load(base, args.clients, args.duration, args.count, args.warmup, args.seed))
         after = cpu_snapshot(process.pid)
         lat_ms = [x * 1000 for x in result["latencies"]]
         created = result["statuses"].get(201, 0)
         report = {
             "workers": args.workers,
+            "loop": args.loop,
+            "http": args.http,
             "async_commit": args.async_commit,
             "sequence_experiment": args.sequence_experiment,
             "load_avg_1m": round(os.getloadavg()[0], 2),
             "clients": args.clients,
+            "client": args.client,
             "cpus": os.cpu_count(),
             "requests": len(lat_ms),
             "created": created,
@@ -356,7 +458,7 @@ def main() -> None:
         print(f"intake on PostgreSQL: {report['submissions_per_s']} submissions/s, "
               f"p50 {report['p50_ms']} ms, p90 {report['p90_ms']} ms, p99 {report['p99_ms']} ms "
               f"({created} created in {report['seconds']} s; {args.clients} clients, {args.workers} worker(s), "
-              f"{os.cpu_count()} CPUs, load average {report['load_avg_1m']}; load generator on the same machine"
+              f"{os.cpu_count()} CPUs, load average {report['load_avg_1m']}; {args.client} load generator on the same machine"
               f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''}"
               f"{'; EXPERIMENT: codes from a PostgreSQL SEQUENCE' if args.sequence_experiment else ''})")
         print(f"stored {report['stored']} items (incl. {args.warmup} warm-up), 201s missing from the database: "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from feedback_api.db import utcnow
@@ -54,6 +55,46 @@ def feedback_payload(feedback) -> dict:
     return body
 
 
+def outbox_rows(
+    event: str,
+    feedback,
+    settings,
+    *,
+    occurred_at: datetime,
+    extra: dict | None = None,
+) -> list[dict]:
+    """The outbox rows (column values) reporting `event` about `feedback`: one per target."""
+    if event not in EVENTS and event not in STAFF_EVENTS:
+        raise ValueError(f"unknown outbox event {event!r}")
+    rows = []
+    for target in targets_for(event, settings):
+        event_id = uuid.uuid4()
+        rows.append({
+            "id": event_id,
+            "event": event,
+            "target": target,
+            "payload": {
+                "id": str(event_id),
+                "event": event,
+                "occurred_at": occurred_at.isoformat(),
+                "feedback": feedback_payload(feedback),
+                **(extra or {}),
+            },
+            "created_at": occurred_at,
+            "next_attempt_at": occurred_at,
+            "attempts": 0,
+            "delivered_at": None,
+            "last_error": None,
+        })
+    return rows
+
+
+def insert_rows(session: Session, rows: list[dict]) -> None:
+    """Write outbox rows in the caller's transaction: one Core INSERT (executemany), no ORM unit of work."""
+    if rows:
+        session.execute(insert(OutboxEvent.__table__), rows)
+
+
 def enqueue(
     session: Session,
     event: str,
@@ -63,32 +104,15 @@ def enqueue(
     occurred_at: datetime | None = None,
     extra: dict | None = None,
 ) -> list[OutboxEvent]:
-    """`extra`: more top-level payload keys (e.g. the scheduler's "notice")."""
-    if event not in EVENTS and event not in STAFF_EVENTS:
-        raise ValueError(f"unknown outbox event {event!r}")
+    """Write the event's outbox rows now, in the caller's transaction (never commits).
+
+    Returns the rows as (transient) OutboxEvent objects, e.g. for their ids. `extra`: more top-level
+    payload keys (e.g. the scheduler's "notice").
+    """
     if settings is None:
         from hotline.settings import get_settings
 
         settings = get_settings()
-    occurred_at = occurred_at or utcnow()
-    rows = []
-    for target in targets_for(event, settings):
-        event_id = uuid.uuid4()
-        row = OutboxEvent(
-            id=event_id,
-            event=event,
-            target=target,
-            payload={
-                "id": str(event_id),
-                "event": event,
-                "occurred_at": occurred_at.isoformat(),
-                "feedback": feedback_payload(feedback),
-                **(extra or {}),
-            },
-            created_at=occurred_at,
-            next_attempt_at=occurred_at,
-            attempts=0,
-        )
-        session.add(row)
-        rows.append(row)
-    return rows
+    rows = outbox_rows(event, feedback, settings, occurred_at=occurred_at or utcnow(), extra=extra)
+    insert_rows(session, rows)
+    return [OutboxEvent(**row) for row in rows]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
+
 from sqlalchemy import select
 
 from feedback_api.db import get_sessionmaker
@@ -52,11 +54,42 @@ def test_codes_unique_and_sequential_under_concurrent_intake(settings, database_
         assert sorted(receipts) == sorted(codes)
 
 
-def test_sequence_restarts_per_year(settings):
+def test_sequence_restarts_per_year(settings, database_url):
     with get_sessionmaker(settings)() as session:
         assert [service.next_sequence(session, 2026) for _ in range(3)] == [1, 2, 3]
         assert service.next_sequence(session, 2027) == 1
         session.rollback()
-        # A rolled-back intake gives its number back: no gaps.
-        assert service.next_sequence(session, 2026) == 1
+        again = service.next_sequence(session, 2026)
+        if database_url.startswith("sqlite"):
+            # SQLite's counter row: a rolled-back intake gives its number back (no gaps).
+            assert again == 1
+        else:
+            # PostgreSQL's per-year SEQUENCE: a rolled-back intake's number is not reused (a documented
+            # gap, see feedback.service), and the next number is still new and larger.
+            assert again == 4
         session.commit()
+
+
+def test_year_sequence_continues_after_numbers_already_issued(settings, database_url):
+    """A year's first PostgreSQL sequence starts after the counter row and the stored items (upgrades)."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import text
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("per-year sequences are PostgreSQL only")
+    maker = get_sessionmaker(settings)
+    at = datetime(2030, 1, 2, 1, 0, tzinfo=timezone.utc)
+    with maker() as session:
+        session.execute(text("DROP SEQUENCE IF EXISTS feedback_code_seq_2030"))
+        session.execute(text("INSERT INTO code_sequence (year, last_seq) VALUES (2030, 41)"))
+        session.add(Feedback(code="PA-2030-000057", year=2030, seq=57, kind="complaint", channel="web",
+                             content="Nội dung phản ánh thử", status="received", agency_code="TTPVHCC",
+                             routing_reason="thử", received_at=at, forward_due_at=at,
+                             due_at=at + timedelta(days=14), attachments=[]))
+        session.commit()
+        assert service.next_sequence(session, 2030) == 58
+        session.commit()
+    with maker() as session:
+        assert service.next_sequence(session, 2030) == 59
+        session.rollback()
