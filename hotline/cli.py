@@ -23,15 +23,24 @@ app.add_typer(bot_app, name="bot")
 def serve(
     host: str = typer.Option(None, help="Bind address (default from settings)"),
     port: int = typer.Option(None, help="Port (default from settings)"),
+    workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL recommended above 1)"),
 ) -> None:
     """Run the API, the web chat and the pages (embedded SQLite unless DATABASE_URL is set)."""
+    import os
+
     import uvicorn
 
-    from hotline.app import create_app
     from hotline.settings import get_settings
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host, port = host or settings.host, port or settings.port
+    # The bot and the outbox reach the API at api_base_url: follow the port actually served unless it
+    # was configured explicitly (e.g. behind a proxy). Set in the environment so worker processes agree.
+    if "HOTLINE_API_BASE_URL" not in os.environ:
+        local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["HOTLINE_API_BASE_URL"] = f"http://{local_host}:{port}"
+        get_settings.cache_clear()
+    uvicorn.run("hotline.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,6 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     telegram_base_url: str = "https://api.telegram.org/bot"
     zalo_oa_access_token: str = ""
-    zalo_app_secret: str = ""
     zalo_app_id: str = ""
     zalo_oa_secret_key: str = ""  # signs OA webhook events (the OA secret key, not the app secret)
     zalo_api_base: str = "https://openapi.zalo.me"
