@@ -2,7 +2,6 @@
 same key + another body -> 409. Keys live in the database, scoped per client, so they survive restarts."""
 from __future__ import annotations
 
-from sqlalchemy.orm import sessionmaker as make_sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,13 +28,15 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, sessionmaker, verifier: TokenVerifier, paths: frozenset[str]) -> None:
         self.app = app
-        self.sessionmaker = _autocommit(sessionmaker)
+        self.engine = _autocommit(sessionmaker.kw["bind"])
         self.verifier = verifier
         self.paths = paths
 
     def _run(self, fn, *args):
-        with self.sessionmaker() as session:
-            return fn(session, *args)
+        # A plain Connection (execute/commit/rollback, as the service uses them): the bookkeeping is a
+        # few Core statements, so the ORM Session around them would only add overhead on the hot path.
+        with self.engine.connect() as connection:
+            return fn(connection, *args)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in self.paths:
@@ -101,17 +102,16 @@ class IdempotencyMiddleware:
             await run_in_threadpool(self._run, service.release, decision.record_id)
 
 
-def _autocommit(maker):
+def _autocommit(engine):
     """On PostgreSQL, run the key bookkeeping in autocommit mode.
 
     Every bookkeeping step is one statement (an insert-if-absent, a compare-and-set update, a read), so
     autocommit keeps each atomic while saving the BEGIN and COMMIT round trips, twice per keyed request.
     SQLite keeps its BEGIN IMMEDIATE transactions (see feedback_api.db).
     """
-    engine = maker.kw.get("bind")
-    if engine is None or engine.dialect.name != "postgresql":
-        return maker
-    return make_sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 async def _read_body(receive: Receive) -> bytes | None:

@@ -1,4 +1,4 @@
-"""Idempotency-Key bookkeeping (plain functions taking a session)."""
+"""Idempotency-Key bookkeeping (plain functions taking a session, or a Connection: the middleware's hot path)."""
 from __future__ import annotations
 
 import enum
@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,13 +48,20 @@ def request_fingerprint(body: bytes, content_type: str | None) -> str:
 def _insert_new(session: Session, values: dict) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when the key exists.
 
-    Core statements rather than ORM units of work: this runs twice per keyed intake, on the hot path.
+    Core statements rather than ORM units of work: this runs twice per keyed intake, on the hot path
+    (built once per dialect, so SQLAlchemy's compiled cache is hit without rebuilding the statement).
     """
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    statement = _INSERT_NEW["postgresql" if dialect.name == "postgresql" else "sqlite"]
+    return session.execute(statement, values).scalar_one_or_none()
+
+
+def _insert_if_absent(insert):
     table = IdempotencyKey.__table__
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(table).values(**values)
-                 .on_conflict_do_nothing(index_elements=["client_scope", "key"]).returning(table.c.id))
-    return session.execute(statement).scalar_one_or_none()
+    return insert(table).on_conflict_do_nothing(index_elements=["client_scope", "key"]).returning(table.c.id)
+
+
+_INSERT_NEW = {"postgresql": _insert_if_absent(pg_insert), "sqlite": _insert_if_absent(sqlite_insert)}
 
 
 def begin(session: Session, client_scope: str, key: str, path: str, request_hash: str, now: datetime) -> Decision:
@@ -96,7 +103,7 @@ def complete(session: Session, record_id: int, status_code: int, content_type: s
 
 def release(session: Session, record_id: int) -> None:
     """Forget a key whose request failed on our side (5xx), so the client's retry is processed afresh."""
-    session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))
+    session.execute(delete(IdempotencyKey.__table__).where(IdempotencyKey.__table__.c.id == record_id))
     session.commit()
 
 
