@@ -320,9 +320,12 @@ def verify_stored(db_url: str, codes: list[str]) -> dict:
         audit = conn.execute(text("SELECT count(DISTINCT feedback_code) FROM audit_event")).scalar_one()
         outbox = conn.execute(text("SELECT count(*) FROM outbox")).scalar_one()
         keys = conn.execute(text("SELECT count(*) FROM idempotency_key")).scalar_one()
+        # Numbers a year's sequence issued without a stored item (failed intakes; see feedback.service).
+        gaps = conn.execute(text("SELECT COALESCE(sum(n), 0) FROM (SELECT max(seq) - count(*) AS n"
+                                 " FROM feedback GROUP BY year) AS per_year")).scalar_one()
     engine.dispose()
     return {"stored": stored, "missing_201s": missing, "items_with_audit": audit, "outbox_rows": outbox,
-            "idempotency_keys": keys}
+            "idempotency_keys": keys, "code_gaps": int(gaps)}
 
 
 def profile_in_process(db_url: str, data_dir: str, n: int) -> None:
@@ -441,7 +444,8 @@ def main() -> None:
               f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''})")
         print(f"stored {report['stored']} items (incl. {args.warmup} warm-up), 201s missing from the database: "
               f"{report['missing_201s']}, outbox rows {report['outbox_rows']}, "
-              f"idempotency keys {report['idempotency_keys']}, statuses {report['statuses']}")
+              f"idempotency keys {report['idempotency_keys']}, gaps in the codes {report['code_gaps']}, "
+              f"statuses {report['statuses']}")
         print(f"CPU per submission: server {cpu_ms['server']} ms, PostgreSQL {cpu_ms['postgres']} ms, "
               f"load generator {cpu_ms['client']} ms -> 2 dedicated cores for server+PostgreSQL would sustain "
               f"about {report['cpu_bound_estimate_per_s_2_cores']:.0f}/s if CPU were the only limit")
