@@ -55,9 +55,12 @@ async def handle_question(turn: Turn, parsed: dict) -> list[Reply]:
     hits = parsed.get("procedures") or []
     aspect = parsed.get("aspect") or "general"
     last = turn.state.get("last_procedure")
-    follow_up = bool(last) and aspect != "general" and looks_like_follow_up(turn.text)
+    # A short question that names another procedure ("sổ đỏ mất bao lâu" after a birth-registration
+    # answer) is a new question, even when retrieval is unsure which of its procedures is meant.
+    names_another = any(h["code"] != last and _names_procedure(turn, h) for h in hits[:3])
+    follow_up = bool(last) and aspect != "general" and looks_like_follow_up(turn.text) and not names_another
 
-    if is_confident(hits) and not (follow_up and hits[0]["code"] != last and not _names_procedure(turn, hits[0])):
+    if is_confident(hits) and not (follow_up and hits[0]["code"] != last):
         return answer_procedure(turn, hits[0]["code"], aspect)
     if follow_up:
         return answer_procedure(turn, last, aspect)
@@ -76,12 +79,24 @@ async def handle_aspect_only(turn: Turn, aspect: str) -> list[Reply] | None:
 
 
 def _names_procedure(turn: Turn, hit: dict) -> bool:
-    """The follow-up message itself names the new procedure (several of its words appear in it), so it
-    is a new question even though it is short: "còn khai tử thì sao?"."""
+    """The message itself names the procedure: several distinctive words of its name appear in it
+    ("còn khai tử thì sao?"), or one of its everyday names stands in it whole ("sổ đỏ", "hộ khẩu")."""
     from nlu.normalize import syllables
+    from nlu.retrieval.text import QUERY_STOPWORDS, question_syllables
 
-    asked = set(syllables(turn.text))
+    # Only the words that can name something: aspect phrases ("mất bao lâu") and chatter removed.
+    asked = [s for s in question_syllables(turn.text) if s not in QUERY_STOPWORDS]
+    asked_set = set(asked)
     name = [s for s in syllables(hit.get("name", "")) if len(s) > 1]
     stop = {"dang", "ky", "cap", "thu", "tuc", "giay", "chung", "nhan", "doi", "lai", "phep", "va", "cho", "cua"}
     distinctive = [s for s in name if s not in stop]
-    return bool(distinctive) and sum(s in asked for s in distinctive) >= min(2, len(distinctive))
+    if distinctive and sum(s in asked_set for s in distinctive) >= min(2, len(distinctive)):
+        return True
+    procedure = turn.services.kb.procedure(hit["code"])
+    # An alias without its chatter ("làm sổ đỏ" -> "sổ đỏ").
+    aliases = [[s for s in syllables(alias) if s not in QUERY_STOPWORDS] for alias in (procedure.aliases if procedure else [])]
+    return any(len(alias) >= 2 and _contains_run(asked, alias) for alias in aliases)
+
+
+def _contains_run(words: list[str], run: list[str]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))

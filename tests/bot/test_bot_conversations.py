@@ -10,6 +10,7 @@ from bot import texts
 from bot.flows import qa
 from bot.messages import Inbound
 from bot_harness import Harness
+from nlu.normalize import fold
 
 pytestmark = pytest.mark.anyio
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
@@ -59,6 +60,27 @@ async def test_procedure_question_with_context_follow_ups(harness):
         # Without a previous answer the same follow-up cannot be answered from context.
         fresh = await h.say("qa-2", "còn lệ phí thì sao?")
         assert fresh != expected_answer(h.kb, code, "fee")  # context is per conversation
+
+
+async def test_short_question_naming_another_procedure_is_not_taken_as_a_follow_up(harness):
+    async with harness as h:
+        code, _ = await ask_and_settle(h, "qa-3", "lam giay khai sinh cho con can giay to gi", "Đăng ký khai sinh")
+        # "sổ đỏ" is an everyday name of the land-certificate procedures, not of the one just answered.
+        question = "so do mat bao lau"
+        parsed = h.parser.parse(question)
+        land = {p.code for p in h.kb.procedures if any("so do" in fold(a) for a in p.aliases)}
+        assert land and code not in land
+        messages = await h.chat("qa-3", question)
+        text = "\n".join(m["text"] for m in messages)
+        assert h.kb.procedure(code).name not in text
+        offered = [b["payload"].split()[1] for m in messages for b in m.get("buttons", [])
+                   if b["payload"].startswith("/procedure ")]
+        answered_code = h.runtime.store.load("web", "qa-3").state.get("last_procedure")
+        # Either a direct answer about a land procedure or a choice among the retriever's top three.
+        if offered:
+            assert offered == [p["code"] for p in parsed["procedures"][:3]]
+        else:
+            assert answered_code != code and answered_code == parsed["procedures"][0]["code"]
 
 
 async def test_low_confidence_offers_top_three_as_buttons(harness):
