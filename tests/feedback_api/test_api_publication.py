@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from feedback_api.lifecycle import Action, Status
 
@@ -9,6 +10,7 @@ NAME = "Nguyễn Văn Hùng"
 CONTENT = ("Tôi là Nguyễn Văn Hùng, nhà ở số 12 Phan Châu Trinh, SĐT 0905123456, email "
            "hung.nguyen@example.com. Đèn đường trước nhà bị hỏng đã hai tuần, đề nghị sửa.")
 ANSWER = "Kính gửi ông Hùng: đơn vị đã thay bóng đèn đường. Cần hỗ trợ xin gọi lại số 0905 123 456. CCCD 049201001234."
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 PERSONAL = ["Hùng", "0905", "123 456", "123456", "hung.nguyen", "example.com", "số 12", "049201001234", "987654321"]
 
 
@@ -24,7 +26,8 @@ def _published(api, **submit) -> str:
 
 
 def _assert_no_personal_data(payload) -> None:
-    text = json.dumps(payload, ensure_ascii=False)
+    # Timestamps are not personal data, and their digits (".090512") could match a phone fragment.
+    text = ISO_TIMESTAMP.sub("<time>", json.dumps(payload, ensure_ascii=False))
     leaked = [p for p in PERSONAL if p in text]
     assert leaked == [], f"personal data in public output: {leaked}"
 
