@@ -35,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from hotline.settings import normalize_database_url
+
 metadata = MetaData()
 
 conversations = Table(
@@ -92,16 +94,8 @@ class Conversation:
     version: int = 0
 
 
-def normalize_url(url: str) -> str:
-    """Plain "postgresql://" means psycopg 3 here (the driver the project installs)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
 def make_engine(url: str) -> SqlEngine:
-    url = normalize_url(url)
+    url = normalize_database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from hotline.settings import normalize_database_url
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -53,12 +55,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def normalize_url(url: str) -> str:
-    """Use the psycopg 3 driver for plain postgresql:// (and legacy postgres://) URLs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+normalize_url = normalize_database_url
 
 
 def _configure_sqlite(engine: Engine) -> None:
