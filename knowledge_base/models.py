@@ -5,6 +5,7 @@ Levels, fields and agencies are data (strings / codes), never enums in code: the
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +33,16 @@ class Fee(_Strict):
     description: str = ""  # text as published, e.g. "Miễn lệ phí đối với ..."
 
 
+class Provenance(_Strict):
+    """Where a record's facts come from and when someone last checked them against that source."""
+
+    source: str = Field(min_length=3)  # "CSDL quốc gia về TTHC", "Nghị định 151/2025/NĐ-CP", ...
+    decision: str = ""  # the decision that published the procedure, e.g. "163/QĐ-BTP"
+    url: str = ""  # the record's own portal page, or the legal text
+    verified_on: date  # last checked against `source`
+    effective_from: date | None = None  # when the rules described took effect, where known
+
+
 class Procedure(_Strict):
     code: str = Field(min_length=3)  # national code, e.g. "1.001193"; local codes allowed
     name: str = Field(min_length=3)
@@ -54,6 +65,7 @@ class Procedure(_Strict):
     online_level: OnlineLevel = "none"  # toàn trình / một phần / không
     aliases: list[str] = []  # everyday names citizens use: "sổ đỏ", "hộ khẩu", "giấy khai sinh"
     national_code: bool = True  # False for locally numbered procedures without a portal page
+    provenance: Provenance | None = None  # `hotline kb check` reports records without it
 
     @field_validator("steps", "target_users", "legal_basis", "aliases")
     @classmethod
@@ -64,6 +76,9 @@ class Procedure(_Strict):
 
     @property
     def portal_url(self) -> str | None:
+        """The record's own portal page when its provenance names one, else the page by national code."""
+        if self.provenance and self.provenance.url.startswith("https://dichvucong.gov.vn/"):
+            return self.provenance.url
         return PORTAL_URL.format(code=self.code) if self.national_code else None
 
 
@@ -78,3 +93,7 @@ class Agency(_Strict):
     # Codes of former agencies whose duties this one took over (e.g. after a merger), so procedures,
     # routing rules and old feedback records that name a former code still resolve. Data, not code.
     replaces: list[str] = []
+    # Names of the former units this one absorbed ("xã Tam Ngọc", "thành phố Tam Kỳ"), so a place a
+    # citizen names the old way still resolves to today's unit.
+    aliases: list[str] = []
+    source: str = ""  # where the unit's name and area come from (resolution, portal page)
