@@ -12,7 +12,7 @@ bot_app = typer.Typer(help="Kênh chatbot: Telegram, Zalo OA, danh sách cần t
 
 
 def _settings():
-    from hotline.settings import get_settings
+    from common.settings import get_settings
 
     return get_settings()
 

@@ -7,8 +7,6 @@ sending fails, so the outbox's retry gets another chance).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -20,16 +18,6 @@ log = logging.getLogger(__name__)
 
 # Events a citizen hears about; assignment and creation are internal steps (the code was given at intake).
 NOTIFY_STATUSES = {"needs_info", "rejected", "transferred", "merged"}
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
-    if not secret or not header:
-        return False
-    return hmac.compare_digest(sign(secret, body), header.strip())
 
 
 @dataclass(frozen=True)

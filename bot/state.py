@@ -25,9 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     delete,
-    event,
     insert,
     select,
     update,
@@ -35,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from hotline.settings import normalize_database_url
+from common.db import make_engine
 
 metadata = MetaData()
 
@@ -94,32 +92,11 @@ class Conversation:
     version: int = 0
 
 
-def make_engine(url: str) -> SqlEngine:
-    url = normalize_database_url(url)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # shared file with the feedback service
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: safe, and one fsync per checkpoint
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
 class ConversationStore:
     def __init__(self, url: str | None = None, *, engine: SqlEngine | None = None):
         if engine is None:
             if url is None:
                 raise ValueError("url or engine required")
-            if url.startswith("sqlite:///"):
-                from pathlib import Path
-
-                Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
             engine = make_engine(url)
         self.engine = engine
         self._create_tables()

@@ -18,7 +18,7 @@ class ParserLike(Protocol):
 class Services:
     """Everything the flows use; built once per process by the engine."""
 
-    settings: Any  # hotline.settings.Settings
+    settings: Any  # common.settings.Settings
     parser: ParserLike
     kb: Any  # knowledge_base.loader.KnowledgeBase
     client: FeedbackClient

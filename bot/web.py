@@ -17,7 +17,9 @@ from fastapi import APIRouter, FastAPI, Request
 
 from bot.channels import web as web_channel
 from bot.channels.web import error
-from bot.notify import notice_for, parse_event, verify_signature
+from bot.notify import notice_for, parse_event
+from common.signing import SIGNATURE_HEADER
+from common.signing import verify as verify_signature
 from bot.runtime import BotRuntime
 
 log = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
     @router.post("/bot/events", include_in_schema=False)
     async def outbox_event(request: Request):
         raw = await request.body()
-        if not verify_signature(runtime.events_secret, raw, request.headers.get("X-Hotline-Signature")):
+        if not verify_signature(runtime.events_secret, raw, request.headers.get(SIGNATURE_HEADER)):
             return error(401, "Chữ ký sự kiện không hợp lệ.", "invalid_signature")
         event = parse_event(raw)
         if event is None:

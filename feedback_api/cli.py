@@ -13,7 +13,7 @@ def _report() -> None:
 
 
 def _settings():
-    from hotline.settings import get_settings
+    from common.settings import get_settings
 
     return get_settings()
 

@@ -38,7 +38,7 @@ def create_app(settings=None, *, migrate: bool = True, install_ops: bool = True)
     from feedback_api.stats.views import router as stats_router
 
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     import_models()

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from feedback_api.textfold import fold, fold_chars
+from common.text import fold, fold_chars
 
 PLACEHOLDER = "[đã ẩn]"
 

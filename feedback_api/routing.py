@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from feedback_api.textfold import fold, fold_chars
+from common.text import fold, fold_chars
 
 RULES_PATH = Path(__file__).parent / "data" / "routing_rules.yaml"
 

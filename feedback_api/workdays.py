@@ -158,7 +158,7 @@ def calendar_from_settings(settings=None) -> WorkCalendar:
     so a deployment can correct the shipped data without a code change.
     """
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     shipped_off, shipped_makeup = default_calendar_data()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from hotline.settings import Settings, get_settings
+from common.settings import Settings, get_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

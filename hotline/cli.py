@@ -30,7 +30,7 @@ def serve(
 
     import uvicorn
 
-    from hotline.settings import get_settings
+    from common.settings import get_settings
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port

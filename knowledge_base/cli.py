@@ -13,7 +13,7 @@ def import_command(
     file: Path = typer.Argument(..., help="Tệp xuất từ CSDL quốc gia về TTHC (.json hoặc .xlsx)"),
 ) -> None:
     """Nhập thủ tục từ tệp xuất của CSDL quốc gia (cập nhật theo mã, chạy lại không nhân bản)."""
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.importer import ImportFileError, import_file
     from knowledge_base.loader import KBError
 
@@ -34,7 +34,7 @@ def import_command(
 @kb_app.command("check")
 def check_command() -> None:
     """Kiểm tra toàn bộ dữ liệu (mẫu + kb_dir + đã nhập) và in thống kê."""
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.loader import KBError, load_knowledge_base
 
     try:

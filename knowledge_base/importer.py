@@ -411,7 +411,7 @@ def _dump(procedure: Procedure) -> dict:
 def import_file(path: str | Path, settings: Any = None) -> ImportResult:
     """Validate and upsert the export's procedures into the imported store; counts against the KB."""
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     records = read_records(path)

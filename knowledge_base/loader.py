@@ -383,7 +383,7 @@ def agencies_path_for(settings: Any) -> Path:
 def load_directory(settings: Any = None) -> list[Agency]:
     """The agency directory in effect for these settings, without loading procedures."""
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     return load_agencies(agencies_path_for(settings))
@@ -395,7 +395,7 @@ def load_knowledge_base(settings: Any = None) -> KnowledgeBase:
     `kb_dir/agencies.yaml`, when present, replaces the bundled directory (e.g. the 2025 model).
     """
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     agencies_path = agencies_path_for(settings)

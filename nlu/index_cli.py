@@ -21,7 +21,7 @@ def build(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.loader import KBError, load_knowledge_base
     from nlu.retrieval import clear_cache, ensure_index, get_encoder
     from nlu.retrieval.retriever import index_root

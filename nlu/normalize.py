@@ -19,6 +19,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from common.text import fold_diacritics
+
 # --- data: abbreviations and teencode, keyed by the folded (ASCII) token --------------------------
 ABBREVIATIONS: dict[str, str] = {
     # papers and agencies
@@ -140,13 +142,6 @@ _TONES = "\u0300\u0301\u0309\u0303\u0323"  # grave, acute, hook above, tilde, do
 _KEEP_TOKEN = re.compile(r"[a-z]{1,5}-\d{4}-\d{1,8}|\d+(?:[.,/:-]\d+)+|[vđd]/[vc]")
 _NON_WORD = re.compile(r"[\W_]+")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
-
-
-def fold_diacritics(text: str) -> str:
-    """Strip diacritics (every combining mark) and map đ/Đ to d/D; NFC in, NFC out."""
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped.replace("đ", "d").replace("Đ", "D"))
 
 
 def _tone_placement(lowered: str) -> str:

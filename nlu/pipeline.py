@@ -59,7 +59,7 @@ class Parser:
 
     def __init__(self, settings=None, *, retriever=None, intent_backend: IntentBackend | None = None) -> None:
         if settings is None:
-            from hotline.settings import get_settings
+            from common.settings import get_settings
 
             settings = get_settings()
         self.settings = settings
@@ -102,7 +102,7 @@ _lock = threading.Lock()
 def get_parser(settings=None) -> Parser:
     """The process-wide Parser for these settings (built on first use)."""
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     key = (str(settings.data_dir), str(settings.kb_dir), str(settings.embedding_model),

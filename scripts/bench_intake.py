@@ -333,7 +333,7 @@ def profile_in_process(db_url: str, data_dir: str, n: int) -> None:
     import cProfile
     import pstats
 
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     from feedback_api.db import get_sessionmaker, upgrade_database
     from feedback_api.feedback.schemas import FeedbackCreate
@@ -391,9 +391,10 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         # Migrate once before the workers start (each would otherwise race to do it at startup).
-        from hotline.settings import Settings
+        from common.settings import Settings
 
-        from feedback_api.db import dispose_engine, upgrade_database
+        from common.db import dispose_engine
+        from feedback_api.db import upgrade_database
 
         upgrade_database(Settings(_env_file=None, database_url=db_url, data_dir=Path(data_dir)))
         dispose_engine(db_url)
@@ -461,7 +462,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        from feedback_api.db import dispose_engine
+        from common.db import dispose_engine
 
         dispose_engine(db_url)
         drop_database(args.pg_url, name)

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from eval_nlu import load_procedure_questions, retrieval_metrics
 
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.loader import load_knowledge_base
     from nlu.retrieval import ensure_index, get_encoder, get_retriever
 

@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from dataclasses import replace
 
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.loader import load_knowledge_base
     from nlu.retrieval import get_retriever
 

@@ -58,7 +58,8 @@ def _pg_database_url(name: str) -> str:
 def database_backend(request, tmp_path_factory):
     from sqlalchemy import inspect
 
-    from feedback_api.db import dispose_engine, get_engine, upgrade_url
+    from common.db import dispose_engine, get_engine
+    from feedback_api.db import upgrade_url
 
     if request.param == "sqlite":
         template = tmp_path_factory.mktemp("sqlite-template") / "template.db"
@@ -111,7 +112,7 @@ def _drop_stale_test_databases(admin) -> None:
 def database_url(database_backend, tmp_path):
     from sqlalchemy import text
 
-    from feedback_api.db import dispose_engine, get_engine
+    from common.db import dispose_engine, get_engine
 
     if database_backend.kind == "sqlite":
         path = tmp_path / "hotline.db"
@@ -129,7 +130,7 @@ def database_url(database_backend, tmp_path):
 
 @pytest.fixture
 def settings(database_url, tmp_path):
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     return Settings(
         _env_file=None,

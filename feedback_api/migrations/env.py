@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from feedback_api.db import Base, get_engine, import_models, owns_name
+from common.db import get_engine
+from feedback_api.db import Base, import_models, owns_name
 
 import_models()
 config = context.config

@@ -13,8 +13,6 @@ dead (delivered_at NULL, attempts >= max).
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import random
@@ -27,12 +25,12 @@ import httpx
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from common.signing import SIGNATURE_HEADER, sign
 from feedback_api.db import utcnow
 from feedback_api.outbox.models import OutboxEvent
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Hotline-Signature"
 EVENT_ID_HEADER = "X-Hotline-Event-Id"
 LEASE = timedelta(seconds=60)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -91,15 +89,6 @@ def resolve_targets(settings) -> dict[str, Target]:
             continue
         targets[name] = Target(name, hook["url"], hook.get("secret") or "")
     return targets
-
-
-def sign(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify(body: bytes, secret: str, header: str | None) -> bool:
-    """For receivers (and tests): constant-time check of X-Hotline-Signature."""
-    return bool(header) and hmac.compare_digest(sign(body, secret), header)
 
 
 def backoff_delay(attempts: int, base: float, cap: float, rand: Callable[[], float] = random.random) -> float:
@@ -178,7 +167,7 @@ async def post_event(client: httpx.AsyncClient, target: Target | None, claim: Cl
         "Content-Type": "application/json; charset=utf-8",
         EVENT_ID_HEADER: str(claim.payload.get("id") or claim.id),
         "X-Hotline-Event": str(claim.payload.get("event", "")),
-        SIGNATURE_HEADER: sign(body, target.secret),
+        SIGNATURE_HEADER: sign(target.secret, body),
         "User-Agent": "hotline-outbox/1",
     }
     try:

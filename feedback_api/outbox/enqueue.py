@@ -110,7 +110,7 @@ def enqueue(
     payload keys (e.g. the scheduler's "notice").
     """
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     rows = outbox_rows(event, feedback, settings, occurred_at=occurred_at or utcnow(), extra=extra)

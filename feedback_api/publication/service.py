@@ -14,7 +14,7 @@ from feedback_api import redaction
 from feedback_api.errors import ApiError, forbidden
 from feedback_api.feedback.models import Feedback
 from feedback_api.permissions import Role
-from feedback_api.textfold import fold
+from common.text import fold
 
 
 def fold_for_search(text: str) -> str:

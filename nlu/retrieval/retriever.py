@@ -203,7 +203,7 @@ def get_retriever(settings=None, kb=None) -> Retriever:
     loaded knowledge base). A fresh index on disk is reused; a stale one is rebuilt. When loading the
     KB or building fails, the last good index keeps serving (logged); with none, the error is raised."""
     if settings is None:
-        from hotline.settings import get_settings
+        from common.settings import get_settings
 
         settings = get_settings()
     model_id = resolve_model_id(settings.embedding_model)

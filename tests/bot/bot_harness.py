@@ -39,7 +39,7 @@ class Harness:
     async def close(self) -> None:
         await self.runtime.aclose()
         await self.http.aclose()
-        from feedback_api.db import dispose_engine
+        from common.db import dispose_engine
 
         dispose_engine(self.settings.effective_database_url)
 

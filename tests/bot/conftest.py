@@ -34,7 +34,7 @@ def anyio_backend():
 def bot_nlu_settings(request, tmp_path_factory):
     """Data dir for the NLU index. Kept in pytest's cache dir between runs when available: the index is
     keyed by the KB content hash and model id and rebuilt when stale, so reuse is safe and saves ~30 s."""
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     try:
         data_dir = request.config.cache.mkdir("bot-nlu-data")
@@ -59,7 +59,8 @@ def bot_kb(bot_nlu_settings):
 
 @pytest.fixture(scope="session")
 def fb_template(tmp_path_factory):
-    from feedback_api.db import dispose_engine, upgrade_url
+    from common.db import dispose_engine
+    from feedback_api.db import upgrade_url
 
     path = tmp_path_factory.mktemp("bot-db-template") / "template.db"
     url = f"sqlite:///{path}"
@@ -88,7 +89,7 @@ def fake_zalo():
 
 @pytest.fixture
 def bot_settings(tmp_path, fb_template, fake_telegram, fake_zalo):
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     fake_telegram.reset()
     fake_zalo.reset()

@@ -7,11 +7,11 @@ from bot import texts
 
 
 def test_terminal_chat_with_numbered_buttons(bot_settings, bot_parser, monkeypatch):
-    import hotline.settings
+    import common.settings
     import nlu.pipeline
     from hotline.cli import app
 
-    monkeypatch.setattr(hotline.settings, "get_settings", lambda: bot_settings)
+    monkeypatch.setattr(common.settings, "get_settings", lambda: bot_settings)
     monkeypatch.setattr(nlu.pipeline, "get_parser", lambda settings=None: bot_parser)
     result = CliRunner().invoke(app, ["chat", "--session", "cli-test"], input="xin chào\n1\nhủy\n")
     assert result.exit_code == 0, result.output
@@ -22,11 +22,11 @@ def test_terminal_chat_with_numbered_buttons(bot_settings, bot_parser, monkeypat
 
 
 def test_handoffs_listing_and_clearing(bot_settings, monkeypatch):
-    import hotline.settings
+    import common.settings
     from bot.state import ConversationStore
     from hotline.cli import app
 
-    monkeypatch.setattr(hotline.settings, "get_settings", lambda: bot_settings)
+    monkeypatch.setattr(common.settings, "get_settings", lambda: bot_settings)
     store = ConversationStore(bot_settings.effective_database_url)
     conv = store.load("zalo", "2512523625412515")
     conv.handoff = True
@@ -42,10 +42,10 @@ def test_handoffs_listing_and_clearing(bot_settings, monkeypatch):
 
 
 def test_zalo_config_check(bot_settings, monkeypatch):
-    import hotline.settings
+    import common.settings
     from hotline.cli import app
 
-    monkeypatch.setattr(hotline.settings, "get_settings", lambda: bot_settings)
+    monkeypatch.setattr(common.settings, "get_settings", lambda: bot_settings)
     ok = CliRunner().invoke(app, ["bot", "zalo"])
     assert ok.exit_code == 0 and "/webhooks/zalo" in ok.output
     bot_settings.zalo_oa_secret_key = ""

@@ -15,7 +15,7 @@ from bot.channels.zalo import verify_signature as verify_zalo
 from bot.engine import KeyedLocks
 from bot.flows.form import idempotency_key, request_body
 from bot.messages import Button, Reply
-from bot.notify import notice_for, sign, verify_signature
+from bot.notify import notice_for
 from bot.rules import (
     find_tracking_code,
     infer_kind,
@@ -189,15 +189,6 @@ def test_keyed_lock_orders_one_conversation_and_not_others():
     assert events.index("a1-end") < events.index("a2-start")  # same person: in order
     assert events.index("b1-start") < events.index("a1-end")  # another person: not blocked
     assert len(locks) == 0  # no lock kept once idle
-
-
-# --- signatures ---------------------------------------------------------------------------------------------
-def test_outbox_signature():
-    body = b'{"id":"x"}'
-    assert verify_signature("s3cret", body, sign("s3cret", body))
-    assert not verify_signature("s3cret", body + b" ", sign("s3cret", body))
-    assert not verify_signature("other", body, sign("s3cret", body))
-    assert not verify_signature("s3cret", body, None)
 
 
 def test_zalo_signature_is_sha256_of_appid_body_timestamp_secret():

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot import texts
-from bot.notify import sign
+from common.signing import sign
 from bot_harness import BOT_EVENTS_SECRET
 
 pytestmark = pytest.mark.anyio

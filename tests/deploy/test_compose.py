@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hotline.cli import app as cli_app
-from hotline.settings import Settings
+from common.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

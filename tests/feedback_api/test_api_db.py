@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from feedback_api.db import Base, get_engine, get_sessionmaker, import_models, normalize_url
+from common.db import get_engine
+from common.db import normalize_database_url as normalize_url
+from feedback_api.db import Base, get_sessionmaker, import_models
 from feedback_api.feedback.models import AppendOnlyViolation, AuditEvent, Feedback
 
 
@@ -117,7 +119,8 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path):
     from alembic import command
     from alembic.config import Config
 
-    from feedback_api.db import MIGRATIONS_DIR, dispose_engine, upgrade_url
+    from common.db import dispose_engine
+    from feedback_api.db import MIGRATIONS_DIR, upgrade_url
 
     url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
     upgrade_url(url)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from feedback_api.db import get_engine
+from common.db import get_engine
 from feedback_api.lifecycle import Action, Status
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

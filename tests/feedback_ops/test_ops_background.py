@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from feedback_api.db import utcnow
 from feedback_api.main import create_app
-from feedback_api.outbox.delivery import verify
+from common.signing import verify
 from tests.feedback_ops.conftest import WEBHOOK_SECRET
 from tests.feedback_ops.test_ops_scheduler import _add_item
 
@@ -39,7 +39,7 @@ def test_lifespan_runs_delivery_and_scheduler(ops_settings, receiver):
                          <= {r.json["event"] for r in list(receiver.requests)})
     events = {(r.json["event"], r.json["feedback"]["code"]) for r in receiver.requests}
     assert ("feedback.created", code) in events and ("feedback.escalated", "PA-2025-000001") in events
-    assert all(verify(r.body, WEBHOOK_SECRET, r.headers["x-hotline-signature"]) for r in receiver.requests)
+    assert all(verify(WEBHOOK_SECRET, r.body, r.headers["x-hotline-signature"]) for r in receiver.requests)
 
 
 def test_hotline_worker_command(ops_settings, receiver, tmp_path):
@@ -64,4 +64,4 @@ def test_hotline_worker_command(ops_settings, receiver, tmp_path):
     assert process.returncode == 0, output
     [request] = [r for r in receiver.requests if r.json["event"] == "feedback.escalated"]
     assert request.json["feedback"]["code"] == "PA-2025-000002"
-    assert verify(request.body, WEBHOOK_SECRET, request.headers["x-hotline-signature"])
+    assert verify(WEBHOOK_SECRET, request.body, request.headers["x-hotline-signature"])

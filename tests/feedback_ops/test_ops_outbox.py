@@ -7,9 +7,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from feedback_api.db import dispose_engine, get_sessionmaker, utcnow
+from common.db import dispose_engine
+from feedback_api.db import get_sessionmaker, utcnow
 from feedback_api.outbox import delivery
-from feedback_api.outbox.delivery import OutboxDispatcher, claim_due, verify
+from common.signing import verify
+from feedback_api.outbox.delivery import OutboxDispatcher, claim_due
 from feedback_api.outbox.enqueue import enqueue
 from feedback_api.outbox.models import OutboxEvent
 from tests.feedback_ops.conftest import WEBHOOK_SECRET
@@ -43,8 +45,8 @@ def test_delivers_signed_event_once(ops_settings, receiver):
     assert [r.ok for r in results] == [True]
     [request] = receiver.requests
     assert request.path == "/pakn"
-    assert verify(request.body, WEBHOOK_SECRET, request.headers["x-hotline-signature"])
-    assert not verify(request.body, "wrong-secret", request.headers["x-hotline-signature"])
+    assert verify(WEBHOOK_SECRET, request.body, request.headers["x-hotline-signature"])
+    assert not verify("wrong-secret", request.body, request.headers["x-hotline-signature"])
     assert request.headers["x-hotline-event-id"] == str(event_id)
     body = request.json
     assert body["id"] == str(event_id) and body["event"] == "feedback.created"
@@ -144,7 +146,7 @@ def test_bot_target_uses_bot_secret(ops_settings, receiver):
     _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
     [request] = receiver.requests
     assert request.path == "/bot/events"
-    assert verify(request.body, "bot-secret", request.headers["x-hotline-signature"])
+    assert verify("bot-secret", request.body, request.headers["x-hotline-signature"])
     assert request.json["feedback"]["reply_to"] == {"channel": "telegram", "chat_id": "42"}
 
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from feedback_api import sla
-from feedback_api.db import dispose_engine, get_sessionmaker
+from common.db import dispose_engine
+from feedback_api.db import get_sessionmaker
 from feedback_api.feedback.models import Feedback
-from feedback_api.outbox.delivery import OutboxDispatcher, verify
+from common.signing import verify
+from feedback_api.outbox.delivery import OutboxDispatcher
 from feedback_api.outbox.models import OutboxEvent
 from feedback_api.scheduler import service
 from feedback_api.scheduler.models import ScheduledNotice
@@ -130,7 +132,7 @@ def test_reminder_delivered_to_webhook_not_to_bot(ops_settings, receiver):
     results = asyncio.run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
     assert [r.ok for r in results] == [True]
     [request] = receiver.requests
-    assert verify(request.body, WEBHOOK_SECRET, request.headers["x-hotline-signature"])
+    assert verify(WEBHOOK_SECRET, request.body, request.headers["x-hotline-signature"])
     body = request.json
     assert body["event"] == "feedback.escalated"
     assert body["feedback"]["code"] == "PA-2026-000001" and body["feedback"]["agency"] == "SXD"

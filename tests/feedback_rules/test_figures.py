@@ -11,7 +11,7 @@ from feedback_api.figures import DEFINITIONS, compute_figures
 from feedback_api.lifecycle import TRANSITIONS, Action, Status
 from feedback_api.sla import extend_for_pause
 from feedback_api.workdays import calendar_from_settings
-from hotline.settings import Settings
+from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))

@@ -7,7 +7,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from feedback_api.sla import SlaPolicy, deadlines, extend_for_pause, is_overdue, policy_for, reminder_due
 from feedback_api.workdays import calendar_from_settings
-from hotline.settings import Settings
+from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))

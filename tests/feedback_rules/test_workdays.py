@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from feedback_api.workdays import END_OF_DAY, WorkCalendar, calendar_from_settings, default_calendar_data
-from hotline.settings import Settings
+from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))

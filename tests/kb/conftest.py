@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.settings import Settings
+from common.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 KB_DATA = REPO / "knowledge_base" / "data"

@@ -176,7 +176,7 @@ def test_unreadable_files(make_settings, tmp_path):
 
 
 def test_cli_import_exit_codes_and_output(tmp_path, monkeypatch):
-    from hotline.settings import get_settings
+    from common.settings import get_settings
     from knowledge_base.cli import kb_app
 
     monkeypatch.setenv("HOTLINE_DATA_DIR", str(tmp_path / "var"))

@@ -15,7 +15,7 @@ def nlu_data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def nlu_settings(nlu_data_dir):
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     return Settings(data_dir=nlu_data_dir, nlu_backend="builtin")
 

@@ -12,7 +12,7 @@ STATIC = ASSETS.parent
 
 @pytest.fixture(scope="module")
 def pages_settings(tmp_path_factory):
-    from hotline.settings import Settings
+    from common.settings import Settings
 
     return Settings(
         _env_file=None,

@@ -116,7 +116,7 @@ def test_real_rasa_server_classifies_held_out_examples(real_rasa_url):
 
 
 def test_parser_with_rasa_backend_keeps_the_parse_contract(real_rasa_url, tmp_path):
-    from hotline.settings import Settings
+    from common.settings import Settings
     from nlu.pipeline import Parser
 
     parser = Parser(Settings(nlu_backend="rasa", rasa_url=real_rasa_url, data_dir=tmp_path))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.settings import Settings
+from common.settings import Settings
 from knowledge_base.loader import KnowledgeBase
 from retrieval_helpers import make_procedure
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from hotline.settings import get_settings
+from common.settings import get_settings
 from nlu.index_cli import index_app
 from nlu.retrieval import clear_cache
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from retrieval_helpers import make_procedure
 
-from hotline.settings import Settings
+from common.settings import Settings
 from knowledge_base.loader import KnowledgeBase
 from nlu.retrieval import clear_cache, ensure_index, get_retriever
 from nlu.retrieval import index as index_mod
