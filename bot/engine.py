@@ -72,14 +72,14 @@ class Engine:
     @classmethod
     def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> "Engine":
         """The engine on the real NLU, KB and feedback API (over HTTP, or `transport` in tests)."""
-        if parser is None:
-            from nlu.pipeline import get_parser
-
-            parser = get_parser(settings)
         if kb is None:
             from knowledge_base.loader import load_knowledge_base
 
             kb = load_knowledge_base(settings)
+        if parser is None:
+            from nlu.pipeline import get_parser
+
+            parser = get_parser(settings, kb)  # the retriever searches this very knowledge base
         client = FeedbackClient(
             settings.api_base_url,
             username=settings.bot_username,

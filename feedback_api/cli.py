@@ -33,17 +33,18 @@ def create_user(
     agency: str | None = typer.Option(None, "--agency", help="Mã cơ quan (bắt buộc với staff)"),
 ) -> None:
     """Tạo tài khoản cán bộ."""
-    from feedback_api.agencies.service import agency_codes
+    from knowledge_base.loader import load_directory
     from feedback_api.auth.service import create_user as create
-    from feedback_api.errors import ApiError
+    from feedback_api.domain import DomainError
 
     if len(password) < 8:
         typer.echo("Lỗi: mật khẩu phải có ít nhất 8 ký tự.", err=True)
         raise typer.Exit(2)
-    with _session(_settings()) as session:
+    settings = _settings()
+    with _session(settings) as session:
         try:
-            user = create(session, name, password, role, agency, known_agencies=agency_codes())
-        except ApiError as exc:
+            user = create(session, name, password, role, agency, known_agencies=load_directory(settings).codes)
+        except DomainError as exc:
             typer.echo(f"Lỗi: {exc.detail}", err=True)
             raise typer.Exit(1) from None
     typer.echo(f"Đã tạo tài khoản {user.username} (vai trò {user.role}"
@@ -79,6 +80,7 @@ def monthly(
 ) -> None:
     """Báo cáo tháng: tiếp nhận, đã xử lý, đúng hạn, quá hạn, tỷ lệ; danh sách trễ hạn theo cơ quan."""
     from feedback_api.stats import service
+    from knowledge_base.loader import load_directory
 
     settings = _settings()
     try:
@@ -88,7 +90,7 @@ def monthly(
         typer.echo("Lỗi: tháng phải có dạng YYYY-MM.", err=True)
         raise typer.Exit(2) from None
     with _session(settings) as session:
-        report = service.monthly_report(session, settings, month=month, agency=agency)
+        report = service.monthly_report(session, settings, load_directory(settings), month=month, agency=agency)
     typer.echo(service.to_csv(report) if csv else service.to_text(report), nl=False)
 
 

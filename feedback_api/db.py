@@ -1,59 +1,22 @@
-"""Database plumbing: declarative base, UTC datetimes, engines, sessions, Alembic upgrade in code.
+"""Database plumbing: sessions and the Alembic upgrade in code (tables: feedback_api.models).
 
 The same models run on the embedded SQLite file (default) and on PostgreSQL (DATABASE_URL, psycopg 3).
 """
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import DateTime, text
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import get_engine, normalize_database_url
+from feedback_api.models import metadata
 
 _makers: dict[str, sessionmaker[Session]] = {}
 _lock = threading.Lock()
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware datetimes in, UTC-aware datetimes out, on PostgreSQL and SQLite alike.
-
-    SQLite has no timezone type, so values are stored as naive UTC there; naive input is a bug
-    (it would silently be read back as another instant) and is refused.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def get_sessionmaker(settings) -> sessionmaker[Session]:
@@ -73,24 +36,8 @@ def owns_name(name, type_, parent_names) -> bool:
     autogenerate must neither drop nor report them.
     """
     if type_ == "table":
-        return name in Base.metadata.tables
+        return name in metadata.tables
     return True
-
-
-def import_models() -> None:
-    """Import every model module so Base.metadata knows all tables (Alembic, tests)."""
-    import importlib
-
-    import feedback_api.auth.models  # noqa: F401
-    import feedback_api.feedback.models  # noqa: F401
-    import feedback_api.outbox.models  # noqa: F401
-
-    # FB-OPS tables (revision 0002_ops), so autogenerate sees the whole schema.
-    for name in ("feedback_api.attachments.models", "feedback_api.edge.models", "feedback_api.scheduler.models"):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
 
 
 def upgrade_url(url: str, revision: str = "head") -> None:

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from feedback_api.domain import Conflict, DomainError, Forbidden, Invalid, NotFound, Unprocessable
+
 log = logging.getLogger("feedback_api")
 
 
@@ -155,7 +157,19 @@ def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": detail, "code": code, **extra}
 
 
+# HTTP status of each kind of rule error (feedback_api.domain).
+DOMAIN_STATUS = {Invalid: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unprocessable: 422}
+
+
+def domain_status(exc: DomainError) -> int:
+    return next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(error_body(exc.detail, exc.code), status_code=domain_status(exc))
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers)

@@ -1,18 +1,28 @@
-"""The feedback (PAKN) service application: create_app(settings) -> FastAPI."""
+"""The feedback (PAKN) service application: create_app(settings, directory) -> FastAPI.
+
+Middleware order, outermost first: request size limit (413) -> per-client rate limit (429) ->
+Idempotency-Key (intake). Lifespan: the background worker (outbox delivery + reminders/escalations),
+unless switched off in settings (outbox_poll_seconds / scheduler_interval_seconds <= 0).
+"""
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from feedback_api.db import get_sessionmaker, import_models, upgrade_database
+from common.settings import Settings
+from feedback_api.db import get_sessionmaker, upgrade_database
 from feedback_api.deps import get_session
 from feedback_api.errors import ApiError, install_error_handlers
+from knowledge_base.directory import Directory
+from knowledge_base.loader import load_directory
 
 log = logging.getLogger("feedback_api")
 API_PREFIX = "/api/v1"
+IDEMPOTENT_PATHS = frozenset({f"{API_PREFIX}/feedback", "/open311/v2/requests.json"})
 
 health_router = APIRouter(tags=["health"])
 
@@ -27,21 +37,21 @@ def healthz(session: Session = Depends(get_session)) -> dict:
     return {"status": "ok", "database": "ok"}
 
 
-def create_app(settings=None, *, migrate: bool = True, install_ops: bool = True) -> FastAPI:
-    """Build the app: schema upgraded (alembic head), bot operator account ensured, FB-OPS hooks installed."""
+def create_app(settings: Settings, directory: Directory | None = None, *, migrate: bool = True) -> FastAPI:
+    """Build the app: schema upgraded (alembic head), bot operator account ensured, edge and ops installed.
+
+    `directory` is the knowledge base's agency directory; the composition (hotline.app) passes the one it
+    loaded for everything, and it is read from the settings' KB when the service runs alone.
+    """
     from feedback_api.agencies.views import router as agencies_router
     from feedback_api.auth.service import ensure_bot_user
     from feedback_api.auth.views import router as auth_router
-    from feedback_api.feedback.service import ServiceContext
+    from feedback_api.feedback.context import ServiceContext
     from feedback_api.feedback.views import router as feedback_router
     from feedback_api.publication.views import router as publication_router
     from feedback_api.stats.views import router as stats_router
 
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
-    import_models()
+    directory = directory if directory is not None else load_directory(settings)
     if migrate:
         upgrade_database(settings)
     sessionmaker = get_sessionmaker(settings)
@@ -56,12 +66,49 @@ def create_app(settings=None, *, migrate: bool = True, install_ops: bool = True)
     )
     app.state.settings = settings
     app.state.sessionmaker = sessionmaker
-    app.state.service_context = ServiceContext(settings)
+    app.state.directory = directory
+    app.state.service_context = ServiceContext(settings, directory)
     install_error_handlers(app)
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
-    if install_ops:
-        from feedback_api import ops
-
-        ops.install(app, settings)
+    _install_edge_and_ops(app, settings, sessionmaker)
     return app
+
+
+def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker) -> None:
+    """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
+    from feedback_api.attachments.views import build_router as attachments_router
+    from feedback_api.edge.clients import TokenVerifier
+    from feedback_api.edge.idempotency import IdempotencyMiddleware
+    from feedback_api.edge.ratelimit import RateLimitMiddleware
+    from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
+    from feedback_api.open311.views import build_router as open311_router
+    from feedback_api.outbox.views import build_router as outbox_router
+    from feedback_api.scheduler.views import router as notices_router
+
+    verifier = TokenVerifier(settings)
+    app.include_router(attachments_router(settings, maker), prefix=API_PREFIX)
+    app.include_router(open311_router(settings))
+    app.include_router(outbox_router(settings), prefix=API_PREFIX)
+    app.include_router(notices_router, prefix=API_PREFIX)
+
+    # add_middleware puts each new one outermost.
+    app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier)
+    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+
+    inner_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application):
+        from feedback_api.scheduler.runner import BackgroundWorker
+
+        worker = BackgroundWorker(settings, maker)
+        async with inner_lifespan(application) as state:
+            worker.start()
+            try:
+                yield state
+            finally:
+                await worker.close()
+
+    app.router.lifespan_context = lifespan

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from common.settings import Settings
+
 from knowledge_base.loader import (
     KBError,
     KnowledgeBase,
@@ -408,12 +410,8 @@ def _dump(procedure: Procedure) -> dict:
     return procedure.model_dump(mode="json")
 
 
-def import_file(path: str | Path, settings: Any = None) -> ImportResult:
+def import_file(path: str | Path, settings: Settings) -> ImportResult:
     """Validate and upsert the export's procedures into the imported store; counts against the KB."""
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
     records = read_records(path)
     kb: KnowledgeBase = load_knowledge_base(settings)
     store = {p.code: p for p in load_import_store(settings)}

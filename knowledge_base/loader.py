@@ -20,6 +20,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from common.settings import Settings
+
+from knowledge_base.directory import Directory
 from knowledge_base.models import Agency, Procedure
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -277,18 +280,18 @@ def load_procedures(paths: str | Path | Iterable[str | Path] | None = None) -> l
     return procedures
 
 
-def import_store_path(settings: Any) -> Path:
+def import_store_path(settings: Settings) -> Path:
     return Path(settings.data_dir) / "kb" / IMPORT_STORE_NAME
 
 
-def load_import_store(settings: Any) -> list[Procedure]:
+def load_import_store(settings: Settings) -> list[Procedure]:
     path = import_store_path(settings)
     if not path.exists():
         return []
     return load_procedures([path])
 
 
-def save_import_store(settings: Any, procedures: Iterable[Procedure]) -> Path:
+def save_import_store(settings: Settings, procedures: Iterable[Procedure]) -> Path:
     """Write the imported procedures atomically (sorted by code: stable diffs and hashes)."""
     path = import_store_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,19 +320,15 @@ class KnowledgeBase:
         return {p.code: p for p in self.procedures}
 
     @cached_property
-    def _agency_index(self) -> dict[str, Agency]:
-        index = {a.code: a for a in self.agencies}
-        for agency in self.agencies:
-            for old in agency.replaces:
-                index.setdefault(old, agency)
-        return index
+    def directory(self) -> Directory:
+        return Directory(self.agencies)
 
     def procedure(self, code: str) -> Procedure | None:
         return self._by_code.get(code)
 
     def agency(self, code: str | None) -> Agency | None:
         """The agency with this code, or the agency that took over a former code."""
-        return self._agency_index.get(code) if code else None
+        return self.directory.get(code)
 
     @property
     def fields(self) -> list[str]:
@@ -358,7 +357,7 @@ def check_agency_codes(procedures: Iterable[Procedure], kb_agencies: KnowledgeBa
                           index=index, code=procedure.code)
 
 
-def _layer_sources(settings: Any) -> list[tuple[str, list[Path]]]:
+def _layer_sources(settings: Settings) -> list[tuple[str, list[Path]]]:
     layers: list[tuple[str, list[Path]]] = [("seed", procedure_files([SEED_PROCEDURES_DIR]))]
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir:
@@ -372,7 +371,7 @@ def _layer_sources(settings: Any) -> list[tuple[str, list[Path]]]:
     return layers
 
 
-def agencies_path_for(settings: Any) -> Path:
+def agencies_path_for(settings: Settings) -> Path:
     """The directory in effect: `kb_dir/agencies.yaml` when present (e.g. the 2025 model), else bundled."""
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir and (Path(kb_dir) / AGENCIES_FILENAME).exists():
@@ -380,24 +379,16 @@ def agencies_path_for(settings: Any) -> Path:
     return SEED_AGENCIES
 
 
-def load_directory(settings: Any = None) -> list[Agency]:
+def load_directory(settings: Settings) -> Directory:
     """The agency directory in effect for these settings, without loading procedures."""
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
-    return load_agencies(agencies_path_for(settings))
+    return Directory(load_agencies(agencies_path_for(settings)))
 
 
-def load_knowledge_base(settings: Any = None) -> KnowledgeBase:
+def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     """Bundled seed, then settings.kb_dir, then the imported store; later layers upsert by code.
 
     `kb_dir/agencies.yaml`, when present, replaces the bundled directory (e.g. the 2025 model).
     """
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
     agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)
     yaml_files = [agencies_path] + [p for _layer, files in layers for p in files

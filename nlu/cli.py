@@ -44,13 +44,14 @@ def parse(
     """
     from pydantic import ValidationError
 
+    from common.settings import get_settings
     from knowledge_base.loader import KBError
     from nlu.pipeline import NLUBackendError, get_parser
 
     # Libraries that print while loading models must not corrupt the JSON stream.
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            parser = get_parser()
+            parser = get_parser(get_settings())
     except (KBError, NLUBackendError, ValidationError) as exc:
         _fail(exc)
 

@@ -1,6 +1,6 @@
 """The NLU pipeline behind `hotline parse` and the bot: intent, aspect and candidate procedures.
 
-    parser = get_parser()
+    parser = get_parser(settings)
     parser.parse("lam giay khai sinh o dau")
     # {"text": ..., "intent": {"name": "ask_procedure", "confidence": 0.93}, "aspect": "where",
     #  "procedures": [{"code": "1.001193", "name": "Đăng ký khai sinh", "score": 0.71}, ...]}
@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
+from common.settings import Settings
 from nlu.aspects import detect_aspect
 from nlu.normalize import fold
 
@@ -57,16 +58,13 @@ def make_intent_backend(settings, encoder=None) -> IntentBackend:
 class Parser:
     """Parses one message into the `hotline parse` object (see DESIGN.md)."""
 
-    def __init__(self, settings=None, *, retriever=None, intent_backend: IntentBackend | None = None) -> None:
-        if settings is None:
-            from common.settings import get_settings
-
-            settings = get_settings()
+    def __init__(self, settings: Settings, *, kb=None, retriever=None,
+                 intent_backend: IntentBackend | None = None) -> None:
         self.settings = settings
         if retriever is None:
             from nlu.retrieval import get_retriever
 
-            retriever = get_retriever(settings)
+            retriever = get_retriever(settings, kb)
         self.retriever = retriever
         if intent_backend is None:
             encoder = retriever.encoder if getattr(retriever, "dense_available", False) else None
@@ -99,18 +97,15 @@ _parsers: dict[tuple[str, ...], Parser] = {}
 _lock = threading.Lock()
 
 
-def get_parser(settings=None) -> Parser:
-    """The process-wide Parser for these settings (built on first use)."""
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
+def get_parser(settings: Settings, kb=None) -> Parser:
+    """The process-wide Parser for these settings (built on first use, on `kb` when given, else on the
+    settings' knowledge base)."""
     key = (str(settings.data_dir), str(settings.kb_dir), str(settings.embedding_model),
            str(settings.nlu_backend), str(settings.rasa_url))
     with _lock:
         parser = _parsers.get(key)
         if parser is None:
-            parser = _parsers[key] = Parser(settings)
+            parser = _parsers[key] = Parser(settings, kb=kb)
         return parser
 
 

@@ -55,7 +55,9 @@ def build_scripts(conversations: int, messages: int, seed: int) -> list[list[str
     from nlu.normalize import fold_diacritics
 
     rng = random.Random(seed)
-    names = [p.name for p in load_knowledge_base().procedures]
+    from common.settings import get_settings
+
+    names = [p.name for p in load_knowledge_base(get_settings()).procedures]
     scripts = []
     for _ in range(conversations):
         script = [rng.choice(SMALL_TALK)]

@@ -320,7 +320,7 @@ def verify_stored(db_url: str, codes: list[str]) -> dict:
         audit = conn.execute(text("SELECT count(DISTINCT feedback_code) FROM audit_event")).scalar_one()
         outbox = conn.execute(text("SELECT count(*) FROM outbox")).scalar_one()
         keys = conn.execute(text("SELECT count(*) FROM idempotency_key")).scalar_one()
-        # Numbers a year's sequence issued without a stored item (failed intakes; see feedback.service).
+        # Numbers a year's sequence issued without a stored item (failed intakes; see feedback.store).
         gaps = conn.execute(text("SELECT COALESCE(sum(n), 0) FROM (SELECT max(seq) - count(*) AS n"
                                  " FROM feedback GROUP BY year) AS per_year")).scalar_one()
     engine.dispose()
@@ -337,12 +337,14 @@ def profile_in_process(db_url: str, data_dir: str, n: int) -> None:
 
     from feedback_api.db import get_sessionmaker, upgrade_database
     from feedback_api.feedback.schemas import FeedbackCreate
-    from feedback_api.feedback.service import ServiceContext, create_feedback
+    from feedback_api.feedback.context import ServiceContext
+    from feedback_api.feedback.intake import create_feedback
+    from knowledge_base.loader import load_directory
 
     settings = Settings(_env_file=None, database_url=db_url, data_dir=Path(data_dir), bot_events_enabled=True)
     upgrade_database(settings)
     maker = get_sessionmaker(settings)
-    ctx = ServiceContext(settings)
+    ctx = ServiceContext(settings, load_directory(settings))
     rng = random.Random(7)
     bodies = [FeedbackCreate(**submission(rng, i)[0]) for i in range(n)]
     with maker() as session:

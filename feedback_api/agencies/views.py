@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from feedback_api.agencies.service import list_agencies
+from feedback_api.agencies.service import get_directory
+from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["agencies"])
 
@@ -16,5 +17,5 @@ class AgencyRead(BaseModel):
 
 
 @router.get("/agencies", response_model=list[AgencyRead])
-def agencies() -> list[AgencyRead]:
-    return [AgencyRead(code=a.code, name=a.name, level=a.level, parent=a.parent) for a in list_agencies()]
+def agencies(directory: Directory = Depends(get_directory)) -> list[AgencyRead]:
+    return [AgencyRead(code=a.code, name=a.name, level=a.level, parent=a.parent) for a in directory]

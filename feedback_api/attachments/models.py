@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_api.db import Base, UTCDateTime
+from feedback_api.orm import Base, UTCDateTime
 
 
 class Attachment(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback_api.attachments.models import Attachment
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.errors import ApiError
 
 TOO_LARGE = "Ảnh đính kèm quá lớn (tối đa {limit}). Vui lòng chọn ảnh nhỏ hơn."

@@ -15,7 +15,7 @@ CHUNK = 256 * 1024
 
 
 def build_router(settings, sessionmaker) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["attachments"])
+    router = APIRouter(tags=["attachments"])
 
     def _store(data: bytes):
         with sessionmaker() as session:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_api.db import Base, UTCDateTime, utcnow
+from feedback_api.orm import Base, UTCDateTime, utcnow
 
 
 class User(Base):

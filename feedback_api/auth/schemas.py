@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from feedback_api.permissions import Role
+from feedback_api.auth.permissions import Role
 
 
 class UserCreate(BaseModel):

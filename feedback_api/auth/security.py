@@ -7,7 +7,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 
 # Module-level so tests may swap in cheaper parameters; production uses argon2-cffi's defaults (RFC 9106).
 hasher = PasswordHasher()

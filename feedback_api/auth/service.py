@@ -7,13 +7,13 @@ from sqlalchemy.orm import Session
 
 from feedback_api.auth.models import User
 from feedback_api.auth.security import hash_password, verify_password
-from feedback_api.errors import ApiError, bad_request
-from feedback_api.permissions import Role
+from feedback_api.domain import Conflict, Invalid
+from feedback_api.auth.permissions import Role
 
 
-class UserExists(ApiError):
+class UserExists(Conflict):
     def __init__(self, username: str):
-        super().__init__(409, "user_exists", f"Tên đăng nhập “{username}” đã tồn tại.")
+        super().__init__(f"Tên đăng nhập “{username}” đã tồn tại.", "user_exists")
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -30,11 +30,11 @@ def create_user(
     known_agencies: set[str] | None = None,
 ) -> User:
     if role not in Role._value2member_map_:
-        raise bad_request(f"Vai trò “{role}” không hợp lệ (operator, staff, supervisor, admin).", "invalid_role")
+        raise Invalid(f"Vai trò “{role}” không hợp lệ (operator, staff, supervisor, admin).", "invalid_role")
     if role == Role.staff and not agency_code:
-        raise bad_request("Cán bộ (staff) phải thuộc một cơ quan: hãy nêu mã cơ quan.", "agency_required")
+        raise Invalid("Cán bộ (staff) phải thuộc một cơ quan: hãy nêu mã cơ quan.", "agency_required")
     if agency_code and known_agencies is not None and agency_code not in known_agencies:
-        raise bad_request(f"Không có cơ quan mã “{agency_code}” trong danh mục.", "unknown_agency")
+        raise Invalid(f"Không có cơ quan mã “{agency_code}” trong danh mục.", "unknown_agency")
     if get_user(session, username) is not None:
         raise UserExists(username)
     user = User(username=username, password_hash=hash_password(password), role=str(role),

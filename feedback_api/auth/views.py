@@ -4,13 +4,14 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import agency_codes
+from feedback_api.agencies.service import get_directory
+from knowledge_base.directory import Directory
 from feedback_api.auth import service
 from feedback_api.auth.schemas import Token, UserCreate, UserRead
 from feedback_api.auth.security import create_access_token
 from feedback_api.deps import get_app_settings, get_session, require_role
 from feedback_api.errors import ApiError, not_found
-from feedback_api.permissions import Role
+from feedback_api.auth.permissions import Role
 
 router = APIRouter(tags=["auth"])
 
@@ -42,10 +43,11 @@ def list_users(
 
 @router.post("/admin/users", response_model=UserRead, status_code=201)
 def create_user(
-    body: UserCreate, session: Session = Depends(get_session), _admin=Depends(require_role(Role.admin))
+    body: UserCreate, session: Session = Depends(get_session), _admin=Depends(require_role(Role.admin)),
+    directory: Directory = Depends(get_directory),
 ) -> UserRead:
     user = service.create_user(session, body.username, body.password, body.role, body.agency,
-                               known_agencies=agency_codes())
+                               known_agencies=directory.codes)
     return _user_read(user)
 
 

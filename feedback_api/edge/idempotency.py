@@ -9,7 +9,7 @@ from feedback_api.edge import idempotency_service as service
 from feedback_api.edge.clients import TokenVerifier
 from feedback_api.edge.responses import send_error
 from feedback_api.edge.size_limit import replay_receive
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 255

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from feedback_api.db import Base, UTCDateTime, utcnow
+from feedback_api.orm import Base, UTCDateTime, utcnow
 
 
 class Feedback(Base):

@@ -1,4 +1,4 @@
-"""Thin routers over feedback.service: parse, authorise the caller's identity, shape the response."""
+"""Thin routers over the feedback use cases (intake, transitions, queries): parse, authorise the caller's identity, shape the response."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,13 +7,15 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from feedback_api import lifecycle, permissions
-from feedback_api.agencies.service import agency_name
+from feedback_api.auth import permissions
+from feedback_api.feedback import lifecycle
 from feedback_api.auth.models import User
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.deps import get_current_user, get_optional_user, get_session
 from feedback_api.errors import forbidden
-from feedback_api.feedback import service
+from feedback_api.agencies.service import get_directory
+from knowledge_base.directory import Directory
+from feedback_api.feedback import intake, queries, transitions
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import (
     AgencyRef,
@@ -37,13 +39,13 @@ from feedback_api.feedback.schemas import (
     TimelineEntry,
     TransferBody,
 )
-from feedback_api.feedback.service import CITIZEN, Actor
-from feedback_api.lifecycle import Action
+from feedback_api.feedback.context import CITIZEN, Actor, ServiceContext
+from feedback_api.feedback.lifecycle import Action
 
 router = APIRouter(tags=["feedback"])
 
 
-def ctx_of(request: Request) -> service.ServiceContext:
+def ctx_of(request: Request) -> ServiceContext:
     return request.app.state.service_context
 
 
@@ -60,24 +62,24 @@ class PublicationEdit(BaseModel):
     text: str = Field(min_length=10, max_length=10000)
 
 
-def _agency_ref(code: str) -> AgencyRef:
-    return AgencyRef(code=code, name=agency_name(code))
+def _agency_ref(code: str, directory: Directory) -> AgencyRef:
+    return AgencyRef(code=code, name=directory.name(code))
 
 
 def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
     return [
-        TimelineEntry(at=e.at, action=e.action, status=e.to_status, status_label=service.status_label(e.to_status),
+        TimelineEntry(at=e.at, action=e.action, status=e.to_status, status_label=queries.status_label(e.to_status),
                       agency=e.agency_code, reason=e.reason)
-        for e in service.timeline(session, item)
+        for e in queries.timeline(session, item)
     ]
 
 
-def _result(item: Feedback) -> TransitionResult:
-    return TransitionResult(code=item.code, status=item.status, status_label=service.status_label(item.status),
-                            agency=item.agency_code, agency_name=agency_name(item.agency_code), due_at=item.due_at)
+def _result(item: Feedback, directory: Directory) -> TransitionResult:
+    return TransitionResult(code=item.code, status=item.status, status_label=queries.status_label(item.status),
+                            agency=item.agency_code, agency_name=directory.name(item.agency_code), due_at=item.due_at)
 
 
-def staff_view(session: Session, item: Feedback) -> StaffView:
+def staff_view(session: Session, item: Feedback, directory: Directory) -> StaffView:
     contact = None
     if item.contact_name or item.contact_phone or item.contact_email:
         contact = Contact(name=item.contact_name, phone=item.contact_phone, email=item.contact_email)
@@ -85,10 +87,10 @@ def staff_view(session: Session, item: Feedback) -> StaffView:
     return StaffView(
         code=item.code, kind=item.kind, channel=item.channel, content=item.content, category=item.category,
         location=item.location, contact=contact, reply_to=reply, publish_consent=item.publish_consent,
-        public_interest=item.public_interest, status=item.status, status_label=service.status_label(item.status),
-        agency=_agency_ref(item.agency_code), routing_reason=item.routing_reason, routing_rule=item.routing_rule,
+        public_interest=item.public_interest, status=item.status, status_label=queries.status_label(item.status),
+        agency=_agency_ref(item.agency_code, directory), routing_reason=item.routing_reason, routing_rule=item.routing_rule,
         received_at=item.received_at, forward_due_at=item.forward_due_at, due_at=item.due_at,
-        overdue=service.is_overdue(item), handled_at=item.handled_at, question=item.question,
+        overdue=queries.is_overdue(item), handled_at=item.handled_at, question=item.question,
         guidance=item.guidance, answer=item.answer, published_text=item.published_text,
         published_at=item.published_at, merged_into=item.merged_into, attachments=list(item.attachments or []),
         allowed_actions=sorted(str(a) for a in lifecycle.allowed_actions(item.status)),
@@ -104,10 +106,11 @@ def submit_feedback(
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
 ) -> FeedbackCreated:
-    item = service.create_feedback(session, ctx_of(request), body, Actor.of(user) if user else None)
+    ctx = ctx_of(request)
+    item = intake.create_feedback(session, ctx, body, Actor.of(user) if user else None)
     return FeedbackCreated(
-        code=item.code, status=item.status, status_label=service.status_label(item.status),
-        agency=item.agency_code, agency_name=agency_name(item.agency_code), due_at=item.due_at,
+        code=item.code, status=item.status, status_label=queries.status_label(item.status),
+        agency=item.agency_code, agency_name=ctx.directory.name(item.agency_code), due_at=item.due_at,
         forward_due_at=item.forward_due_at,
     )
 
@@ -124,15 +127,15 @@ def list_feedback(
     page: int = Query(1, ge=1),
     size: int = Query(20, ge=1, le=100),
 ) -> dict:
-    items, total = service.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,
+    items, total = queries.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,
                                       channel=channel, chat_id=chat_id, page=page, size=size)
     now = utcnow()
     return {
         "items": [
             StaffListItem(
                 code=i.code, kind=i.kind, channel=i.channel, status=i.status,
-                status_label=service.status_label(i.status), agency=i.agency_code, category=i.category,
-                content=i.content, received_at=i.received_at, due_at=i.due_at, overdue=service.is_overdue(i, now),
+                status_label=queries.status_label(i.status), agency=i.agency_code, category=i.category,
+                content=i.content, received_at=i.received_at, due_at=i.due_at, overdue=queries.is_overdue(i, now),
             ).model_dump(mode="json")
             for i in items
         ],
@@ -147,35 +150,37 @@ def public_status(
     code: str,
     session: Session = Depends(get_session),
     phone_last4: str | None = Query(None, pattern=r"^[0-9]{4}$"),
+    directory: Directory = Depends(get_directory),
 ) -> PublicStatus:
-    item = service.get_item(session, code)
+    item = transitions.get_item(session, code)
     details = None
     if phone_last4 is not None:
-        if not service.phone_last4_matches(item, phone_last4):
+        if not queries.phone_last4_matches(item, phone_last4):
             raise forbidden("Bốn số cuối điện thoại không khớp với phản ánh này.", "phone_mismatch")
         details = CitizenDetails(answer=item.answer, question=item.question, guidance=item.guidance,
                                  timeline=_timeline(session, item))
     return PublicStatus(
-        code=item.code, kind=item.kind, status=item.status, status_label=service.status_label(item.status),
-        agency=_agency_ref(item.agency_code), received_at=item.received_at, due_at=item.due_at,
-        overdue=service.is_overdue(item), published_answer=item.published_text, published_at=item.published_at,
+        code=item.code, kind=item.kind, status=item.status, status_label=queries.status_label(item.status),
+        agency=_agency_ref(item.agency_code, directory), received_at=item.received_at, due_at=item.due_at,
+        overdue=queries.is_overdue(item), published_answer=item.published_text, published_at=item.published_at,
         merged_into=item.merged_into, details=details,
     )
 
 
 @router.get("/feedback/{code}/staff-view", response_model=StaffView)
 def get_staff_view(code: str, session: Session = Depends(get_session),
-                   user: User = Depends(get_current_user)) -> StaffView:
-    item = service.get_item(session, code)
+                   user: User = Depends(get_current_user),
+                   directory: Directory = Depends(get_directory)) -> StaffView:
+    item = transitions.get_item(session, code)
     if not permissions.can_view(user.role, user_agency=user.agency_code, item_agency=item.agency_code):
         raise forbidden()
-    return staff_view(session, item)
+    return staff_view(session, item, directory)
 
 
 # --- transitions ---------------------------------------------------------------------------------
 def _act(request: Request, session: Session, code: str, action: Action, user: User, body=None) -> TransitionResult:
-    item = service.apply_action(session, ctx_of(request), code, action, Actor.of(user), body)
-    return _result(item)
+    ctx = ctx_of(request)
+    return _result(transitions.apply_action(session, ctx, code, action, Actor.of(user), body), ctx.directory)
 
 
 @router.post("/feedback/{code}/assign", response_model=TransitionResult)
@@ -214,14 +219,14 @@ def provide_info(request: Request, code: str, body: ProvideInfoBody, session: Se
     if user is not None:
         actor = Actor.of(user)
     else:
-        item = service.get_item(session, code)
-        if not service.phone_last4_matches(item, body.phone_last4):
+        item = transitions.get_item(session, code)
+        if not queries.phone_last4_matches(item, body.phone_last4):
             raise forbidden("Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.",
                             "phone_mismatch")
         session.rollback()  # release the read before the locking transaction
         actor = CITIZEN
-    item = service.apply_action(session, ctx_of(request), code, Action.provide_info, actor, body)
-    return _result(item)
+    ctx = ctx_of(request)
+    return _result(transitions.apply_action(session, ctx, code, Action.provide_info, actor, body), ctx.directory)
 
 
 @router.post("/feedback/{code}/answer", response_model=TransitionResult)
@@ -238,8 +243,8 @@ def publish(request: Request, code: str, body: PublishBody | None = Body(None), 
 
 @router.post("/feedback/{code}/publication", response_model=TransitionResult)
 def edit_publication(code: str, body: PublicationEdit, session: Session = Depends(get_session),
-                     user: User = Depends(get_current_user)):
-    return _result(service.edit_publication(session, code, Actor.of(user), body.text))
+                     user: User = Depends(get_current_user), directory: Directory = Depends(get_directory)):
+    return _result(transitions.edit_publication(session, code, Actor.of(user), body.text), directory)
 
 
 @router.post("/feedback/{code}/close", response_model=TransitionResult)

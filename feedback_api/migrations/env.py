@@ -4,11 +4,11 @@ from __future__ import annotations
 from alembic import context
 
 from common.db import get_engine
-from feedback_api.db import Base, import_models, owns_name
+from feedback_api.db import owns_name
+from feedback_api.models import metadata
 
-import_models()
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _run(connection) -> None:

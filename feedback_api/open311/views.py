@@ -1,5 +1,5 @@
-"""Open311 GeoReport v2 endpoints. Conversions live in feedback_api.open311_mapping (pure); intake goes
-through feedback.service.create_feedback, exactly as POST /api/v1/feedback does."""
+"""Open311 GeoReport v2 endpoints. Conversions live in feedback_api.open311.mapping (pure); intake goes
+through feedback.intake.create_feedback, exactly as POST /api/v1/feedback does."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,16 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from feedback_api import open311_mapping as mapping
-from feedback_api.agencies.service import agency_name
+from feedback_api.open311 import mapping
 from feedback_api.auth.models import User
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.deps import get_optional_user, get_session
 from feedback_api.errors import ApiError, validation_message
-from feedback_api.feedback import service
+from feedback_api.feedback import intake, transitions
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import FeedbackCreate
-from feedback_api.feedback.service import Actor
+from feedback_api.feedback.context import Actor
 
 # GeoReport v2: without explicit dates or ids, the last 90 days and at most 1000 requests.
 DEFAULT_WINDOW = timedelta(days=90)
@@ -31,15 +30,16 @@ def _error(error: mapping.Open311Error) -> JSONResponse:
     return JSONResponse({"detail": error.message, "code": error.code}, status_code=error.status_code)
 
 
-def _public_request(item, rules) -> dict:
+def _public_request(item, request: Request) -> dict:
     """Open311 is public: an item's text and place are shown only once it is published (with consent or
     by a supervisor's public-interest decision), as on /api/v1/public/feedback; before that only its
     service, status and dates, like the public status view."""
-    request = mapping.service_request(item, agency_name(item.agency_code), rules)
+    ctx = request.app.state.service_context
+    public = mapping.service_request(item, ctx.directory.name(item.agency_code), ctx.routing_rules)
     if item.published_at is None:
-        request["description"] = None
-        request["address"] = None
-    return request
+        public["description"] = None
+        public["address"] = None
+    return public
 
 
 def _rules(request: Request):
@@ -85,12 +85,12 @@ def build_router(settings) -> APIRouter:
         if "statuses" in filters:
             query = query.where(Feedback.status.in_(filters["statuses"]))
         items = session.scalars(query.order_by(Feedback.received_at.desc()).limit(MAX_RESULTS)).all()
-        return [_public_request(item, rules) for item in items]
+        return [_public_request(item, request) for item in items]
 
     @router.get("/requests/{code}.json")
     def get_request(request: Request, code: str, session: Session = Depends(get_session)):
-        item = service.get_item(session, code)  # 404 with the service's own message
-        return [_public_request(item, _rules(request))]
+        item = transitions.get_item(session, code)  # 404 with the service's own message
+        return [_public_request(item, request)]
 
     @router.post("/requests.json", status_code=201)
     async def create_request(request: Request, user: User | None = Depends(get_optional_user),
@@ -115,9 +115,9 @@ def build_router(settings) -> APIRouter:
 
         def _create():
             # The request's own session (the one get_optional_user used): SQLite has a single writer.
-            item = service.create_feedback(session, request.app.state.service_context, body,
-                                           Actor.of(user) if user else None)
-            return item.code, item.due_at, agency_name(item.agency_code)
+            ctx = request.app.state.service_context
+            item = intake.create_feedback(session, ctx, body, Actor.of(user) if user else None)
+            return item.code, item.due_at, ctx.directory.name(item.agency_code)
 
         code, due_at, agency = await run_in_threadpool(_create)
         return mapping.created_response(code, due_at, agency, settings.timezone)

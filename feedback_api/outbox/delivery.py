@@ -26,7 +26,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from common.signing import SIGNATURE_HEADER, sign
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.outbox.models import OutboxEvent
 
 log = logging.getLogger(__name__)

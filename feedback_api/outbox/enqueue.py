@@ -12,7 +12,9 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from feedback_api.db import utcnow
+from common.settings import Settings
+
+from feedback_api.orm import utcnow
 from feedback_api.outbox.models import OutboxEvent
 
 EVENTS = (
@@ -99,7 +101,7 @@ def enqueue(
     session: Session,
     event: str,
     feedback,
-    settings=None,
+    settings: Settings,
     *,
     occurred_at: datetime | None = None,
     extra: dict | None = None,
@@ -109,10 +111,6 @@ def enqueue(
     Returns the rows as (transient) OutboxEvent objects, e.g. for their ids. `extra`: more top-level
     payload keys (e.g. the scheduler's "notice").
     """
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
     rows = outbox_rows(event, feedback, settings, occurred_at=occurred_at or utcnow(), extra=extra)
     insert_rows(session, rows)
     return [OutboxEvent(**row) for row in rows]

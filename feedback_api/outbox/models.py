@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_api.db import Base, UTCDateTime, utcnow
+from feedback_api.orm import Base, UTCDateTime, utcnow
 
 
 class OutboxEvent(Base):

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.deps import get_session, require_role
 from feedback_api.errors import ApiError
 from feedback_api.outbox import delivery
@@ -51,7 +51,7 @@ def _state_of(row: OutboxEvent, max_attempts: int) -> str:
 
 
 def build_router(settings) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/admin/outbox", tags=["admin"])
+    router = APIRouter(prefix="/admin/outbox", tags=["admin"])
     admin_only = Depends(require_role("admin", "supervisor"))
     max_attempts = settings.outbox_max_attempts
 

@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from feedback_api import redaction
-from feedback_api.errors import ApiError, forbidden
+from feedback_api.publication import redaction
+from feedback_api.domain import Forbidden, Unprocessable
 from feedback_api.feedback.models import Feedback
-from feedback_api.permissions import Role
+from feedback_api.auth.permissions import Role
 from common.text import fold
 
 
@@ -31,17 +31,17 @@ def publish(item: Feedback, actor, body, now: datetime) -> None:
     decision (with a reason) allows it. `actor` has a `.role`; `body` is a PublishBody or None."""
     if not item.publish_consent:
         if not (body and body.public_interest):
-            raise forbidden(
+            raise Forbidden(
                 "Công dân chưa đồng ý công khai. Chỉ lãnh đạo được công khai vì lợi ích cộng đồng "
                 "(public_interest kèm lý do).",
                 "publish_consent_required",
             )
         if actor.role not in (Role.supervisor, Role.admin):
-            raise forbidden("Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.",
+            raise Forbidden("Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.",
                             "public_interest_supervisor_only")
         if not (body.reason and body.reason.strip()):
-            raise ApiError(422, "public_interest_reason_required",
-                           "Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).")
+            raise Unprocessable("Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).",
+                                "public_interest_reason_required")
         item.public_interest = True
         item.public_interest_reason = body.reason
     source = (body.text if body is not None and body.text else None) or item.answer or ""

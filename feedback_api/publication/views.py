@@ -4,10 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import agency_name
+from feedback_api.agencies.service import get_directory
 from feedback_api.deps import get_session
 from feedback_api.publication import service
 from feedback_api.feedback.schemas import AgencyRef, PublicItem
+from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["publication"])
 
@@ -19,13 +20,14 @@ def public_feedback(
     agency: str | None = Query(None, max_length=64),
     page: int = Query(1, ge=1),
     size: int = Query(20, ge=1, le=100),
+    directory: Directory = Depends(get_directory),
 ) -> dict:
     items, total = service.public_items(session, q=q, agency=agency, page=page, size=size)
     return {
         "items": [
             PublicItem(
                 code=i.code, kind=i.kind, category=i.category,
-                agency=AgencyRef(code=i.agency_code, name=agency_name(i.agency_code)),
+                agency=AgencyRef(code=i.agency_code, name=directory.name(i.agency_code)),
                 content=i.public_content or "", answer=i.published_text or "",
                 received_at=i.received_at, published_at=i.published_at,
             ).model_dump(mode="json")

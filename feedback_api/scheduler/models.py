@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feedback_api.db import Base, UTCDateTime
+from feedback_api.orm import Base, UTCDateTime
 
 
 class ScheduledNotice(Base):

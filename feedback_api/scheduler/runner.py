@@ -11,7 +11,8 @@ import signal
 
 import httpx
 
-from feedback_api.db import get_sessionmaker, utcnow
+from feedback_api.db import get_sessionmaker
+from feedback_api.orm import utcnow
 from feedback_api.edge import idempotency_service
 from feedback_api.outbox.delivery import TIMEOUT, OutboxDispatcher
 from feedback_api.scheduler import service

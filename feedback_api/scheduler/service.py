@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feedback_api import sla
+from feedback_api.feedback import sla
 from feedback_api.feedback.models import Feedback
-from feedback_api.lifecycle import OPEN_STATUSES, Status
+from feedback_api.feedback.lifecycle import OPEN_STATUSES, Status
 from feedback_api.outbox.enqueue import enqueue
 from feedback_api.scheduler.models import ScheduledNotice
-from feedback_api.workdays import WorkCalendar, calendar_from_settings
+from feedback_api.feedback.workdays import WorkCalendar, calendar_from_settings
 
 log = logging.getLogger(__name__)
 

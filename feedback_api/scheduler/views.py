@@ -17,7 +17,7 @@ from feedback_api.auth.models import User
 from feedback_api.deps import get_session, require_role
 from feedback_api.scheduler.models import ScheduledNotice
 
-router = APIRouter(prefix="/api/v1", tags=["notices"])
+router = APIRouter(tags=["notices"])
 
 
 class NoticeRead(BaseModel):

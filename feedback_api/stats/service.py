@@ -8,11 +8,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import agency_name
-from feedback_api.db import utcnow
+from common.settings import Settings
+
+from feedback_api.orm import utcnow
 from feedback_api.feedback.models import AuditEvent
-from feedback_api.figures import AgencyMonth, compute_figures
-from feedback_api.workdays import calendar_from_settings
+from feedback_api.stats.figures import AgencyMonth, compute_figures
+from feedback_api.feedback.workdays import calendar_from_settings
+from knowledge_base.directory import Directory
 
 EVENT_COLUMNS = (
     AuditEvent.feedback_code,
@@ -64,8 +66,8 @@ def audit_events(session: Session, month: str | None = None, calendar=None) -> l
     return list(session.execute(query).mappings())
 
 
-def monthly_report(session: Session, settings, *, month: str | None = None, agency: str | None = None,
-                   now: datetime | None = None) -> dict:
+def monthly_report(session: Session, settings: Settings, directory: Directory, *, month: str | None = None,
+                   agency: str | None = None, now: datetime | None = None) -> dict:
     now = now or utcnow()
     calendar = calendar_from_settings(settings)
     figures = compute_figures(audit_events(session, month, calendar), now, calendar)
@@ -85,18 +87,18 @@ def monthly_report(session: Session, settings, *, month: str | None = None, agen
         "agency": agency,
         "computed_at": figures.computed_at,
         "definitions": figures.definitions,
-        "rows": [_row_dict(r) for r in rows],
+        "rows": [_row_dict(r, directory) for r in rows],
         "totals": {k: v for k, v in totals.to_dict().items() if k != "late"},
         "late": [
-            {"agency_code": code, "agency_name": agency_name(code), "items": items}
+            {"agency_code": code, "agency_name": directory.name(code), "items": items}
             for code, items in sorted(late.items(), key=lambda kv: kv[0] or "")
         ],
     }
 
 
-def _row_dict(row: AgencyMonth) -> dict:
+def _row_dict(row: AgencyMonth, directory: Directory) -> dict:
     data = {k: v for k, v in row.to_dict().items() if k != "late"}
-    data["agency_name"] = agency_name(row.agency_code)
+    data["agency_name"] = directory.name(row.agency_code)
     data["late_codes"] = [item.feedback_code for item in row.late]
     return data
 

@@ -1,7 +1,7 @@
 """Procedure retrieval: BM25 over folded syllables fused with dense embeddings (faiss).
 
     from nlu.retrieval import get_retriever, is_confident
-    hits = get_retriever().search("lam so do o dau", k=5)   # [Hit(code, name, score)], score in [0, 1]
+    hits = get_retriever(settings).search("lam so do o dau", k=5)   # [Hit(code, name, score)], score in [0, 1]
     if not is_confident(hits): ...ask which of hits[:3] the citizen means...
 
 How a question is scored (all weights chosen on nlu/data/dev_procedures.jsonl, split "dev"; the

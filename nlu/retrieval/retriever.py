@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from common.settings import Settings
+
 from nlu.retrieval.encoders import Encoder, load_encoder, resolve_model_id
 from nlu.retrieval.fusion import FusionConfig, fuse
 from nlu.retrieval.index import (
@@ -198,14 +200,10 @@ def ensure_index(settings, kb, encoder: Encoder | None, force: bool = False, pro
     return data, True
 
 
-def get_retriever(settings=None, kb=None) -> Retriever:
-    """The process-wide Retriever for `settings` (default: get_settings()) and `kb` (default: the
-    loaded knowledge base). A fresh index on disk is reused; a stale one is rebuilt. When loading the
-    KB or building fails, the last good index keeps serving (logged); with none, the error is raised."""
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
+def get_retriever(settings: Settings, kb=None) -> Retriever:
+    """The process-wide Retriever for `settings` and `kb` (default: the settings' knowledge base). A
+    fresh index on disk is reused; a stale one is rebuilt. When loading the KB or building fails, the
+    last good index keeps serving (logged); with none, the error is raised."""
     model_id = resolve_model_id(settings.embedding_model)
     cache_key = (str(Path(settings.data_dir).resolve()), model_id)
     with _lock:

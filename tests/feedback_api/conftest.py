@@ -5,7 +5,7 @@ from collections import deque
 
 import pytest
 
-from feedback_api.lifecycle import TRANSITIONS, Action, Status
+from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
 
 STAFF_AGENCY = "STP"
 OTHER_AGENCY = "SXD"

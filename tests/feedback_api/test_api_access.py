@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from feedback_api import permissions
+from feedback_api.auth import permissions
 from feedback_api.auth.security import create_access_token
 from feedback_api.auth.service import create_user
 from feedback_api.db import get_sessionmaker
-from feedback_api.lifecycle import TRANSITIONS, Action, Status
+from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
 
 ROLES = ["operator", "staff_own", "staff_other", "supervisor", "admin", "anonymous"]
 

@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from feedback_api.db import get_sessionmaker
-from feedback_api.feedback import service
+from feedback_api.feedback.context import ServiceContext
+from feedback_api.feedback.intake import create_feedback
+from feedback_api.feedback.store import next_sequence
+from knowledge_base.loader import load_directory
 from feedback_api.feedback.models import AuditEvent, Feedback
 from feedback_api.feedback.schemas import FeedbackCreate
 
@@ -18,7 +21,7 @@ PER_THREAD = 8
 
 
 def test_codes_unique_and_sequential_under_concurrent_intake(settings, database_url):
-    context = service.ServiceContext(settings)
+    context = ServiceContext(settings, load_directory(settings))
     maker = get_sessionmaker(settings)
     body = FeedbackCreate(content="Đèn đường khu phố bị hỏng nhiều ngày.", kind="complaint", channel="web")
     codes: list[str] = []
@@ -31,7 +34,7 @@ def test_codes_unique_and_sequential_under_concurrent_intake(settings, database_
             start.wait()
             for _ in range(PER_THREAD):
                 with maker() as session:
-                    item = service.create_feedback(session, context, body)
+                    item = create_feedback(session, context, body)
                 with lock:
                     codes.append(item.code)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -56,16 +59,16 @@ def test_codes_unique_and_sequential_under_concurrent_intake(settings, database_
 
 def test_sequence_restarts_per_year(settings, database_url):
     with get_sessionmaker(settings)() as session:
-        assert [service.next_sequence(session, 2026) for _ in range(3)] == [1, 2, 3]
-        assert service.next_sequence(session, 2027) == 1
+        assert [next_sequence(session, 2026) for _ in range(3)] == [1, 2, 3]
+        assert next_sequence(session, 2027) == 1
         session.rollback()
-        again = service.next_sequence(session, 2026)
+        again = next_sequence(session, 2026)
         if database_url.startswith("sqlite"):
             # SQLite's counter row: a rolled-back intake gives its number back (no gaps).
             assert again == 1
         else:
             # PostgreSQL's per-year SEQUENCE: a rolled-back intake's number is not reused (a documented
-            # gap, see feedback.service), and the next number is still new and larger.
+            # gap, see feedback.store), and the next number is still new and larger.
             assert again == 4
         session.commit()
 
@@ -88,8 +91,8 @@ def test_year_sequence_continues_after_numbers_already_issued(settings, database
                              routing_reason="thử", received_at=at, forward_due_at=at,
                              due_at=at + timedelta(days=14), attachments=[]))
         session.commit()
-        assert service.next_sequence(session, 2030) == 58
+        assert next_sequence(session, 2030) == 58
         session.commit()
     with maker() as session:
-        assert service.next_sequence(session, 2030) == 59
+        assert next_sequence(session, 2030) == 59
         session.rollback()

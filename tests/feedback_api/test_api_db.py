@@ -9,7 +9,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from common.db import get_engine
 from common.db import normalize_database_url as normalize_url
-from feedback_api.db import Base, get_sessionmaker, import_models
+from feedback_api.db import get_sessionmaker
+from feedback_api.models import metadata
 from feedback_api.feedback.models import AppendOnlyViolation, AuditEvent, Feedback
 
 
@@ -27,12 +28,11 @@ def test_migrations_create_exactly_the_models(database_url):
 
     from feedback_api.db import owns_name
 
-    import_models()
     with get_engine(database_url).connect() as connection:
         # Another component's table in the same database (as the bot keeps) is not ours to report.
         connection.execute(text("CREATE TABLE IF NOT EXISTS other_component_table (id INTEGER PRIMARY KEY)"))
         context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": owns_name})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
         tables = set(inspect(connection).get_table_names())
         connection.execute(text("DROP TABLE other_component_table"))
         connection.commit()

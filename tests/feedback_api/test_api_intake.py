@@ -96,7 +96,7 @@ def test_due_at_is_ten_working_days_per_design(client, tokens, settings):
     """Received Friday 2026-04-24 10:00 local. Mon 27/4 (Giỗ Tổ observed), 30/4 and 1/5 are days off."""
     from datetime import datetime
 
-    from feedback_api.workdays import calendar_from_settings
+    from feedback_api.feedback.workdays import calendar_from_settings
 
     body = {**VALID, "received_at": "2026-04-24T10:00:00+07:00"}
     created = client.post("/api/v1/feedback", json=body, headers=tokens["operator"]).json()
@@ -123,12 +123,12 @@ def test_healthz(client):
 
 
 def test_routing_decision_and_reason_are_kept(client, tokens):
-    from feedback_api import routing
-    from feedback_api.agencies.service import list_agencies
+    from feedback_api.routing import rules as routing
 
     body = {**VALID, "content": "Rác thải ùn ứ ở phường An Mỹ nhiều ngày, bốc mùi hôi thối", "location": "Tam Kỳ"}
     created = client.post("/api/v1/feedback", json=body).json()
-    decision = routing.route(body["content"], body["location"], None, list_agencies(), None, "TTPVHCC")
+    decision = routing.route(body["content"], body["location"], None, list(client.app.state.directory), None,
+                             "TTPVHCC")
     assert decision.agency_code != "TTPVHCC", "this content should match a routing rule"
     assert (created["agency"], created["status"]) == (decision.agency_code, "assigned")
     view = client.get(f"/api/v1/feedback/{created['code']}/staff-view", headers=tokens["supervisor"]).json()

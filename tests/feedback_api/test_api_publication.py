@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from feedback_api.lifecycle import Action, Status
+from feedback_api.feedback.lifecycle import Action, Status
 
 NAME = "Nguyễn Văn Hùng"
 CONTENT = ("Tôi là Nguyễn Văn Hùng, nhà ở số 12 Phan Châu Trinh, SĐT 0905123456, email "

@@ -6,7 +6,7 @@ import logging
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from feedback_api.lifecycle import Action, Status
+from feedback_api.feedback.lifecycle import Action, Status
 
 json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=40)
 json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)

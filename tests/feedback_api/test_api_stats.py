@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from common.db import get_engine
-from feedback_api.lifecycle import Action, Status
+from feedback_api.feedback.lifecycle import Action, Status
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OPEN = {"received", "assigned", "in_progress", "transferred", "returned", "needs_info"}

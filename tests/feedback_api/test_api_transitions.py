@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedback_api.lifecycle import TRANSITIONS, Action, Status
+from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
 
 
 @pytest.mark.parametrize("status", list(Status))
@@ -83,10 +83,10 @@ def test_needs_info_pauses_the_clock(api, settings):
     """Answer deadline moves by the working days spent waiting for the citizen (sla.extend_for_pause)."""
     from datetime import datetime, timedelta, timezone
 
-    from feedback_api import sla
+    from feedback_api.feedback import sla
     from feedback_api.db import get_sessionmaker
     from feedback_api.feedback.models import Feedback
-    from feedback_api.workdays import calendar_from_settings
+    from feedback_api.feedback.workdays import calendar_from_settings
 
     t = api.tokens["supervisor"]
     code = api.item_in(Status.in_progress)

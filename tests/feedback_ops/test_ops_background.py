@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from feedback_api.db import utcnow
+from feedback_api.orm import utcnow
 from feedback_api.main import create_app
 from common.signing import verify
 from tests.feedback_ops.conftest import WEBHOOK_SECRET

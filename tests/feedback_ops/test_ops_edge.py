@@ -177,7 +177,7 @@ def test_attachment_too_large_is_413(settings):
 def test_concurrent_duplicate_is_in_progress_and_stale_claims_are_taken_over(settings):
     from datetime import timedelta
 
-    from feedback_api.db import utcnow
+    from feedback_api.orm import utcnow
     from feedback_api.edge import idempotency_service as service
 
     maker = get_sessionmaker(settings)

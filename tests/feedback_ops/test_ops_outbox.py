@@ -8,7 +8,8 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from common.db import dispose_engine
-from feedback_api.db import get_sessionmaker, utcnow
+from feedback_api.db import get_sessionmaker
+from feedback_api.orm import utcnow
 from feedback_api.outbox import delivery
 from common.signing import verify
 from feedback_api.outbox.delivery import OutboxDispatcher, claim_due

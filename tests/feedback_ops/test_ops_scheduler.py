@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from feedback_api import sla
+from feedback_api.feedback import sla
 from common.db import dispose_engine
 from feedback_api.db import get_sessionmaker
 from feedback_api.feedback.models import Feedback
@@ -17,7 +17,7 @@ from feedback_api.outbox.delivery import OutboxDispatcher
 from feedback_api.outbox.models import OutboxEvent
 from feedback_api.scheduler import service
 from feedback_api.scheduler.models import ScheduledNotice
-from feedback_api.workdays import calendar_from_settings
+from feedback_api.feedback.workdays import calendar_from_settings
 from tests.feedback_ops.conftest import WEBHOOK_SECRET
 
 # Monday 2 March 2026, 09:00 in Hà Nội (no holiday nearby).

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.figures import DEFINITIONS, compute_figures
-from feedback_api.lifecycle import TRANSITIONS, Action, Status
-from feedback_api.sla import extend_for_pause
-from feedback_api.workdays import calendar_from_settings
+from feedback_api.stats.figures import DEFINITIONS, compute_figures
+from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
+from feedback_api.feedback.sla import extend_for_pause
+from feedback_api.feedback.workdays import calendar_from_settings
 from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -120,18 +120,6 @@ def test_definitions_in_response():
     for row in data["rows"]:
         expected = row["handled_on_time"] / row["handled"] if row["handled"] else None
         assert row["on_time_rate"] == expected
-
-
-def test_csv_rows():
-    figures = compute_figures(build()[0], NOW, CAL)
-    header, *rows = figures.csv_rows()
-    assert header[:3] == ["agency_code", "month", "received"] and len(rows) == len(figures.rows)
-    tamky = next(r for r in rows if r[0] == "UBND_TAMKY" and r[1] == "2026-03")
-    record = dict(zip(header, tamky))
-    assert record["on_time_rate"] == round(2 / 3, 4) and record["received"] == 6
-    assert set(record["late_codes"].split()) == {"PA-2026-000002", "PA-2026-000003"}
-    coordinator = dict(zip(header, next(r for r in rows if r[0] == "TTPVHCC")))
-    assert coordinator["on_time_rate"] == ""
 
 
 def test_default_calendar_knows_shipped_swaps():

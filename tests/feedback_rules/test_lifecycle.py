@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from feedback_api.lifecycle import (
+from feedback_api.feedback.lifecycle import (
     HANDLED_STATUSES,
     OPEN_STATUSES,
     TERMINAL,

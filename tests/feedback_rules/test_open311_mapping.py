@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedback_api.feedback.schemas import FeedbackCreate
-from feedback_api.lifecycle import OPEN_STATUSES, Status
-from feedback_api.open311_mapping import (
+from feedback_api.feedback.lifecycle import OPEN_STATUSES, Status
+from feedback_api.open311.mapping import (
     Open311Error,
     created_response,
     intake_from_request,
@@ -15,7 +15,7 @@ from feedback_api.open311_mapping import (
     service_list,
     service_request,
 )
-from feedback_api.routing import load_rules
+from feedback_api.routing.rules import load_rules
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 RULES = load_rules()

@@ -3,8 +3,8 @@ import itertools
 
 import pytest
 
-from feedback_api.lifecycle import Action
-from feedback_api.permissions import MATRIX, Extra, Role, Scope, can, can_view, scope
+from feedback_api.feedback.lifecycle import Action
+from feedback_api.auth.permissions import MATRIX, Extra, Role, Scope, can, can_view, scope
 
 A, X = Action, Extra
 ALL_ACTIONS = [*Action, *Extra]

@@ -4,7 +4,7 @@ import re
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.redaction import PLACEHOLDER, redact
+from feedback_api.publication.redaction import PLACEHOLDER, redact
 
 CITIZEN = (
     "Tôi là Nguyễn Văn An, sđt 0905 123 456, nhà số 12 Phan Châu Trinh, CCCD 049201001234, "

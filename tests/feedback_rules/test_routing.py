@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.routing import RulesError, classify_category, load_rules, route
+from feedback_api.routing.rules import RulesError, classify_category, load_rules, route
 from knowledge_base.loader import load_agencies
 
 REORG = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "reorg_2025" / "agencies.yaml"
@@ -52,7 +52,7 @@ def test_diacritics_must_agree_when_present():
     # "công an" is not "cống" (drain) and "tháng bình thường" is not "Thăng Bình".
     assert classify_category("anh công an phường") != "cap_thoat_nuoc"
     assert classify_category("cong bi tac") == "cap_thoat_nuoc"  # no diacritics: folded match
-    decision = route("Rác bốc mùi suốt tháng bình thường", None, None, OLD)
+    decision = route("Rác bốc mùi suốt tháng bình thường", None, None, OLD, None, "TTPVHCC")
     assert decision.agency_code == "STNMT" and decision.place is None
 
 
@@ -83,7 +83,7 @@ def test_route_pre_2025_directory(content, location, agency, rule):
 
 
 def test_reason_names_category_place_and_rule():
-    decision = route("Rác thải gây ô nhiễm", "Tam Kỳ", None, OLD)
+    decision = route("Rác thải gây ô nhiễm", "Tam Kỳ", None, OLD, None, "TTPVHCC")
     assert decision.reason.startswith("Phân loại 'Môi trường' tại 'Thành phố Tam Kỳ' theo quy tắc R03")
     assert decision.category == "moi_truong" and decision.place == "Thành phố Tam Kỳ"
 
@@ -109,16 +109,16 @@ def test_unmatched_goes_to_coordinator_with_reason():
 
 
 def test_given_category_is_trusted_unknown_is_ignored():
-    decision = route("Có việc cần phản ánh", "Hội An", "moi_truong", OLD)
+    decision = route("Có việc cần phản ánh", "Hội An", "moi_truong", OLD, None, "TTPVHCC")
     assert decision.agency_code == "UBND_HOIAN" and decision.category == "moi_truong"
-    decision = route("Rác thải gây ô nhiễm", "Hội An", "khong_co", OLD)
+    decision = route("Rác thải gây ô nhiễm", "Hội An", "khong_co", OLD, None, "TTPVHCC")
     assert decision.category == "moi_truong"
 
 
 def test_rule_with_missing_agency_is_skipped():
     # A directory without the transport and construction departments: the rules fall through.
     directory = [a for a in OLD if a.code not in {"SGTVT", "SXD"}]
-    decision = route("Đường có nhiều ổ gà", "Quốc lộ 1A", None, directory)
+    decision = route("Đường có nhiều ổ gà", "Quốc lộ 1A", None, directory, None, "TTPVHCC")
     assert decision.agency_code == "TTPVHCC" and decision.category == "giao_thong"
 
 

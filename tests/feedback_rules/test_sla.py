@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.sla import SlaPolicy, deadlines, extend_for_pause, is_overdue, policy_for, reminder_due
-from feedback_api.workdays import calendar_from_settings
+from feedback_api.feedback.sla import SlaPolicy, deadlines, extend_for_pause, is_overdue, policy_for, reminder_due
+from feedback_api.feedback.workdays import calendar_from_settings
 from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -7,7 +7,7 @@ import holidays
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.workdays import END_OF_DAY, WorkCalendar, calendar_from_settings, default_calendar_data
+from feedback_api.feedback.workdays import END_OF_DAY, WorkCalendar, calendar_from_settings, default_calendar_data
 from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

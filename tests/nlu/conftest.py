@@ -22,9 +22,10 @@ def nlu_settings(nlu_data_dir):
 
 @pytest.fixture(scope="session")
 def kb():
+    from common.settings import Settings
     from knowledge_base.loader import load_knowledge_base
 
-    return load_knowledge_base()
+    return load_knowledge_base(Settings())
 
 
 @pytest.fixture(scope="session")

@@ -78,8 +78,8 @@ def test_api_paths_are_only_written_as_endpoint_literals(path):
 
 
 def test_role_actions_mirror_the_permission_matrix():
-    from feedback_api.lifecycle import Action
-    from feedback_api.permissions import MATRIX, Extra, Role
+    from feedback_api.feedback.lifecycle import Action
+    from feedback_api.auth.permissions import MATRIX, Extra, Role
 
     role_actions = _marked_json(_js("console-actions.js"), "ROLE_ACTIONS")
     offered = {str(a) for a in Action} | {str(Extra.edit_publication)}
@@ -88,14 +88,14 @@ def test_role_actions_mirror_the_permission_matrix():
 
 
 def test_status_labels_mirror_the_lifecycle():
-    from feedback_api.lifecycle import STATUS_LABELS
+    from feedback_api.feedback.lifecycle import STATUS_LABELS
 
     assert _marked_json(_js("console-actions.js"), "STATUS_LABELS") == {str(k): v for k, v in STATUS_LABELS.items()}
 
 
 def test_every_lifecycle_action_has_a_console_endpoint(served_app):
     """Each action the console offers posts to the endpoint of that action (checked in the schema too)."""
-    from feedback_api.lifecycle import Action
+    from feedback_api.feedback.lifecycle import Action
 
     source = _js("console-actions.js")
     declared = dict(re.findall(r'(\w+): \{\s*endpoint: "POST (/api/v1/feedback/\{code\}/[\w-]+)"', source))

@@ -75,8 +75,8 @@ console.log(JSON.stringify(cases.map(([status, allowed, role]) =>
 
 def test_offered_actions_match_lifecycle_and_permissions(node):
     """For every status × role the console offers exactly what the server would accept."""
-    from feedback_api.lifecycle import Status, allowed_actions
-    from feedback_api.permissions import Extra, Role, scope
+    from feedback_api.feedback.lifecycle import Status, allowed_actions
+    from feedback_api.auth.permissions import Extra, Role, scope
 
     cases, expected = [], []
     for status in Status:

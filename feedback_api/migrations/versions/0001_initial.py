@@ -7,7 +7,7 @@ Create Date: 2026-11-23
 from alembic import op
 import sqlalchemy as sa
 
-from feedback_api.db import UTCDateTime
+from feedback_api.orm import UTCDateTime
 
 revision = "0001_initial"
 down_revision = None

@@ -1,6 +1,6 @@
 """Tracking-code numbers from one PostgreSQL SEQUENCE per year (feedback_code_seq_<year>).
 
-The service creates a year's sequence on its first intake of that year (feedback.service); this
+The service creates a year's sequence on its first intake of that year (feedback.store); this
 revision creates them for the years that already have numbers, starting after the last number issued
 (code_sequence counter row or stored items), so that an upgraded database continues its numbering.
 Downgrade writes each year's last number back into code_sequence (the older versions' counter) and drops

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from feedback_api.lifecycle import OPEN_STATUSES, Action, Status
-from feedback_api.workdays import WorkCalendar, default_calendar_data
+from feedback_api.feedback.lifecycle import OPEN_STATUSES, Action, Status
+from feedback_api.feedback.workdays import WorkCalendar, default_calendar_data
 
 DEFINITIONS: dict[str, str] = {
     "scope": (
@@ -83,6 +83,24 @@ class AgencyMonth:
     @property
     def published_rate(self) -> float | None:
         return self.published / self.handled if self.handled else None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["on_time_rate"] = self.on_time_rate
+        data["published_rate"] = self.published_rate
+        return data
+
+
+@dataclass
+class Figures:
+    rows: list[AgencyMonth]  # sorted by month, then agency
+    late: dict[str | None, list[LateItem]]  # per agency, all months
+    totals: AgencyMonth  # agency_code None, month "*"
+    computed_at: datetime
+    definitions: dict[str, str] = field(default_factory=lambda: dict(DEFINITIONS))
+
+    def row(self, agency_code: str | None, month: str) -> AgencyMonth | None:
+        return next((r for r in self.rows if r.agency_code == agency_code and r.month == month), None)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from feedback_api.lifecycle import Action
+from feedback_api.feedback.lifecycle import Action
 
 
 class Role(StrEnum):

@@ -18,7 +18,7 @@ import yaml
 
 from common.text import fold, fold_chars
 
-RULES_PATH = Path(__file__).parent / "data" / "routing_rules.yaml"
+RULES_PATH = Path(__file__).resolve().parents[1] / "data" / "routing_rules.yaml"
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,8 @@ def route(
     location: str | None,
     category: str | None,
     agencies: Sequence,
-    rules: RoutingRules | None = None,
-    coordinator: str = "TTPVHCC",
+    rules: RoutingRules | None,
+    coordinator: str,
 ) -> RoutingDecision:
     """Decide the owning agency. Always returns a code from `agencies` when the coordinator is in it.
 

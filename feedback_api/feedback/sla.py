@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
-from feedback_api.workdays import WorkCalendar
+from feedback_api.feedback.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)

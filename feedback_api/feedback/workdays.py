@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import yaml
 
+from common.settings import Settings
+
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-CALENDAR_DATA = Path(__file__).parent / "data" / "calendar_vn.yaml"
+CALENDAR_DATA = Path(__file__).resolve().parents[1] / "data" / "calendar_vn.yaml"
 END_OF_DAY = time(23, 59, 59, 999999)
 # Safety bound for the day-by-day walks: no run of non-working days is anywhere near this long.
 _MAX_GAP_DAYS = 60
@@ -151,23 +153,19 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def calendar_from_settings(settings=None) -> WorkCalendar:
+def calendar_from_settings(settings: Settings) -> WorkCalendar:
     """The shipped announcements plus settings.extra_days_off / makeup_working_days, in settings.timezone.
 
     A date listed as a make-up working day in settings wins over a shipped day off (and vice versa),
     so a deployment can correct the shipped data without a code change.
     """
-    if settings is None:
-        from common.settings import get_settings
-
-        settings = get_settings()
     shipped_off, shipped_makeup = default_calendar_data()
-    configured_off = {_as_date(d) for d in getattr(settings, "extra_days_off", ()) or ()}
-    configured_makeup = {_as_date(d) for d in getattr(settings, "makeup_working_days", ()) or ()}
+    configured_off = {_as_date(d) for d in settings.extra_days_off}
+    configured_makeup = {_as_date(d) for d in settings.makeup_working_days}
     days_off = (set(shipped_off) - configured_makeup) | configured_off
     makeup = (set(shipped_makeup) - configured_off) | configured_makeup
     return WorkCalendar(
         extra_days_off=days_off,
         makeup_working_days=makeup,
-        tz=getattr(settings, "timezone", None) or DEFAULT_TZ,
+        tz=settings.timezone or DEFAULT_TZ,
     )

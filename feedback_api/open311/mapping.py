@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from feedback_api.lifecycle import OPEN_STATUSES, STATUS_LABELS, Status
-from feedback_api.redaction import redact
-from feedback_api.routing import RoutingRules, load_rules
+from feedback_api.feedback.lifecycle import OPEN_STATUSES, STATUS_LABELS, Status
+from feedback_api.publication.redaction import redact
+from feedback_api.routing.rules import RoutingRules, load_rules
 
 KINDS: dict[str, str] = {"complaint": "Phản ánh", "recommendation": "Kiến nghị"}
 OTHER = "khac"  # service for items without a category
