@@ -235,6 +235,7 @@ def fees_of(rows: list[ChannelRow]) -> tuple[list[dict], str, list[str]]:
 _DOC_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 _DOC_COUNT = re.compile(r"(\d+)\s*bản chính(?:\s*,\s*(\d+)\s*bản sao)?")
 _FORM_FILE = re.compile(r"\s*([^\s/]*\.(?:docx?|pdf|xlsx?|rtf|zip))\s*$", re.IGNORECASE)
+_NOT_A_DOCUMENT = re.compile(r"^Số lượng hồ sơ\b", re.IGNORECASE)  # "* Số lượng hồ sơ: 01 (bộ)0 bản chính"
 _BULLET = re.compile(r"^(?:[-+*•–]+|\(?[0-9ivx]{1,4}[.)]|[a-zđ]\))\s*", re.IGNORECASE)
 
 
@@ -257,10 +258,17 @@ def parse_documents(text: str) -> list[dict]:
             raw = section[position:match.start()]
             position = match.end()
             form = _FORM_FILE.search(raw)
-            name = _clean_item(raw[:form.start()] if form else raw)
-            if len(name) < 2:
+            cut = form.start(1) if form else len(raw)
+            if form:  # "…khai sinhMau01.docx": the file name starts where a capital is glued to a word
+                token = form.group(1)
+                glue = next((i for i in range(len(token) - 1, 0, -1)
+                             if token[i].isupper() and token[i - 1].islower()), None)
+                if glue is not None:
+                    cut = form.start(1) + glue
+            name = _clean_item(raw[:cut])
+            if len(name) < 2 or _NOT_A_DOCUMENT.match(name):
                 continue
-            note = f"Mẫu: {form.group(1)}" if form else ""
+            note = f"Mẫu: {raw[cut:].strip()}" if form else ""
             items.append({"name": name, "originals": int(match.group(1)),
                           "copies": int(match.group(2) or 0), "note": note})
     # group labels sit between sections: "...1 bản chính* Giấy tờ phải xuất trình:" + header
@@ -290,7 +298,9 @@ def _document_group_labels(text: str) -> list[str]:
 
 # --- "Trình tự thực hiện": steps ----------------------------------------------------------------------
 
-_STEP_MARK = re.compile(r"(?:^|(?<=[\s.;:]))(?:[-+*]\s*)?Bước\s+\d+\s*[:.)-]?", re.IGNORECASE)
+# "Bước 2:" / "Bước 2." starts a step; "nêu tại Bước 1 và Bước 2" (no separator) does not
+_STEP_MARK = re.compile(r"(?:^|(?<=[\s.;:]))(?:[-+*]\s*)?Bước\s+(\d+)\s*[:.)-]", re.IGNORECASE)
+_SECTION_MARK = re.compile(r"^(?:[a-zđ]\)|\d{1,2}[.)])\s")  # "a) ", "b) ", "1. ", "2) "
 _CONTINUATION = re.compile(r"^(?:[+*•]|\(?[ivx]+\)|[a-zà-ỹđ])")
 
 
@@ -300,7 +310,11 @@ def parse_steps(text: str) -> list[str]:
     text = _nfc(text).strip()
     if _blank(text):
         return []
-    marks = list(_STEP_MARK.finditer(text))
+    marks = []
+    for mark in _STEP_MARK.finditer(text):  # numbered in sequence (a new list may restart at 1)
+        number = int(mark.group(1))
+        if not marks or number == 1 or number == int(marks[-1].group(1)) + 1:
+            marks.append(mark)
     if len(marks) >= 2:
         steps = []
         head = _squash(text[:marks[0].start()].replace("\n", " "))
@@ -315,15 +329,21 @@ def parse_steps(text: str) -> list[str]:
             else:
                 steps.insert(0, head)
         return [s.strip(" ;") for s in steps if s.strip(" ;")]
+    lines = [_squash(line) for line in text.split("\n") if _squash(line)]
+    sections = [i for i, line in enumerate(lines) if _SECTION_MARK.match(line)]
+    if len(sections) >= 2:  # "a) Nộp hồ sơ TTHC: ... b) Giải quyết TTHC: ..." -> one step per section
+        head = lines[:sections[0]]
+        bounds = sections + [len(lines)]
+        steps = [" ".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+        return ([" ".join(head)] if head else []) + steps
     steps: list[str] = []
-    for line in text.split("\n"):
-        line = _squash(line)
-        if not line:
-            continue
-        if steps and _CONTINUATION.match(line):
+    top_plus = lines[0].startswith("+") and not lines[0].startswith("++")  # "+" is then the top bullet
+    for line in lines:
+        new_top = top_plus and line.startswith("+") and not line.startswith("++")
+        if steps and not new_top and _CONTINUATION.match(line):
             steps[-1] = f"{steps[-1]} {line}"
         else:
-            steps.append(line.lstrip("-• ").strip() or line)
+            steps.append(line.lstrip("-+• ").strip() or line)
     return [s for s in steps if s.strip(" ;-")]
 
 
@@ -342,6 +362,9 @@ def _code_matches(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _DOC_CODE.finditer(text):
         start, end = match.span()
+        number = match.group(0).split("/", 1)[0]
+        if len(number) > 4 and re.search(r"\d{1,2}/\d{1,2}/$", text[:start]):
+            start += 4  # "ngày 30/12/202552/2025/QĐ-TTg": the date's year is glued to the code
         while end < len(text) and text[end].islower() and end - 1 > start and text[end - 1].isupper() \
                 and text[end - 2] != "-" and text[end - 2] != "/" and not text[start:end].endswith("TTg"):
             end -= 1
@@ -396,6 +419,8 @@ def parse_legal_basis(text: str) -> tuple[list[str], bool]:
         seen.add(key)
         if not title:
             items.append(code)
+        elif _CODE_CELL_WORDS.fullmatch(title):  # "Luật" + "49/2019/QH14"
+            items.append(f"{title} {code}")
         elif code in title:
             items.append(title)
         else:
@@ -443,7 +468,7 @@ def parse_result(text: str) -> str:
     """Result names before the portal's widgets: "Giấy khai sinhMã: KQ.G15.000031Từ khóa..."."""
     text = _nfc(text)
     text = re.split(r"Từ khóa|Chọn cơ quan thực hiện", text)[0]
-    names = [_squash(n) for n in re.split(r"Mã:\s*KQ\.[\w.]+", text)]
+    names = [_squash(n) for n in re.split(r"Mã:\s*KQ\.[A-Z0-9]+\.\d+", text)]
     names = [n for n in names if n and not _blank(n)]
     return "; ".join(dict.fromkeys(names))
 
