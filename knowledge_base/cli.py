@@ -1,6 +1,7 @@
 """`hotline kb ...` commands."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -10,15 +11,26 @@ kb_app = typer.Typer(help="Cơ sở dữ liệu thủ tục hành chính.", no_a
 
 @kb_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="Tệp xuất từ CSDL quốc gia về TTHC (.json hoặc .xlsx)"),
+    file: Path = typer.Argument(..., help="Tệp xuất từ CSDL quốc gia về TTHC (.json, .xlsx) hoặc bản thu "
+                                          "thập (.jsonl, .jsonl.gz; bản ghi có ma_thu_tuc)"),
+    verified_on: str = typer.Option(None, "--verified-on", metavar="YYYY-MM-DD",
+                                    help="Ngày đối chiếu nguồn ghi vào provenance của bản ghi thu thập "
+                                         "(mặc định 2026-06-10, ngày dữ liệu của bản thu thập)"),
+    details: bool = typer.Option(False, "--details", help="In từng thủ tục có trường không đọc được"),
 ) -> None:
     """Nhập thủ tục từ tệp xuất của CSDL quốc gia (cập nhật theo mã, chạy lại không nhân bản)."""
     from common.settings import get_settings
+    from knowledge_base.crawl import DEFAULT_VERIFIED_ON
     from knowledge_base.importer import ImportFileError, import_file
     from knowledge_base.loader import KBError
 
     try:
-        result = import_file(file, get_settings())
+        checked = date.fromisoformat(verified_on) if verified_on else DEFAULT_VERIFIED_ON
+    except ValueError as exc:
+        typer.echo(f"Lỗi: --verified-on phải có dạng YYYY-MM-DD (nhận {verified_on!r})", err=True)
+        raise typer.Exit(code=2) from exc
+    try:
+        result = import_file(file, get_settings(), verified_on=checked)
     except ImportFileError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(code=2) from exc
@@ -29,6 +41,13 @@ def import_command(
                f"không hợp lệ: {len(result.invalid)}")
     for invalid in result.invalid:
         typer.echo(f"  - {invalid}")
+    if result.problems:
+        counts = ", ".join(f"{name}: {count}" for name, count in sorted(result.problems.items(),
+                                                                        key=lambda item: (-item[1], item[0])))
+        typer.echo(f"Trường có vấn đề khi đọc ({len(result.record_problems)} thủ tục): {counts}")
+        if details:
+            for code, problems in sorted(result.record_problems.items()):
+                typer.echo(f"  - mã {code}: " + "; ".join(f"{k}: {v}" for k, v in problems.items()))
 
 
 @kb_app.command("check")

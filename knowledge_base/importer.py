@@ -1,16 +1,21 @@
-"""Import a national TTHC database export (JSON or XLSX) into the imported store under data_dir/kb/.
+"""Import a national TTHC database export (JSON, XLSX or the crawl's JSONL[.gz]) into the imported store
+under data_dir/kb/.
 
-Records may use our field names or the portal's Vietnamese column headers ("Mã thủ tục", "Tên thủ tục",
-...). Text columns are parsed into structure: steps and documents split into items, processing days
+Records may use our field names, the portal's Vietnamese column headers ("Mã thủ tục", "Tên thủ tục",
+...) or the crawl's keys (`ma_thu_tuc`, flattened sections: parsed by knowledge_base.crawl, whose
+per-field problems are counted in ImportResult.problems). Text columns are parsed into structure: steps and documents split into items, processing days
 read from "05 ngày làm việc", fees from "50.000 đồng". Valid records are upserted by code; invalid ones
 are reported with their row/record and reason and never stop the rest.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +31,7 @@ from knowledge_base.loader import (
     load_knowledge_base,
     save_import_store,
 )
+from knowledge_base.crawl import DEFAULT_VERIFIED_ON, is_crawl_record, parse_crawl_record
 from knowledge_base.models import Procedure
 
 
@@ -51,6 +57,9 @@ class ImportResult:
     unchanged: int = 0
     invalid: list[InvalidRecord] = field(default_factory=list)
     store_path: Path | None = None
+    # crawl records: what could not be parsed, counted per field, and per record (code -> field -> why)
+    problems: Counter = field(default_factory=Counter)
+    record_problems: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def valid(self) -> int:
@@ -345,11 +354,40 @@ def read_records(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     if not path.is_file():
         raise ImportFileError(f"Không tìm thấy tệp {path}")
     suffix = path.suffix.lower()
+    if path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+        return _read_jsonl(path)
     if suffix == ".json":
         return _read_json(path)
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
-    raise ImportFileError(f"Định dạng tệp không hỗ trợ: {path.name} (chỉ nhận .json hoặc .xlsx)")
+    raise ImportFileError(f"Định dạng tệp không hỗ trợ: {path.name} (chỉ nhận .json, .jsonl[.gz] hoặc .xlsx)")
+
+
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A JSONL line that is not a JSON object: reported, the other lines still imported."""
+
+    reason: str
+
+
+def _read_jsonl(path: Path) -> list[tuple[str, Any]]:
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    records: list[tuple[str, Any]] = []
+    try:
+        with opener(path, "rt", encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    records.append((f"dòng {number}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    records.append((f"dòng {number}", UnreadableLine(f"JSON không hợp lệ (cột {exc.colno}): "
+                                                                     f"{exc.msg}")))
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"Tệp {path.name} không phải UTF-8") from exc
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise ImportFileError(f"Không đọc được tệp {path.name}: {exc}") from exc
+    return records
 
 
 def _read_json(path: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -410,8 +448,13 @@ def _dump(procedure: Procedure) -> dict:
     return procedure.model_dump(mode="json")
 
 
-def import_file(path: str | Path, settings: Settings) -> ImportResult:
-    """Validate and upsert the export's procedures into the imported store; counts against the KB."""
+def import_file(path: str | Path, settings: Settings, *,
+                verified_on: date = DEFAULT_VERIFIED_ON) -> ImportResult:
+    """Validate and upsert the export's procedures into the imported store; counts against the KB.
+
+    `verified_on` is the provenance date given to crawl records (default: the crawl's data date).
+    The store is written once, atomically, after every record was read: never half an import.
+    """
     records = read_records(path)
     kb: KnowledgeBase = load_knowledge_base(settings)
     store = {p.code: p for p in load_import_store(settings)}
@@ -419,10 +462,20 @@ def import_file(path: str | Path, settings: Settings) -> ImportResult:
     seen: dict[str, str] = {}
     changed = False
     for where, record in records:
+        if isinstance(record, UnreadableLine):
+            result.invalid.append(InvalidRecord(where, None, record.reason))
+            continue
         if not isinstance(record, dict):
             result.invalid.append(InvalidRecord(where, None, "bản ghi phải là một đối tượng JSON"))
             continue
-        data = record_to_procedure_data(record)
+        if is_crawl_record(record):
+            parsed = parse_crawl_record(record, verified_on)
+            data = parsed.data
+            if parsed.problems and data.get("code"):
+                result.record_problems[data["code"]] = parsed.problems
+                result.problems.update(parsed.problems.keys())
+        else:
+            data = record_to_procedure_data(record)
         code = data.get("code")
         if not code:
             result.invalid.append(InvalidRecord(where, None, "thiếu mã thủ tục"))
@@ -455,6 +508,6 @@ def import_file(path: str | Path, settings: Settings) -> ImportResult:
     return result
 
 
-__all__ = ["ImportFileError", "ImportResult", "InvalidRecord", "import_file", "read_records",
+__all__ = ["ImportFileError", "ImportResult", "InvalidRecord", "UnreadableLine", "import_file", "read_records",
            "record_to_procedure_data", "parse_processing_days", "parse_fees", "parse_amount",
            "parse_documents", "parse_steps", "parse_channels", "parse_level", "KBError"]
