@@ -18,7 +18,7 @@ DISTRICT_CODES = ["UBND_TAMKY", "UBND_HOIAN", "UBND_DIENBAN", "UBND_NUITHANH", "
 def test_seed_size_fields_and_levels(seed_kb):
     assert len(seed_kb.procedures) >= 150
     assert len(seed_kb.fields) >= 15
-    assert {"tỉnh", "huyện", "xã"} <= set(seed_kb.levels)
+    assert {"tỉnh", "xã"} <= set(seed_kb.levels) and "huyện" not in seed_kb.levels  # two-tier since 01/07/2025
 
 
 def test_seed_codes_unique_and_looked_up(seed_kb):
