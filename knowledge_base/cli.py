@@ -51,15 +51,34 @@ def import_command(
 
 
 @kb_app.command("check")
-def check_command() -> None:
-    """Kiểm tra toàn bộ dữ liệu (mẫu + kb_dir + đã nhập) và in thống kê."""
+def check_command(
+    today: str = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="Ngày tính tuổi kiểm tra (mặc định hôm nay)"),
+) -> None:
+    """Kiểm tra toàn bộ dữ liệu: nguồn, ngày kiểm tra, văn bản đã bị thay thế, cơ quan, cấp huyện.
+
+    Mã thoát 0 khi không có phát hiện nào, 1 khi có (hoặc dữ liệu không nạp được)."""
+    from datetime import date
+
     from common.settings import get_settings
+    from knowledge_base.caveats import findings_for, load_repeals
     from knowledge_base.loader import KBError, load_knowledge_base
 
+    settings = get_settings()
     try:
-        kb = load_knowledge_base(get_settings())
+        kb = load_knowledge_base(settings)
     except KBError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(code=1) from exc
-    typer.echo(f"Thủ tục: {len(kb.procedures)}; lĩnh vực: {len(kb.fields)}; cấp: {', '.join(kb.levels)}; "
+    day = date.fromisoformat(today) if today else date.today()
+    repeals = load_repeals()
+    findings = [f for p in kb.procedures
+                for f in findings_for(p, kb.directory, repeals, day, settings.kb_max_age_days)]
+    annotated = sum(1 for p in kb.procedures if p.caveats)
+    typer.echo(f"Thủ tục: {len(kb.procedures)}; lĩnh vực: {len(kb.fields)}; cấp: {' | '.join(kb.levels)}; "
                f"cơ quan: {len(kb.agencies)}; hash: {kb.content_hash()[:12]}")
+    typer.echo(f"Bản ghi quốc gia kèm lưu ý cho người dân (văn bản trên Cổng đã cũ): {annotated}")
+    typer.echo(f"Phát hiện: {len(findings)}")
+    for finding in findings:
+        typer.echo(f"  - {finding}")
+    if findings:
+        raise typer.Exit(code=1)

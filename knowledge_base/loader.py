@@ -7,6 +7,7 @@ at every CLI start and in every long-running process.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -22,15 +23,20 @@ from pydantic import BaseModel, ValidationError
 
 from common.settings import Settings
 
+from knowledge_base.caveats import caveats_for, is_national, load_repeals
 from knowledge_base.directory import Directory
 from knowledge_base.models import Agency, Procedure
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_AGENCIES = DATA_DIR / "agencies.yaml"
 SEED_PROCEDURES_DIR = DATA_DIR / "procedures"
+# The national TTHC database's records (scripts/build_national_kb.py from the public crawl) and the
+# everyday names citizens use for them (national_aliases.yaml): the first layer of the default KB.
+NATIONAL_PROCEDURES = DATA_DIR / "national" / "procedures.json.gz"
+NATIONAL_ALIASES = DATA_DIR / "national_aliases.yaml"
 AGENCIES_FILENAME = "agencies.yaml"
 IMPORT_STORE_NAME = "imported_procedures.json"
-PROCEDURE_SUFFIXES = (".yaml", ".yml", ".json")
+PROCEDURE_SUFFIXES = (".yaml", ".yml", ".json", ".gz")
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader where it is missing
     _YamlLoader: type = yaml.CSafeLoader
@@ -106,13 +112,14 @@ def _read_raw(path: Path) -> Any:
     if key in _raw_cache:
         return _raw_cache[key]
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = gzip.decompress(path.read_bytes()) if path.suffix.lower() == ".gz" else path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise KBError(path, f"tệp không phải UTF-8 (byte {exc.start})") from exc
-    except OSError as exc:
-        raise KBError(path, f"không đọc được tệp ({exc.strerror or exc})") from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise KBError(path, f"không đọc được tệp ({getattr(exc, 'strerror', None) or exc})") from exc
     try:
-        if path.suffix.lower() == ".json":
+        if path.suffix.lower() in (".json", ".gz"):
             data = json.loads(text) if text.strip() else []
         else:
             data = yaml.load(text, Loader=_YamlLoader)
@@ -358,7 +365,8 @@ def check_agency_codes(procedures: Iterable[Procedure], kb_agencies: KnowledgeBa
 
 
 def _layer_sources(settings: Settings) -> list[tuple[str, list[Path]]]:
-    layers: list[tuple[str, list[Path]]] = [("seed", procedure_files([SEED_PROCEDURES_DIR]))]
+    layers: list[tuple[str, list[Path]]] = [("national", [NATIONAL_PROCEDURES]),
+                                            ("seed", procedure_files([SEED_PROCEDURES_DIR]))]
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir:
         kb_dir = Path(kb_dir)
@@ -392,7 +400,7 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)
     yaml_files = [agencies_path] + [p for _layer, files in layers for p in files
-                                    if p.suffix.lower() != ".json"]
+                                    if p.suffix.lower() not in (".json", ".gz")]
     cache_file = Path(settings.data_dir) / "cache" / "kb_parsed.json"
     cached = _warm_raw_cache(cache_file, yaml_files)
 
@@ -409,6 +417,38 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
         for procedure in layer_procedures:
             merged[procedure.code] = procedure
         sources += [str(p) for p in files]
+    _add_everyday_names(merged, NATIONAL_ALIASES)
+    sources.append(str(NATIONAL_ALIASES))
+    _add_caveats(merged)
     if not cached:  # only after everything validated: never snapshot a broken file
         _write_raw_cache(cache_file, yaml_files)
     return KnowledgeBase(list(merged.values()), agencies, sources)
+
+
+def _add_caveats(procedures: dict[str, Procedure]) -> None:
+    """National records keep the portal's text; where it is out of date the answer says so."""
+    repeals = load_repeals()
+    for code, procedure in procedures.items():
+        if is_national(procedure):
+            caveats = caveats_for(procedure, repeals)
+            if caveats != procedure.caveats:
+                procedures[code] = procedure.model_copy(update={"caveats": caveats})
+
+
+def _add_everyday_names(procedures: dict[str, Procedure], path: Path) -> None:
+    """Add the everyday names of national_aliases.yaml to the national records they belong to (in
+    place, after every layer, so a re-imported record keeps them). A code the KB lacks is an error."""
+    try:
+        mappings = (yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader) or {}).get("mappings", [])
+    except (OSError, yaml.YAMLError, AttributeError) as exc:
+        raise KBError(path, f"không đọc được danh sách tên thường gọi ({exc})") from exc
+    for index, mapping in enumerate(mappings, start=1):
+        code = str(mapping.get("national_code", "")) if isinstance(mapping, dict) else ""
+        procedure = procedures.get(code)
+        if procedure is None:
+            raise KBError(path, "mã thủ tục quốc gia không có trong cơ sở dữ liệu", index=index, code=code or None)
+        names = [str(a).strip() for a in mapping.get("aliases") or [] if str(a).strip()]
+        known = {procedure.name.casefold(), *(a.casefold() for a in procedure.aliases)}
+        extra = [a for a in dict.fromkeys(names) if a.casefold() not in known]
+        if extra:
+            procedures[code] = procedure.model_copy(update={"aliases": [*procedure.aliases, *extra]})

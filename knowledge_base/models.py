@@ -66,6 +66,9 @@ class Procedure(_Strict):
     aliases: list[str] = []  # everyday names citizens use: "sổ đỏ", "hộ khẩu", "giấy khai sinh"
     national_code: bool = True  # False for locally numbered procedures without a portal page
     provenance: Provenance | None = None  # `hotline kb check` reports records without it
+    # Warnings an answer must carry because the published text is out of date (knowledge_base.caveats):
+    # set by the loader for national records, never stored in the data files.
+    caveats: list[str] = []
 
     @field_validator("steps", "target_users", "legal_basis", "aliases")
     @classmethod

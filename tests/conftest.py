@@ -22,12 +22,6 @@ from pathlib import Path
 
 import pytest
 
-# The bundled seed no longer carries the procedures the national TTHC database has (see
-# knowledge_base/data/national_aliases.yaml); until the crawl import is wired into the default KB, tests
-# load a stand-in layer of those national records (scripts/make_national_test_fixture.py) as kb_dir.
-NATIONAL_TEST_KB = Path(__file__).parent / "data" / "national_kb"
-os.environ.setdefault("HOTLINE_KB_DIR", str(NATIONAL_TEST_KB))
-
 PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STAFF_AGENCY = "STP"
 OTHER_AGENCY = "SXD"

@@ -6,9 +6,6 @@ import pytest
 from common.settings import Settings
 from knowledge_base.loader import KnowledgeBase
 from retrieval_helpers import make_procedure
-from pathlib import Path
-
-NATIONAL_TEST_KB = Path(__file__).resolve().parents[1] / "data" / "national_kb"
 
 
 SMALL_PROCEDURES = [
@@ -30,7 +27,7 @@ def small_kb() -> KnowledgeBase:
 def bundled_kb():
     from knowledge_base.loader import load_knowledge_base
 
-    return load_knowledge_base(Settings(kb_dir=NATIONAL_TEST_KB))
+    return load_knowledge_base(Settings(_env_file=None))
 
 
 @pytest.fixture(scope="session")
