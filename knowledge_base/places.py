@@ -193,6 +193,9 @@ class PlaceResolver:
         self.entries = [e for e in entries if e is not None]
 
     def resolve(self, text: str | None) -> list[Agency]:
+        return [self.units[code] for code in self.resolve_codes(text)]
+
+    def resolve_codes(self, text: str | None) -> list[str]:
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
         lowered = original.lower() if len(original.lower()) == len(original) else folded
@@ -212,11 +215,12 @@ class PlaceResolver:
         codes: list[str] = []
         for _start, _end, entry in sorted((h for h in kept if h[2].tier == best), key=lambda h: h[0]):
             codes += [c for c in entry.codes if c not in codes]
-        return [self.units[c] for c in codes]
+        return codes
 
 
 @lru_cache(maxsize=8)
 def _resolver(key: tuple, places_path: str) -> PlaceResolver:
+    # the index depends only on these fields; callers map codes back to their own Agency objects
     agencies = [Agency(code=c, name=n, level=lv, area=ar, aliases=list(al)) for c, n, lv, ar, al in key]
     return PlaceResolver(agencies, load_places(places_path))
 
@@ -236,7 +240,9 @@ def resolve_place(text: str | None, agencies: Sequence[Agency] | None = None,
     former district or an ambiguous name; the more specific mention wins ("phường An Mỹ, tp Tam Kỳ" ->
     [phường Tam Kỳ]). `agencies` defaults to the bundled directory; pass the loaded KB's directory.
     """
-    return resolver_for(agencies, places_path).resolve(text)
+    agencies = load_agencies() if agencies is None else agencies
+    by_code = {a.code: a for a in agencies}
+    return [by_code[code] for code in resolver_for(agencies, places_path).resolve_codes(text)]
 
 
 # --- agency text localised to the citizen's unit ----------------------------------------------------------
