@@ -39,8 +39,23 @@ def fold_place(text: str) -> str:
     return "".join(_fold_char(ch) for ch in unicodedata.normalize("NFC", text))
 
 
+_OLD_TONE = re.compile(r"([oO])([àáảãạèéẻẽẹ])|([uU])([ỳýỷỹỵ])")
+_TONED = {v: i for i, v in enumerate("àáảãạèéẻẽẹỳýỷỹỵ")}
+
+
+def _tone_norm(text: str) -> str:
+    """One tone-mark placement ("hoà" -> "hòa", "thuỷ" -> "thủy"), length kept, so both spellings agree."""
+    def move(match: re.Match) -> str:
+        head, toned = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        index = _TONED[toned]
+        base = "aaaaaeeeeeyyyyy"[index]
+        marks = "\u0300\u0301\u0309\u0303\u0323"[index % 5]
+        return unicodedata.normalize("NFC", head + marks) + base
+    return _OLD_TONE.sub(move, text)
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).lower()).strip()
+    return _tone_norm(re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).lower()).strip())
 
 
 # --- data -----------------------------------------------------------------------------------------------
@@ -198,7 +213,7 @@ class PlaceResolver:
     def resolve_codes(self, text: str | None) -> list[str]:
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
-        lowered = original.lower() if len(original.lower()) == len(original) else folded
+        lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
         hits: list[tuple[int, int, _Entry]] = []
         for entry in self.entries:
             for match in entry.pattern.finditer(folded):

@@ -39,6 +39,7 @@ def codes(text):
         ("xã Hòa Liên", ["P_HAI_VAN", "P_LIEN_CHIEU"]),  # split between two wards (khoản 9, 10)
         ("huyện Hoàng Sa", ["DK_HOANG_SA"]),
         ("xã A Vương", ["X_AVUONG"]),
+        ("xã Duy Hoà", ["X_THU_BON"]),  # old tone placement ("Hoà") is the same name as "Hòa"
         ("12 Duy Tân, Hải Châu", ["P_HAI_CHAU"]),  # a street name is not the former xã Duy Tân
         ("Hà Nội", []),
         ("", []),
