@@ -219,7 +219,7 @@ def _load_records(path: Path, model: type[BaseModel]) -> list:
 # --- public loaders --------------------------------------------------------------------------------
 
 def load_agencies(path: str | Path | None = None) -> list[Agency]:
-    """The agency directory from `path` (default: the bundled Quảng Nam directory)."""
+    """The agency directory from `path` (default: the bundled one, Thành phố Đà Nẵng as in force today)."""
     path = Path(path) if path is not None else SEED_AGENCIES
     agencies = list(_load_records(path, Agency))
     check_agencies(agencies, path)
@@ -380,7 +380,7 @@ def _layer_sources(settings: Settings) -> list[tuple[str, list[Path]]]:
 
 
 def agencies_path_for(settings: Settings) -> Path:
-    """The directory in effect: `kb_dir/agencies.yaml` when present (e.g. the 2025 model), else bundled."""
+    """The directory in effect: `kb_dir/agencies.yaml` when present, else the bundled (today's) one."""
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir and (Path(kb_dir) / AGENCIES_FILENAME).exists():
         return Path(kb_dir) / AGENCIES_FILENAME
@@ -395,7 +395,7 @@ def load_directory(settings: Settings) -> Directory:
 def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     """Bundled seed, then settings.kb_dir, then the imported store; later layers upsert by code.
 
-    `kb_dir/agencies.yaml`, when present, replaces the bundled directory (e.g. the 2025 model).
+    `kb_dir/agencies.yaml`, when present, replaces the bundled directory (e.g. the legacy Quảng Nam one).
     """
     agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)

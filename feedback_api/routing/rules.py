@@ -1,7 +1,8 @@
 """Route a PAKN item to the agency that must answer it: category × place -> agency, as data.
 
 Categories (with Vietnamese keywords) and rules live in data/routing_rules.yaml; places come from the
-agency directory's `area` field (knowledge_base), so the 2025 reorganisation is a data change. Every
+agency directory's `area` and `aliases` (the former units a unit absorbed, e.g. "xã Tam Thanh"), so the
+2025 reorganisation is a data change. Every
 decision carries a Vietnamese reason kept with the item ("Phân loại 'Môi trường' tại 'Thành phố Tam
 Kỳ' theo quy tắc R03"); anything no rule takes goes to the coordinator.
 """
@@ -176,19 +177,25 @@ def _place_name(area: str, prefixes: Sequence[str]) -> tuple[str, str]:
 
 
 def _places(agencies: Sequence, prefixes: Sequence[str]) -> list[_Place]:
-    key = tuple((a.code, a.level, getattr(a, "area", "") or "") for a in agencies)
+    key = tuple((a.code, a.level, getattr(a, "area", "") or "", tuple(getattr(a, "aliases", None) or ()))
+                for a in agencies)
     return _places_cached(key, tuple(prefixes))
 
 
 @lru_cache(maxsize=16)
 def _places_cached(agencies: tuple, prefixes: tuple[str, ...]) -> list[_Place]:
     places = []
-    for code, level, area in agencies:
+    for code, level, area, aliases in agencies:
         if not area.strip():
             continue
         display, name = _place_name(area, prefixes)
         if len(fold(name)) >= 3:
             places.append(_Place(code, level, display, name))
+        # Former units the agency absorbed ("xã Tam Thanh"): matched with their unit word only, since
+        # many former names are ordinary words or street names on their own ("Duy Tân", "Bình Minh").
+        for alias in aliases:
+            if _place_name(alias, prefixes)[1] != alias.strip():
+                places.append(_Place(code, level, display, alias.strip()))
     return places
 
 

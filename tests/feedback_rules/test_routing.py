@@ -4,12 +4,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.routing.rules import RulesError, classify_category, load_rules, route
+from feedback_api.routing import RulesError, classify_category, load_rules, route
 from knowledge_base.loader import load_agencies
 
-REORG = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "reorg_2025" / "agencies.yaml"
-OLD = load_agencies()
-NEW = load_agencies(REORG)
+LEGACY = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "legacy" / "quangnam_2024.yaml"
+OLD = load_agencies(LEGACY)  # pre-reform Quảng Nam (districts)
+NEW = load_agencies()  # the default: Thành phố Đà Nẵng 2026, no district level
 RULES = load_rules()
 
 
@@ -52,8 +52,42 @@ def test_diacritics_must_agree_when_present():
     # "công an" is not "cống" (drain) and "tháng bình thường" is not "Thăng Bình".
     assert classify_category("anh công an phường") != "cap_thoat_nuoc"
     assert classify_category("cong bi tac") == "cap_thoat_nuoc"  # no diacritics: folded match
-    decision = route("Rác bốc mùi suốt tháng bình thường", None, None, OLD, None, "TTPVHCC")
-    assert decision.agency_code == "STNMT" and decision.place is None
+    decision = route("Rác bốc mùi suốt tháng bình thường", None, None, NEW, None, "TTPVHCC")
+    assert decision.agency_code == "SNNMT" and decision.place is None
+
+
+@pytest.mark.parametrize(
+    ("content", "location", "agency", "rule"),
+    [
+        ("Rác thải gây ô nhiễm", "phường An Mỹ, Tam Kỳ", "P_TAM_KY", "R04"),  # former ward -> today's ward
+        ("rac thai gay o nhiem", "tp tam ky", "P_TAM_KY", "R04"),
+        ("Đèn đường không sáng ở Hội An", None, "P_HOI_AN", "R04"),
+        ("Quán karaoke ồn ào", "Điện Bàn", "P_DIEN_BAN", "R04"),
+        ("Ngập nước, cống tắc", "huyện Núi Thành", "X_NUI_THANH", "R04"),
+        ("Đường liên thôn có ổ gà", "xã Tam Thanh", "P_QUANG_PHU", "R04"),  # former commune, absorbed 2025
+        ("Rác thải ở chợ", "xã Tam Ngọc", "P_HUONG_TRA", "R04"),
+        ("Đường có nhiều ổ gà", "Quốc lộ 1A đoạn qua huyện Núi Thành", "SXD", "R02"),  # SGTVT merged into SXD
+        ("Hồ sơ bị trễ hẹn, cán bộ gây khó khăn", "Tam Kỳ", "TTPVHCC", "R01"),
+        ("Rác thải gây ô nhiễm", None, "SNNMT", "R05"),  # STNMT merged into SNNMT
+        ("Đường hư hỏng nặng", None, "SXD", "R06"),
+        ("Lấn chiếm vỉa hè", None, "SXD", "R07"),
+        ("Quán karaoke ồn ào", None, "CAT", "R09"),
+        ("Trạm y tế không có bác sĩ", "Tam Kỳ", "SYT", "R10"),
+        ("Chưa nhận được trợ cấp hộ nghèo", None, "SNV", "R12"),  # SLDTBXH -> SNV
+        ("Cháy rừng ở núi", "huyện Nam Giang", "SNNMT", "R13"),  # SNNPTNT -> SNNMT
+        ("Rác thải gây ô nhiễm", "123 Duy Tân, phường Hải Châu", "P_HAI_CHAU", "R04"),  # a street is not "xã Duy Tân"
+    ],
+)
+def test_route_default_directory(content, location, agency, rule):
+    decision = route(content, location, None, NEW, RULES, "TTPVHCC")
+    assert (decision.agency_code, decision.matched_rule) == (agency, rule)
+    assert f"quy tắc {rule}" in decision.reason
+
+
+def test_reason_names_category_place_and_rule():
+    decision = route("Rác thải gây ô nhiễm", "xã Tam Thanh", None, NEW, None, "TTPVHCC")
+    assert decision.reason.startswith("Phân loại 'Môi trường' tại 'Phường Quảng Phú' theo quy tắc R04")
+    assert decision.category == "moi_truong" and decision.place == "Phường Quảng Phú"
 
 
 @pytest.mark.parametrize(
@@ -62,62 +96,34 @@ def test_diacritics_must_agree_when_present():
         ("Rác thải gây ô nhiễm", "phường An Mỹ, Tam Kỳ", "UBND_TAMKY", "R03"),
         ("rac thai gay o nhiem", "tp tam ky", "UBND_TAMKY", "R03"),
         ("Đèn đường không sáng ở Hội An", None, "UBND_HOIAN", "R03"),
-        ("Quán karaoke ồn ào", "Điện Bàn", "UBND_DIENBAN", "R03"),
         ("Ngập nước, cống tắc", "huyện Núi Thành", "UBND_NUITHANH", "R03"),
         ("Đường liên thôn có ổ gà", "xã Tam Thanh", "UBND_TAMKY", "R03"),  # the ward's district
-        ("Đường có nhiều ổ gà", "Quốc lộ 1A đoạn qua huyện Núi Thành", "SGTVT", "R02"),
         ("Hồ sơ bị trễ hẹn, cán bộ gây khó khăn", "Tam Kỳ", "TTPVHCC", "R01"),
-        ("Rác thải gây ô nhiễm", None, "STNMT", "R05"),
-        ("Đường hư hỏng nặng", None, "SGTVT", "R06"),
-        ("Lấn chiếm vỉa hè", None, "SXD", "R07"),
         ("Quán karaoke ồn ào", None, "CAT", "R09"),
-        ("Trạm y tế không có bác sĩ", "Tam Kỳ", "SYT", "R10"),
-        ("Chưa nhận được trợ cấp hộ nghèo", None, "SLDTBXH", "R12"),
-        ("Cháy rừng ở núi", "huyện Nam Giang", "SNNPTNT", "R13"),
     ],
 )
-def test_route_pre_2025_directory(content, location, agency, rule):
+def test_route_pre_2025_directory_is_a_data_change(content, location, agency, rule):
+    # The legacy directory (districts) still routes by the same rules: R03 applies where districts exist.
     decision = route(content, location, None, OLD, RULES, "TTPVHCC")
-    assert (decision.agency_code, decision.matched_rule) == (agency, rule)
-    assert f"quy tắc {rule}" in decision.reason
-
-
-def test_reason_names_category_place_and_rule():
-    decision = route("Rác thải gây ô nhiễm", "Tam Kỳ", None, OLD, None, "TTPVHCC")
-    assert decision.reason.startswith("Phân loại 'Môi trường' tại 'Thành phố Tam Kỳ' theo quy tắc R03")
-    assert decision.category == "moi_truong" and decision.place == "Thành phố Tam Kỳ"
-
-
-@pytest.mark.parametrize(
-    ("content", "location", "agency", "rule"),
-    [
-        ("Rác thải gây ô nhiễm", "Tam Kỳ", "UBXA_TAMKY", "R04"),  # no district level any more
-        ("Đường có nhiều ổ gà", "Quốc lộ 1A", "SXD", "R02"),  # SGTVT merged into SXD
-        ("Rác thải gây ô nhiễm", None, "SNNMT", "R05"),  # STNMT merged into SNNMT
-        ("Chưa nhận được trợ cấp hộ nghèo", None, "SNV", "R12"),  # SLDTBXH -> SNV
-    ],
-)
-def test_route_reorganised_directory_is_a_data_change(content, location, agency, rule):
-    decision = route(content, location, None, NEW, RULES, "TTPVHCC")
     assert (decision.agency_code, decision.matched_rule) == (agency, rule)
 
 
 def test_unmatched_goes_to_coordinator_with_reason():
-    decision = route("Xin hỏi giá vàng hôm nay", None, None, OLD, RULES, "TTPVHCC")
+    decision = route("Xin hỏi giá vàng hôm nay", None, None, NEW, RULES, "TTPVHCC")
     assert decision.agency_code == "TTPVHCC" and decision.matched_rule is None and decision.category is None
     assert "đầu mối" in decision.reason
 
 
 def test_given_category_is_trusted_unknown_is_ignored():
-    decision = route("Có việc cần phản ánh", "Hội An", "moi_truong", OLD, None, "TTPVHCC")
-    assert decision.agency_code == "UBND_HOIAN" and decision.category == "moi_truong"
-    decision = route("Rác thải gây ô nhiễm", "Hội An", "khong_co", OLD, None, "TTPVHCC")
+    decision = route("Có việc cần phản ánh", "Hội An", "moi_truong", NEW, None, "TTPVHCC")
+    assert decision.agency_code == "P_HOI_AN" and decision.category == "moi_truong"
+    decision = route("Rác thải gây ô nhiễm", "Hội An", "khong_co", NEW, None, "TTPVHCC")
     assert decision.category == "moi_truong"
 
 
 def test_rule_with_missing_agency_is_skipped():
-    # A directory without the transport and construction departments: the rules fall through.
-    directory = [a for a in OLD if a.code not in {"SGTVT", "SXD"}]
+    # A directory without the construction department: the transport rules fall through.
+    directory = [a for a in NEW if a.code != "SXD"]
     decision = route("Đường có nhiều ổ gà", "Quốc lộ 1A", None, directory, None, "TTPVHCC")
     assert decision.agency_code == "TTPVHCC" and decision.category == "giao_thong"
 
@@ -133,7 +139,7 @@ def test_rules_validation(tmp_path):
 
 
 def test_every_rule_agency_exists_in_the_directory():
-    codes = {a.code for a in OLD}
+    codes = {a.code for a in NEW}
     for rule in RULES.rules:
         assert rule.agency is None or rule.agency in codes, rule.id
 

@@ -15,6 +15,7 @@ from knowledge_base.loader import (
 from pathlib import Path
 
 KB_DATA = Path(__file__).resolve().parents[2] / "knowledge_base" / "data"
+LEGACY = KB_DATA / "legacy" / "quangnam_2024.yaml"
 
 GOOD = """\
 - code: T-001
@@ -100,8 +101,7 @@ def test_kb_dir_layers_over_seed_by_code(make_settings, tmp_path, seed_kb):
     kb = load_knowledge_base(make_settings(kb_dir=kb_dir))
     assert kb.procedure("1.001193").processing_time == "Trong ngày (địa phương)"
     assert kb.procedure("T-001") is not None
-    # kb_dir replaces the national test layer: the bundled seed + the override + T-001
-    assert len(kb.procedures) == len(load_knowledge_base(make_settings(kb_dir=None)).procedures) + 2
+    assert len(kb.procedures) == len(seed_kb.procedures) + 1
     assert kb.content_hash() != seed_kb.content_hash()
 
 
@@ -164,36 +164,49 @@ def test_agency_directory_errors(tmp_path):
     assert info.value.index == 1
 
 
-def test_reorg_2025_is_a_data_change_only(make_settings, seed_kb):
-    reorg_dir = KB_DATA / "reorg_2025"
-    kb = load_knowledge_base(make_settings(kb_dir=reorg_dir))
-    levels = {a.level for a in kb.agencies}
-    assert "huyện" not in levels and {"tỉnh", "xã"} <= levels
-    assert not any(a.code.startswith("UBND_") and a.level == "huyện" for a in kb.agencies)
-    # same procedures: the directory changed, the procedures (and the index key) did not
-    assert kb.content_hash() == load_knowledge_base(make_settings(kb_dir=None)).content_hash()
-    # every agency code named by a procedure still resolves, via the successor where merged
+def test_legacy_directory_is_a_data_change_only(make_settings, seed_kb, tmp_path):
+    # The pre-reform Quảng Nam directory still loads through kb_dir: only data differs, procedures do not.
+    legacy_dir = tmp_path / "legacy_kb"
+    legacy_dir.mkdir()
+    (legacy_dir / "agencies.yaml").write_text(LEGACY.read_text(encoding="utf-8"), encoding="utf-8")
+    kb = load_knowledge_base(make_settings(kb_dir=legacy_dir))
+    assert {"tỉnh", "huyện", "xã"} <= {a.level for a in kb.agencies}
+    assert kb.content_hash() == seed_kb.content_hash()
     for procedure in kb.procedures:
         if procedure.agency_code:
             assert kb.agency(procedure.agency_code) is not None, procedure.code
-    assert kb.agency("STNMT").code == "SNNMT"
-    assert kb.agency("SGTVT").code == "SXD"
-    assert kb.agency("UBXA_MINHAN_HOIAN").name == "Ủy ban nhân dân phường Hội An"
-    assert kb.agency("UBND_TAMKY") is None  # district level abolished: no single successor
-    assert kb.agency("TTPVHCC") is not None  # the 1022 coordinator keeps its code
-    merged = [a for a in kb.agencies if a.level == "xã"]
-    assert merged and all(a.parent == "UBND_DANANG" for a in merged)
 
 
-def test_reorg_directory_loads_standalone():
-    agencies = load_agencies(KB_DATA / "reorg_2025" / "agencies.yaml")
-    assert len(agencies) >= 5
+def test_default_directory_resolves_former_codes(seed_kb):
+    # the bundled directory is today's (two-tier) one; former codes resolve through `replaces`
+    levels = {a.level for a in seed_kb.agencies}
+    assert "huyện" not in levels and {"tỉnh", "xã"} <= levels
+    for procedure in seed_kb.procedures:
+        if procedure.agency_code:
+            assert seed_kb.agency(procedure.agency_code) is not None, procedure.code
+    assert seed_kb.agency("STNMT").code == "SNNMT"
+    assert seed_kb.agency("SNNPTNT").code == "SNNMT"
+    assert seed_kb.agency("SGTVT").code == "SXD"
+    assert seed_kb.agency("UBND_QUANGNAM").code == "UBND_DANANG"
+    assert seed_kb.agency("UBXA_MINHAN_HOIAN").name == "Ủy ban nhân dân phường Hội An"
+    assert seed_kb.agency("UBND_TAMKY") is None  # district level abolished: no single successor (places.yaml)
+    assert seed_kb.agency("TTPVHCC") is not None  # the 1022 coordinator keeps its code
+    assert all(a.parent == "UBND_DANANG" for a in seed_kb.agencies if a.level == "xã")
 
 
-def test_load_directory_follows_kb_dir(make_settings):
+def test_legacy_directory_loads_standalone():
+    agencies = load_agencies(LEGACY)
+    assert len(agencies) == 56
+    assert {a.code for a in agencies} >= {"UBND_QUANGNAM", "UBND_TAMKY", "STNMT", "UBXA_ANMY_TAMKY"}
+
+
+def test_load_directory_follows_kb_dir(make_settings, tmp_path):
     from knowledge_base.loader import load_directory
 
+    legacy_dir = tmp_path / "legacy_kb"
+    legacy_dir.mkdir()
+    (legacy_dir / "agencies.yaml").write_text(LEGACY.read_text(encoding="utf-8"), encoding="utf-8")
     bundled = {a.code for a in load_directory(make_settings())}
-    reorg = {a.code for a in load_directory(make_settings(kb_dir=KB_DATA / "reorg_2025"))}
-    assert "UBND_TAMKY" in bundled and "UBND_TAMKY" not in reorg
-    assert "UBND_DANANG" in reorg and "UBND_DANANG" not in bundled
+    legacy = {a.code for a in load_directory(make_settings(kb_dir=legacy_dir))}
+    assert "UBND_TAMKY" in legacy and "UBND_TAMKY" not in bundled
+    assert "UBND_DANANG" in bundled and "UBND_DANANG" not in legacy

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge_base.loader import load_agencies, load_procedures
+from knowledge_base.loader import DATA_DIR, load_agencies, load_procedures
 
+LEGACY = DATA_DIR / "legacy" / "quangnam_2024.yaml"
 REQUIRED = Path(__file__).parent / "data" / "required_procedures.txt"
 
 PROVINCIAL_CODES = ["VPUBND", "TTPVHCC", "STP", "SXD", "STNMT", "SKHDT", "SCT", "SGTVT", "SLDTBXH",
@@ -70,8 +71,9 @@ def test_default_loaders_read_the_bundled_seed():
     assert len(agencies) >= 30
 
 
-def test_agency_directory_quang_nam():
-    agencies = {a.code: a for a in load_agencies()}
+def test_legacy_agency_directory_quang_nam():
+    # the pre-reform directory, kept as the mapping of old codes
+    agencies = {a.code: a for a in load_agencies(LEGACY)}
     assert all(code in agencies for code in PROVINCIAL_CODES)
     assert all(agencies[code].level == "tỉnh" for code in PROVINCIAL_CODES)
     for code in DISTRICT_CODES:
@@ -82,3 +84,32 @@ def test_agency_directory_quang_nam():
     assert all(c.parent in DISTRICT_CODES for c in communes)
     assert agencies["UBXA_ANMY_TAMKY"].parent == "UBND_TAMKY"
     assert agencies["STP"].email == "sotuphap@quangnam.gov.vn"
+
+
+CITY_CODES = ["UBND_DANANG", "VPUBND", "TTPVHCC", "SNV", "STC", "SXD", "SNNMT", "SKHCN", "SVHTTDL", "STP", "SCT",
+              "SGDDT", "SYT", "SNGV", "SDTTG", "TTT", "CAT", "BHXH", "VPDKDD"]
+
+
+def test_agency_directory_da_nang_2026():
+    agencies = load_agencies()
+    by_code = {a.code: a for a in agencies}
+    assert all(by_code[code].level == "tỉnh" for code in CITY_CODES)
+    communes = [a for a in agencies if a.level == "xã"]
+    # NQ 1659/NQ-UBTVQH15: 94 commune-level units, 23 phường, 70 xã, 1 đặc khu
+    assert len(communes) == 94
+    kinds = [a.name.removeprefix("Ủy ban nhân dân ").split(" ")[0] for a in communes]
+    assert (kinds.count("phường"), kinds.count("xã"), kinds.count("đặc")) == (23, 70, 1)
+    assert all(a.parent == "UBND_DANANG" and a.source.startswith("Nghị quyết 1659/NQ-UBTVQH15") for a in communes)
+    assert "huyện" not in {a.level for a in agencies}
+    assert "xã Tam Ngọc" in by_code["P_HUONG_TRA"].aliases
+    assert by_code["P_HAI_CHAU"].name == "Ủy ban nhân dân phường Hải Châu"
+    # merged departments keep the old codes
+    assert set(by_code["SNNMT"].replaces) == {"STNMT", "SNNPTNT"}
+    assert "SGTVT" in by_code["SXD"].replaces and "SLDTBXH" in by_code["SNV"].replaces
+    # every old code of the legacy directory resolves, except districts (places.yaml) and the one unverified
+    resolvable = set(by_code) | {old for a in agencies for old in a.replaces}
+    legacy = {a.code: a for a in load_agencies(LEGACY)}
+    missing = {code for code, a in legacy.items() if code not in resolvable and a.level != "huyện"}
+    assert missing == {"BQLKKT"}
+    # no invented contact data
+    assert all(not a.hotline and not a.email for a in agencies)
