@@ -24,6 +24,7 @@ from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants
 from bot.state import ConversationStore
 from bot.turn import Services, Turn
 from nlu.normalize import fold
+from nlu.pipeline import ParseResult
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,14 @@ class Engine:
     @classmethod
     def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> "Engine":
         """The engine on the real NLU, KB and feedback API (over HTTP, or `transport` in tests)."""
-        if parser is None:
-            from nlu.pipeline import get_parser
-
-            parser = get_parser(settings)
         if kb is None:
             from knowledge_base.loader import load_knowledge_base
 
             kb = load_knowledge_base(settings)
+        if parser is None:
+            from nlu.pipeline import get_parser
+
+            parser = get_parser(settings, kb=kb)
         client = FeedbackClient(
             settings.api_base_url,
             username=settings.bot_username,
@@ -169,12 +170,12 @@ class Engine:
             return form.start(turn, turn.text)
 
         parsed = await turn.parse()
-        intent = (parsed.get("intent") or {}).get("name", "out_of_scope")
-        log.info("intent=%s conf=%.2f (%s)", intent, (parsed.get("intent") or {}).get("confidence", 0.0),
+        intent = parsed.intent.name
+        log.info("intent=%s conf=%.2f (%s)", intent, parsed.intent.confidence,
                  user_ref(turn.inbound.channel, turn.inbound.user_id))
         return await self._intent(turn, intent, parsed)
 
-    async def _intent(self, turn: Turn, intent: str, parsed: dict) -> list[Reply]:
+    async def _intent(self, turn: Turn, intent: str, parsed: ParseResult) -> list[Reply]:
         settings = self.services.settings
         if intent == "ask_procedure":
             return await qa.handle_question(turn, parsed)

@@ -1,7 +1,9 @@
 """Outbox events from the feedback service → a notice to the citizen on the channel they used.
 
-The feedback service POSTs `{"id", "event", "occurred_at", "feedback": {..., "reply_to"?}}` to
-`/bot/events`, signed `X-Hotline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. Delivery is
+The feedback service POSTs `{"id", "event", "occurred_at", "feedback": {..., "reply_to", "question"?}}`
+to `/bot/events`, signed `X-Hotline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, only for the
+events a citizen hears about (its outbox's bot_wants): the answer, the publication, and the status
+changes in NOTIFY_STATUSES; a needs_info event carries the agency's question to relay. Delivery is
 at-least-once, so each event id is processed once (recorded before sending; forgotten again when
 sending fails, so the outbox's retry gets another chance).
 """

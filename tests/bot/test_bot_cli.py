@@ -12,7 +12,7 @@ def test_terminal_chat_with_numbered_buttons(bot_settings, bot_parser, monkeypat
     from hotline.cli import app
 
     monkeypatch.setattr(hotline.settings, "get_settings", lambda: bot_settings)
-    monkeypatch.setattr(nlu.pipeline, "get_parser", lambda settings=None: bot_parser)
+    monkeypatch.setattr(nlu.pipeline, "get_parser", lambda settings=None, kb=None: bot_parser)
     result = CliRunner().invoke(app, ["chat", "--session", "cli-test"], input="xin chào\n1\nhủy\n")
     assert result.exit_code == 0, result.output
     assert texts.GREET in result.output

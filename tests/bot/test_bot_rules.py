@@ -159,15 +159,17 @@ def test_request_body_and_idempotency_key():
     form = {"id": "f1", "data": {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint",
                                  "location": "Tam Kỳ", "name": None, "phone": "0905123456",
                                  "consent": True, "attachments": []}}
-    body = request_body(form, "telegram", "42")
-    assert body["reply_to"] == {"channel": "telegram", "chat_id": "42"}
-    assert body["channel"] == "telegram" and body["publish_consent"] is True
-    assert body["contact"] == {"phone": "0905123456"}
-    assert "attachments" not in body
-    key = idempotency_key("telegram", "42", "f1", body)
-    assert key == idempotency_key("telegram", "42", "f1", dict(reversed(list(body.items()))))  # order-free
-    assert key != idempotency_key("telegram", "42", "f2", body) and key != idempotency_key("zalo", "42", "f1", body)
-    assert key != idempotency_key("telegram", "42", "f1", {**body, "location": "Hội An"})  # a corrected field
+    submission = request_body(form, "telegram", "42")
+    body = submission.body()
+    assert body == {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint", "channel": "telegram",
+                    "location": "Tam Kỳ", "publish_consent": True, "reply_to": {"channel": "telegram", "chat_id": "42"},
+                    "contact": {"phone": "0905123456"}}  # no empty attachments, no null contact fields
+    key = idempotency_key("telegram", "42", "f1", submission)
+    assert key == idempotency_key("telegram", "42", "f1", request_body(form, "telegram", "42"))
+    assert key != idempotency_key("telegram", "42", "f2", submission)
+    assert key != idempotency_key("zalo", "42", "f1", request_body(form, "zalo", "42"))
+    corrected = submission.model_copy(update={"location": "Hội An"})
+    assert key != idempotency_key("telegram", "42", "f1", corrected)  # a corrected field
     assert "42" not in key.removeprefix("bot-")  # no chat id in a header value that may be logged
 
 
@@ -275,9 +277,14 @@ def test_phone_inside_a_sentence():
 def test_dates_are_shown_in_local_time():
     from bot.flows.form import format_date
 
-    assert format_date("2026-01-05T23:30:00+00:00") == "06/01/2026"  # 06:30 in Vietnam
-    assert format_date("2026-01-05T16:59:59.999999Z") == "05/01/2026"  # 23:59 local
-    assert format_date(None) is None
+    from datetime import UTC, datetime
+
+    tz = "Asia/Ho_Chi_Minh"
+    assert format_date("2026-01-05T23:30:00+00:00", tz) == "06/01/2026"  # 06:30 in Vietnam
+    assert format_date("2026-01-05T16:59:59.999999Z", tz) == "05/01/2026"  # 23:59 local
+    assert format_date(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), tz) == "06/01/2026"  # as the client parses it
+    assert format_date("2026-01-05T23:30:00+00:00", "UTC") == "05/01/2026"  # the zone is the caller's
+    assert format_date(None, tz) is None
 
 
 def test_numbered_choice():
