@@ -76,7 +76,7 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
         event = parse_event(raw)
         if event is None:
             return error(400, "Sự kiện không đúng định dạng.", "invalid_event")
-        if not await asyncio.to_thread(runtime.store.mark_processed, "outbox", event["id"]):
+        if not await asyncio.to_thread(runtime.store.mark_processed, "outbox", event.id):
             return {"status": "duplicate"}
         notice = notice_for(event, _agency_namer(runtime))
         if notice is None:
@@ -89,7 +89,7 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
             await sender.send(notice.chat_id, [notice.reply])
         except Exception as exc:
             log.warning("notice delivery failed on %s: %s", notice.channel, type(exc).__name__)
-            await asyncio.to_thread(runtime.store.forget_processed, "outbox", event["id"])
+            await asyncio.to_thread(runtime.store.forget_processed, "outbox", event.id)
             return error(502, "Chưa gửi được thông báo tới người dân; sẽ thử lại.", "delivery_failed")
         return {"status": "sent"}
 

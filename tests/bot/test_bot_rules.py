@@ -15,7 +15,7 @@ from bot.channels.zalo import verify_signature as verify_zalo
 from bot.engine import KeyedLocks
 from bot.flows.form import idempotency_key, request_body
 from bot.messages import Button, Reply
-from bot.notify import notice_for, sign, verify_signature
+from bot.notify import OutboxEvent, notice_for, parse_event, sign, verify_signature
 from bot.rules import (
     find_tracking_code,
     infer_kind,
@@ -227,16 +227,26 @@ def test_zalo_translation_and_buttons():
 
 # --- notices ------------------------------------------------------------------------------------------------
 def test_notice_only_for_citizen_facing_events():
-    base = {"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00"}
     fb = {"code": "PA-2026-000001", "status": "answered", "kind": "complaint", "channel": "web", "agency": "STP",
           "answer": "Đã sửa đèn.", "reply_to": {"channel": "web", "chat_id": "s1"}}
-    notice = notice_for({**base, "event": "feedback.answered", "feedback": fb}, lambda c: "Sở Tư pháp")
+
+    def event(kind: str, **feedback) -> OutboxEvent:
+        return OutboxEvent.model_validate({"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00", "event": kind,
+                                           "feedback": {**fb, **feedback}})
+
+    notice = notice_for(event("feedback.answered"), lambda c: "Sở Tư pháp")
     assert notice.channel == "web" and notice.chat_id == "s1"
     assert "PA-2026-000001" in notice.reply.text and "Đã sửa đèn." in notice.reply.text and "Sở Tư pháp" in notice.reply.text
-    assert notice_for({**base, "event": "feedback.assigned", "feedback": fb}) is None
-    assert notice_for({**base, "event": "feedback.answered", "feedback": {**fb, "reply_to": None}}) is None
-    assert notice_for({**base, "event": "feedback.status_changed", "feedback": {**fb, "status": "needs_info"}}) is not None
-    assert notice_for({**base, "event": "feedback.status_changed", "feedback": {**fb, "status": "in_progress"}}) is None
+    assert notice_for(event("feedback.assigned")) is None
+    assert notice_for(event("feedback.answered", reply_to=None)) is None
+    assert notice_for(event("feedback.status_changed", status="needs_info")) is not None
+    assert notice_for(event("feedback.status_changed", status="in_progress")) is None
+    # Bodies that are not an event are refused before any notice is considered.
+    for raw in (b"not json", b"\xff\xfe", b"[]", b'{"id": 1, "event": "feedback.answered", "feedback": {}}',
+                b'{"id": "e1", "event": "feedback.answered"}',
+                b'{"id": "e1", "event": "feedback.answered", "feedback": {"reply_to": "web"}}'):
+        assert parse_event(raw) is None, raw
+    assert parse_event(b'{"id": "e1", "event": "feedback.created", "feedback": {"code": "PA-2026-000001"}}')
 
 
 # --- web chat body -------------------------------------------------------------------------------------------

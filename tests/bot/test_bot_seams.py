@@ -21,7 +21,7 @@ from bot.client import (
     ReplyTo,
     Submitted,
 )
-from bot.notify import notice_for
+from bot.notify import OutboxEvent, notice_for
 
 VALID = dict(content="Đèn đường hỏng cả tháng nay ở thôn 3", kind="complaint", channel="zalo",
              reply_to=ReplyTo(channel="zalo", chat_id="u1"))
@@ -121,7 +121,7 @@ def test_needs_info_event_carries_the_question_to_the_citizen():
                            reply_channel="telegram", reply_chat_id="42")
     event = {"id": "e9", "event": "feedback.status_changed", "occurred_at": "2026-01-05T10:00:00+07:00",
              "feedback": feedback_payload(item)}
-    notice = notice_for(event)
+    notice = notice_for(OutboxEvent.model_validate(event))
     assert (notice.channel, notice.chat_id) == ("telegram", "42")
     assert notice.reply.text == texts.notice_needs_info("PA-2026-000009", "Đèn hỏng ở hướng nào của ngã tư?")
     assert [b.payload for b in notice.reply.buttons] == ["/info PA-2026-000009"]
@@ -140,4 +140,5 @@ def test_the_bot_is_sent_exactly_the_events_it_turns_into_notices():
                                reply_channel="web" if from_chat else None, reply_chat_id="s1" if from_chat else None)
         payload = {"id": "e1", "event": event, "occurred_at": "2026-01-05T10:00:00+07:00",
                    "feedback": feedback_payload(item)}
-        assert bot_wants(event, item) == (notice_for(payload) is not None), (event, status, from_chat)
+        notice = notice_for(OutboxEvent.model_validate(payload))
+        assert bot_wants(event, item) == (notice is not None), (event, status, from_chat)
