@@ -1,12 +1,129 @@
-"""HTTP client of the feedback service: the only way the bot reaches it (never an import)."""
+"""HTTP client of the feedback service: the only way the bot reaches it (never an import).
+
+Requests and responses are pydantic models of the parts of the HTTP contract (DESIGN.md) the bot uses;
+they are the bot's own view of that contract, not the service's schemas (the bot imports nothing of the
+service). Responses ignore fields the bot does not read, so the service may add fields freely.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
+from typing import Any, Literal, TypeVar
 
 import httpx
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 log = logging.getLogger(__name__)
+
+BotChannel = Literal["web", "telegram", "zalo"]
+
+
+# --- requests -------------------------------------------------------------------------------------
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ReplyTo(_Request):
+    """Where the service's notices about the item go: this chat."""
+
+    channel: BotChannel
+    chat_id: str = Field(min_length=1, max_length=128)
+
+
+class Contact(_Request):
+    name: str | None = None
+    phone: str | None = None
+
+
+class FeedbackSubmission(_Request):
+    """`POST /feedback` from a chat. The service validates the content itself (length, phone format)
+    and answers 422 with a Vietnamese detail the bot shows; this model only fixes the shape."""
+
+    content: str = Field(min_length=1)
+    kind: Literal["complaint", "recommendation"]
+    channel: BotChannel
+    location: str | None = None
+    publish_consent: bool = False
+    reply_to: ReplyTo
+    contact: Contact | None = None
+    attachments: list[str] = Field(default_factory=list)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body: `location` always present (null when skipped), `contact` with the given
+        fields only and only when one is given, `attachments` only when there are some."""
+        body = self.model_dump(mode="json", exclude={"contact", "attachments"})
+        contact = self.contact.model_dump(exclude_none=True) if self.contact else {}
+        if contact:
+            body["contact"] = contact
+        if self.attachments:
+            body["attachments"] = list(self.attachments)
+        return body
+
+
+# --- responses ------------------------------------------------------------------------------------
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Submitted(_Response):
+    """`POST /feedback` → 201."""
+
+    code: str
+    status: str
+    agency: str | None = None
+    due_at: datetime | None = None
+
+
+class AgencyRef(_Response):
+    code: str
+    name: str | None = None
+
+
+class CitizenDetails(_Response):
+    """Shown only when the caller gave the contact phone's last 4 digits."""
+
+    answer: str | None = None
+    question: str | None = None
+    guidance: str | None = None
+
+
+class ItemStatus(_Response):
+    """`GET /feedback/{code}`: the public status, no personal data."""
+
+    code: str
+    status: str
+    status_label: str | None = None
+    agency: AgencyRef | None = None
+    received_at: datetime | None = None
+    due_at: datetime | None = None
+    overdue: bool = False
+    published_answer: str | None = None
+    merged_into: str | None = None
+    details: CitizenDetails | None = None
+
+
+class OwnItem(_Response):
+    """One item of `GET /feedback?channel=&chat_id=` (the items sent from one chat)."""
+
+    code: str
+    status: str
+    received_at: datetime | None = None
+
+
+class Uploaded(_Response):
+    id: str
+
+
+_Model = TypeVar("_Model", bound=_Response)
+
+
+def _parse(model: type[_Model], response: httpx.Response) -> _Model:
+    try:
+        return model.model_validate(response.json())
+    except (ValueError, ValidationError) as exc:  # not JSON, or not the contract: treat as a bad gateway
+        log.error("feedback API answered %s with an unexpected body for %s", response.status_code, model.__name__)
+        raise FeedbackApiError(502, "", "invalid_response") from exc
 
 
 class FeedbackApiError(Exception):
@@ -90,16 +207,17 @@ class FeedbackClient:
             return self._token
 
     # --- calls ------------------------------------------------------------------------------------
-    async def create_feedback(self, body: dict, *, idempotency_key: str) -> dict:
-        """POST /feedback -> {code, status, agency?, due_at}. Retries with the same key never duplicate."""
+    async def create_feedback(self, submission: FeedbackSubmission, *, idempotency_key: str) -> Submitted:
+        """POST /feedback. Retries with the same key never duplicate."""
         response = await self._request(
-            "POST", "/api/v1/feedback", auth="optional", json=body, headers={"Idempotency-Key": idempotency_key}
+            "POST", "/api/v1/feedback", auth="optional", json=submission.body(),
+            headers={"Idempotency-Key": idempotency_key},
         )
         if response.status_code not in (200, 201):
             raise _error(response)
-        return response.json()
+        return _parse(Submitted, response)
 
-    async def get_status(self, code: str, *, phone_last4: str | None = None) -> dict | None:
+    async def get_status(self, code: str, *, phone_last4: str | None = None) -> ItemStatus | None:
         """Public status of one item; None when the code does not exist."""
         params = {"phone_last4": phone_last4} if phone_last4 else None
         response = await self._request("GET", f"/api/v1/feedback/{code}", auth="optional", params=params)
@@ -109,45 +227,36 @@ class FeedbackClient:
             return await self.get_status(code)
         if response.status_code != 200:
             raise _error(response)
-        return response.json()
+        return _parse(ItemStatus, response)
 
-    async def list_mine(self, channel: str, chat_id: str) -> list[dict]:
-        """Items whose reply_to is this chat (operator token)."""
+    async def list_mine(self, channel: str, chat_id: str) -> list[OwnItem]:
+        """Items whose reply_to is this chat (operator token; the first page, newest first)."""
         response = await self._request(
             "GET", "/api/v1/feedback", auth=True, params={"channel": channel, "chat_id": chat_id}
         )
         if response.status_code != 200:
             raise _error(response)
-        body = response.json()
-        if isinstance(body, dict):
-            body = body.get("items", body.get("results", []))
-        return list(body or [])
+        return _parse(_OwnItems, response).items
 
-    async def staff_view(self, code: str) -> dict | None:
-        """The full item (operator token): for the question an agency asked the citizen."""
-        response = await self._request("GET", f"/api/v1/feedback/{code}/staff-view", auth=True)
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            raise _error(response)
-        return response.json()
-
-    async def provide_info(self, code: str, info: str) -> dict:
+    async def provide_info(self, code: str, info: str) -> None:
         """The citizen's answer to the agency's question, sent by the bot on their behalf."""
         response = await self._request("POST", f"/api/v1/feedback/{code}/provide-info", auth=True,
                                        json={"info": info})
         if response.status_code != 200:
             raise _error(response)
-        return response.json()
 
     async def upload_attachment(self, data: bytes, *, content_type: str, filename: str) -> str:
+        """POST /attachments (multipart) -> the attachment id to list in a submission."""
         response = await self._request(
             "POST", "/api/v1/attachments", auth="optional", files={"file": (filename, data, content_type)}
         )
         if response.status_code not in (200, 201):
             raise _error(response)
-        body = response.json()
-        return str(body.get("id") or body.get("attachment_id"))
+        return _parse(Uploaded, response).id
+
+
+class _OwnItems(_Response):
+    items: list[OwnItem] = Field(default_factory=list)
 
 
 def _error(response: httpx.Response) -> FeedbackApiError:

@@ -24,6 +24,7 @@ from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants
 from bot.state import ConversationStore
 from bot.turn import Services, Turn
 from nlu.normalize import fold
+from nlu.pipeline import ParseResult
 
 log = logging.getLogger(__name__)
 
@@ -169,12 +170,12 @@ class Engine:
             return form.start(turn, turn.text)
 
         parsed = await turn.parse()
-        intent = (parsed.get("intent") or {}).get("name", "out_of_scope")
-        log.info("intent=%s conf=%.2f (%s)", intent, (parsed.get("intent") or {}).get("confidence", 0.0),
+        intent = parsed.intent.name
+        log.info("intent=%s conf=%.2f (%s)", intent, parsed.intent.confidence,
                  user_ref(turn.inbound.channel, turn.inbound.user_id))
         return await self._intent(turn, intent, parsed)
 
-    async def _intent(self, turn: Turn, intent: str, parsed: dict) -> list[Reply]:
+    async def _intent(self, turn: Turn, intent: str, parsed: ParseResult) -> list[Reply]:
         settings = self.services.settings
         if intent == "ask_procedure":
             return await qa.handle_question(turn, parsed)

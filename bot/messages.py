@@ -1,13 +1,15 @@
-"""Channel-agnostic message types: what a channel adapter hands to the engine and gets back."""
+"""Channel-agnostic message types: what a channel adapter hands to the engine and gets back.
+
+`Reply` and `Button` (text plus buttons) are defined in nlu.reply, the lowest layer that builds replies
+(the answer composer); the bot uses them as its own outgoing message type.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from nlu.reply import Button, Reply
 
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str  # a command the engine understands when the button is pressed, e.g. "/procedure 1.001193"
+__all__ = ["Button", "Image", "Inbound", "Reply"]
 
 
 @dataclass(frozen=True)
@@ -28,26 +30,3 @@ class Inbound:
     image: Image | None = None
     image_failed: bool = False  # the citizen sent an image the adapter could not fetch
     event_id: str | None = None  # channel update id, processed once
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: list[Button] = field(default_factory=list)
-    image_url: str | None = None
-
-    def as_json(self) -> dict:
-        body: dict = {"text": self.text}
-        if self.buttons:
-            body["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
-        if self.image_url:
-            body["image_url"] = self.image_url
-        return body
-
-    @classmethod
-    def from_json(cls, body: dict) -> "Reply":
-        return cls(
-            text=body.get("text", ""),
-            buttons=[Button(b["title"], b["payload"]) for b in body.get("buttons") or []],
-            image_url=body.get("image_url"),
-        )

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.client import FeedbackClient
 from bot.messages import Inbound
 from bot.state import Conversation
 
+if TYPE_CHECKING:  # the pipeline module itself is light, but only its types are needed here
+    from nlu.pipeline import ParseResult
+
 
 class ParserLike(Protocol):
-    def parse(self, text: str) -> dict: ...
+    def parse(self, text: str) -> ParseResult: ...
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Turn:
     conv: Conversation
     services: Services
     text: str = ""  # the inbound text, stripped and length-capped
-    _parsed: dict | None = field(default=None, repr=False)
+    _parsed: ParseResult | None = field(default=None, repr=False)
 
     @property
     def state(self) -> dict:
@@ -40,7 +43,7 @@ class Turn:
     def settings(self):
         return self.services.settings
 
-    async def parse(self) -> dict:
+    async def parse(self) -> ParseResult:
         """The NLU parse of this message (computed once, off the event loop)."""
         if self._parsed is None:
             self._parsed = await asyncio.to_thread(self.services.parser.parse, self.text)

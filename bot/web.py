@@ -67,19 +67,6 @@ def _agency_namer(runtime: BotRuntime):
     return name
 
 
-async def _add_question(runtime: BotRuntime, event: dict) -> None:
-    """The outbox event does not carry the agency's question; the notice should."""
-    feedback = event["feedback"]
-    try:
-        engine = await runtime.get_engine()
-        item = await engine.services.client.staff_view(str(feedback.get("code")))
-    except Exception as exc:  # the notice still goes out, without the question
-        log.warning("question for needs_info notice unavailable: %s", type(exc).__name__)
-        return
-    if item and item.get("question"):
-        feedback["question"] = item["question"]
-
-
 def _events_router(runtime: BotRuntime) -> APIRouter:
     router = APIRouter()
 
@@ -91,10 +78,8 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
         event = parse_event(raw)
         if event is None:
             return error(400, "Sự kiện không đúng định dạng.", "invalid_event")
-        if not await asyncio.to_thread(runtime.store.mark_processed, "outbox", event["id"]):
+        if not await asyncio.to_thread(runtime.store.mark_processed, "outbox", event.id):
             return {"status": "duplicate"}
-        if event.get("event") == "feedback.status_changed" and (event.get("feedback") or {}).get("status") == "needs_info":
-            await _add_question(runtime, event)
         notice = notice_for(event, _agency_namer(runtime))
         if notice is None:
             return {"status": "ignored"}
@@ -106,7 +91,7 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
             await sender.send(notice.chat_id, [notice.reply])
         except Exception as exc:
             log.warning("notice delivery failed on %s: %s", notice.channel, type(exc).__name__)
-            await asyncio.to_thread(runtime.store.forget_processed, "outbox", event["id"])
+            await asyncio.to_thread(runtime.store.forget_processed, "outbox", event.id)
             return error(502, "Chưa gửi được thông báo tới người dân; sẽ thử lại.", "delivery_failed")
         return {"status": "sent"}
 

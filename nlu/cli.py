@@ -24,7 +24,7 @@ def _fail(exc: Exception) -> None:
 def _parse(parser, text: str) -> dict:
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            return parser.parse(text)
+            return parser.parse(text).as_json()
     except RuntimeError as exc:  # e.g. the Rasa server went away (nlu.rasa_backend.RasaUnavailable)
         _fail(exc)
 

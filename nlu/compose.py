@@ -1,4 +1,5 @@
-"""Short Vietnamese answers about one procedure, for the asked aspect (used by the bot).
+"""Short Vietnamese answers about one procedure, for the asked aspect, as chat replies (nlu.reply)
+the bot sends as they are.
 
 Plain text (no Markdown): the same answer goes to the web chat, Telegram and Zalo. Every answer names
 the procedure, gives the section asked about, the implementing agency (with its hotline when the
@@ -7,10 +8,9 @@ the other aspects (`/aspect <name>`, handled by the bot with the procedure just 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from knowledge_base.models import Procedure
 from nlu.normalize import fold
+from nlu.reply import Button, Reply
 
 MAX_STEPS = 8
 MAX_DOCUMENTS = 10
@@ -37,18 +37,6 @@ ASPECT_BUTTONS = {
     "eligibility": "Đối tượng, điều kiện",
 }
 FOLLOW_UP_ORDER = ("documents", "fee", "duration", "where", "steps", "online", "eligibility")
-
-
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str  # e.g. "/procedure 1.001193" or "/aspect fee"
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    buttons: list[Button] = field(default_factory=list)
 
 
 def format_vnd(amount: int) -> str:
@@ -196,25 +184,25 @@ def _agency_line(procedure: Procedure, kb) -> str:
     return line + "."
 
 
-def compose_answer(procedure: Procedure, aspect: str | None, kb=None) -> Answer:
+def compose_answer(procedure: Procedure, aspect: str | None, kb=None) -> Reply:
     """The answer about `procedure` for `aspect` (unknown or None: general), with follow-up buttons."""
     aspect = aspect if aspect in SECTIONS else "general"
     parts = [procedure.name, SECTIONS[aspect](procedure), _agency_line(procedure, kb)]
     if procedure.portal_url:
         parts.append(f"Chi tiết: {procedure.portal_url}")
     buttons = [Button(ASPECT_BUTTONS[a], f"/aspect {a}") for a in FOLLOW_UP_ORDER if a != aspect][:4]
-    return Answer("\n".join(parts), buttons)
+    return Reply("\n".join(parts), buttons)
 
 
-def clarify(procedures: list[Procedure]) -> Answer:
+def clarify(procedures: list[Procedure]) -> Reply:
     """Ask which procedure the citizen means, offering (up to) the top 3 as buttons."""
     choices = procedures[:3]
     if not choices:
-        return Answer("Bạn muốn hỏi thủ tục nào? Bạn có thể nói rõ hơn tên thủ tục hoặc giấy tờ cần làm.")
+        return Reply("Bạn muốn hỏi thủ tục nào? Bạn có thể nói rõ hơn tên thủ tục hoặc giấy tờ cần làm.")
     lines = ["Bạn muốn hỏi thủ tục nào?"]
     lines += [f"{number}. {p.name}" for number, p in enumerate(choices, start=1)]
     buttons = [Button(_short(p.name), f"/procedure {p.code}") for p in choices]
-    return Answer("\n".join(lines), buttons)
+    return Reply("\n".join(lines), buttons)
 
 
 def _short(title: str, limit: int = 60) -> str:

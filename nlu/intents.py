@@ -29,7 +29,6 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,12 +75,6 @@ def load_examples(path: Path = NLU_DATA) -> list[tuple[str, str]]:
             if line.startswith("- "):
                 pairs.append((line[2:].strip(), intent))
     return pairs
-
-
-@dataclass(frozen=True)
-class IntentPrediction:
-    name: str
-    confidence: float
 
 
 def _char_ngrams(folded: str) -> list[str]:

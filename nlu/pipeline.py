@@ -1,7 +1,9 @@
 """The NLU pipeline behind `hotline parse` and the bot: intent, aspect and candidate procedures.
 
     parser = get_parser(settings)
-    parser.parse("lam giay khai sinh o dau")
+    result = parser.parse("lam giay khai sinh o dau")   # a ParseResult
+    result.intent.name, result.aspect, result.procedures[0].code, result.names_procedure
+    result.as_json()
     # {"text": ..., "intent": {"name": "ask_procedure", "confidence": 0.93}, "aspect": "where",
     #  "procedures": [{"code": "1.001193", "name": "Đăng ký khai sinh", "score": 0.71}, ...]}
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +25,8 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 2000
 MAX_PROCEDURES = 5
+# Hits checked for being named by the text: the ones a clarifying question would offer.
+NAMED_HITS = 3
 
 
 class IntentBackend(Protocol):
@@ -44,22 +49,70 @@ def make_intent_backend(settings, encoder=None) -> IntentBackend:
             return get_builtin_classifier()
         return BuiltinIntentClassifier(encoder=encoder, cache_dir=Path(settings.data_dir) / "nlu")
     if name == "rasa":
-        try:
-            from nlu.rasa_backend import RasaIntentBackend
-        except ImportError as exc:
-            raise NLUBackendError(
-                "nlu_backend=rasa but nlu.rasa_backend is not available "
-                f"({exc}); use HOTLINE_NLU_BACKEND=builtin or install the Rasa backend"
-            ) from exc
+        from nlu.rasa_backend import RasaIntentBackend  # plain HTTP client: nothing of Rasa is imported
+
         return RasaIntentBackend(settings.rasa_url)
     raise NLUBackendError(f"unknown nlu_backend {name!r}; expected 'builtin' or 'rasa'")
 
 
-class Parser:
-    """Parses one message into the `hotline parse` object (see DESIGN.md)."""
+@dataclass(frozen=True)
+class IntentScore:
+    name: str  # one of nlu.intents.INTENTS
+    confidence: float  # in [0, 1]
 
-    def __init__(self, settings: Settings, *, kb=None, retriever=None,
-                 intent_backend: IntentBackend | None = None) -> None:
+
+@dataclass(frozen=True)
+class ProcedureHit:
+    code: str
+    name: str
+    score: float  # fused retrieval score in [0, 1]
+    # The text names this procedure (distinctive words of its name, or one of its everyday names),
+    # rather than only resembling it; checked for the first NAMED_HITS hits.
+    named: bool = False
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """One parsed message. `as_json()` is the `hotline parse` object of DESIGN.md, unchanged."""
+
+    text: str
+    intent: IntentScore
+    aspect: str | None = None  # None unless the intent is ask_procedure
+    procedures: tuple[ProcedureHit, ...] = ()
+
+    @property
+    def confident(self) -> bool:
+        """The top procedure is sure enough to answer directly (the retriever's rule), not ask which."""
+        from nlu.retrieval.retriever import Hit, is_confident  # numpy, faiss: only where retrieval runs
+
+        return is_confident([Hit(h.code, h.name, h.score) for h in self.procedures])
+
+    @property
+    def names_procedure(self) -> bool:
+        """The text names one of its top procedures: a new question, not a follow-up about another."""
+        return any(h.named for h in self.procedures)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "intent": {"name": self.intent.name, "confidence": self.intent.confidence},
+            "aspect": self.aspect,
+            "procedures": [{"code": h.code, "name": h.name, "score": h.score} for h in self.procedures],
+        }
+
+
+def _unit(value: float) -> float:
+    return round(min(1.0, max(0.0, float(value))), 4)
+
+
+class Parser:
+    """Parses one message into a ParseResult (serialised: the `hotline parse` object of DESIGN.md).
+
+    `kb` (knowledge_base.loader.KnowledgeBase) gives the everyday names checked for `named`; without
+    it the knowledge base of `settings` is loaded when first needed."""
+
+    def __init__(self, settings: Settings, *, retriever=None, intent_backend: IntentBackend | None = None,
+                 kb=None) -> None:
         self.settings = settings
         if retriever is None:
             from nlu.retrieval import get_retriever
@@ -70,27 +123,47 @@ class Parser:
             encoder = retriever.encoder if getattr(retriever, "dense_available", False) else None
             intent_backend = make_intent_backend(settings, encoder)
         self.intents = intent_backend
+        self._kb = kb
+        self._kb_failed = False
+        self._kb_lock = threading.Lock()
 
-    def parse(self, text: str) -> dict[str, Any]:
+    def parse(self, text: str) -> ParseResult:
         text = (text or "")[:MAX_INPUT_CHARS]
         if not fold(text):
             name, confidence = "out_of_scope", 1.0
         else:
             name, confidence = self.intents.predict(text)
-        aspect = None
-        procedures: list[dict[str, Any]] = []
-        if name == "ask_procedure":
-            aspect = detect_aspect(text)
-            procedures = [
-                {"code": hit.code, "name": hit.name, "score": round(min(1.0, max(0.0, float(hit.score))), 4)}
-                for hit in self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
-            ]
-        return {
-            "text": text,
-            "intent": {"name": name, "confidence": round(min(1.0, max(0.0, float(confidence))), 4)},
-            "aspect": aspect,
-            "procedures": procedures,
-        }
+        intent = IntentScore(name, _unit(confidence))
+        if name != "ask_procedure":
+            return ParseResult(text, intent)
+        from nlu.retrieval.text import names_procedure  # the retrieval package imports numpy, faiss
+
+        hits = self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
+        procedures = tuple(
+            ProcedureHit(hit.code, hit.name, _unit(hit.score),
+                         named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)))
+            for rank, hit in enumerate(hits)
+        )
+        return ParseResult(text, intent, detect_aspect(text), procedures)
+
+    def _aliases(self, code: str) -> list[str]:
+        kb = self._knowledge_base()
+        procedure = kb.procedure(code) if kb is not None else None
+        return list(procedure.aliases) if procedure is not None else []
+
+    def _knowledge_base(self):
+        # Loaded on first use: the retriever may be serving its last good index while the KB files are
+        # broken, and parsing must go on then (official names still count, everyday names do not).
+        with self._kb_lock:
+            if self._kb is None and not self._kb_failed:
+                from knowledge_base.loader import load_knowledge_base
+
+                try:
+                    self._kb = load_knowledge_base(self.settings)
+                except Exception as exc:
+                    log.warning("knowledge base unavailable for everyday names: %s", exc)
+                    self._kb_failed = True
+            return self._kb
 
 
 _parsers: dict[tuple[str, ...], Parser] = {}
@@ -107,9 +180,3 @@ def get_parser(settings: Settings, kb=None) -> Parser:
         if parser is None:
             parser = _parsers[key] = Parser(settings, kb=kb)
         return parser
-
-
-def clear_parsers() -> None:
-    """Forget cached parsers (with nlu.retrieval.clear_cache(), after the KB changed in-process)."""
-    with _lock:
-        _parsers.clear()

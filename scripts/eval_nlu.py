@@ -165,14 +165,14 @@ def evaluate_parser(parser, proc_rows: list[dict], intent_rows: list[dict]) -> d
     ranked, gold_codes = [], []
     started = time.perf_counter()
     for row in intent_rows:
-        out = parser.parse(row["text"])
+        out = parser.parse(row["text"]).as_json()
         gold_intents.append(row["intent"])
         pred_intents.append(out["intent"]["name"])
         if row.get("intent") == "ask_procedure" and row.get("aspect"):
             aspect_n += 1
             aspect_ok += out.get("aspect") == row["aspect"]
     for row in proc_rows:
-        out = parser.parse(row["text"])
+        out = parser.parse(row["text"]).as_json()
         gold_intents.append("ask_procedure")
         pred_intents.append(out["intent"]["name"])
         aspect_n += 1

@@ -7,7 +7,6 @@ PTB's updater. The Bot API base URL comes from settings, so tests point it at a 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -62,8 +61,6 @@ class TelegramSender:
             for i, part in enumerate(parts):
                 markup = keyboard(reply) if i == len(parts) - 1 else None
                 await self.bot.send_message(chat_id=int(chat_id), text=part, reply_markup=markup)
-            if reply.image_url:
-                await self.bot.send_photo(chat_id=int(chat_id), photo=reply.image_url)
 
 
 def inbound_from_update(update: Update, image: Image | None = None, image_failed: bool = False) -> Inbound | None:
@@ -80,9 +77,6 @@ def inbound_from_update(update: Update, image: Image | None = None, image_failed
     text = message.text or message.caption or ""
     return Inbound(channel="telegram", user_id=str(chat.id), text=text, image=image, image_failed=image_failed,
                    event_id=str(update.update_id))
-
-
-EngineProvider = Callable[[], object]  # async () -> Engine
 
 
 def build_application(settings, get_engine, *, polling: bool = False) -> Application:

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.client import FeedbackApiError
+from bot.client import AgencyRef, Contact, FeedbackApiError, FeedbackSubmission, ReplyTo
 from bot.messages import Button, Reply
 from bot.rules import (
     FIELD_WORDS,
@@ -298,39 +298,37 @@ def _edit_buttons() -> list[Button]:
 
 
 # --- submission -----------------------------------------------------------------------------------
-def idempotency_key(channel: str, user_id: str, form_id: str, body: dict) -> str:
+def idempotency_key(channel: str, user_id: str, form_id: str, submission: FeedbackSubmission) -> str:
     """Same conversation, form and content -> same key: a retried submission is the same submission.
     Correcting a field after a failed attempt changes the body and therefore the key (the feedback
     service answers 409 to one key with two bodies)."""
-    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    canonical = json.dumps(submission.body(), sort_keys=True, ensure_ascii=False)
     material = f"{channel}\x1f{user_id}\x1f{form_id}\x1f{canonical}"
     return "bot-" + hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
-def request_body(form: dict, channel: str, user_id: str) -> dict:
+def request_body(form: dict, channel: str, user_id: str) -> FeedbackSubmission:
+    """The submission of a completed form, replies to go back to this chat."""
     data = form["data"]
-    body: dict = {
-        "content": data["content"],
-        "kind": data.get("kind", "complaint"),
-        "channel": channel,
-        "location": data.get("location"),
-        "publish_consent": bool(data.get("consent")),
-        "reply_to": {"channel": channel, "chat_id": user_id},
-    }
-    contact = {k: v for k, v in (("name", data.get("name")), ("phone", data.get("phone"))) if v}
-    if contact:
-        body["contact"] = contact
-    if data.get("attachments"):
-        body["attachments"] = list(data["attachments"])
-    return body
+    name, phone = data.get("name") or None, data.get("phone") or None
+    return FeedbackSubmission(
+        content=data["content"],
+        kind=data.get("kind", "complaint"),
+        channel=channel,
+        location=data.get("location"),
+        publish_consent=bool(data.get("consent")),
+        reply_to=ReplyTo(channel=channel, chat_id=user_id),
+        contact=Contact(name=name, phone=phone) if name or phone else None,
+        attachments=list(data.get("attachments") or []),
+    )
 
 
 async def _submit(turn: Turn, form: dict) -> list[Reply]:
     channel, user_id = turn.inbound.channel, turn.inbound.user_id
-    body = request_body(form, channel, user_id)
+    submission = request_body(form, channel, user_id)
     try:
         result = await turn.services.client.create_feedback(
-            body, idempotency_key=idempotency_key(channel, user_id, form["id"], body)
+            submission, idempotency_key=idempotency_key(channel, user_id, form["id"], submission)
         )
     except FeedbackApiError as exc:
         log.warning("feedback submission failed: status=%s code=%s", exc.status, exc.code)
@@ -339,36 +337,39 @@ async def _submit(turn: Turn, form: dict) -> list[Reply]:
                                                      Button(texts.BTN_CANCEL, "/cancel")])]
         detail = exc.detail or "thông tin chưa hợp lệ"
         return [Reply(texts.SUBMIT_REJECTED.format(detail=detail), _edit_buttons())]
-    code = result["code"]
+    code = result.code
     phone = form["data"].get("phone")
     codes = turn.state.setdefault("codes", [])
     codes.append({"code": code, "phone_last4": phone[-4:] if phone else None})
     del codes[:-20]
     turn.state.pop("form", None)
-    agency = agency_name(turn, result.get("agency"))
-    return [Reply(texts.submitted(code, agency, format_date(result.get("due_at"))),
+    agency = agency_name(turn, result.agency)
+    return [Reply(texts.submitted(code, agency, format_date(result.due_at, turn.settings.timezone)),
                   [Button("Tra cứu " + code, f"/status {code}")])]
 
 
-def agency_name(turn: Turn, agency) -> str | None:
-    """The agency's display name from a code, a name or an object in the API's response."""
+def agency_name(turn: Turn, agency: AgencyRef | str | None) -> str | None:
+    """The agency's display name from a code (looked up in the directory) or the API's agency object."""
     if not agency:
         return None
-    if isinstance(agency, dict):
-        return agency.get("name") or agency.get("code")
-    kb = turn.services.kb
-    found = kb.agency(agency) if hasattr(kb, "agency") else None
-    return found.name if found else str(agency)
+    if isinstance(agency, AgencyRef):
+        return agency.name or agency.code
+    found = turn.services.kb.agency(agency)
+    return found.name if found else agency
 
 
-def format_date(value, tz: str = "Asia/Ho_Chi_Minh") -> str | None:
-    """dd/mm/yyyy in local time (the API speaks UTC; a deadline at 23:59 local is 16:59 UTC)."""
+def format_date(value: datetime | str | None, tz: str) -> str | None:
+    """dd/mm/yyyy in the time zone `tz` (settings.timezone): the API speaks UTC, and a deadline at 23:59
+    local is 16:59 UTC."""
     if not value:
         return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
     if moment.tzinfo is not None:
         moment = moment.astimezone(ZoneInfo(tz))
     return moment.strftime("%d/%m/%Y")

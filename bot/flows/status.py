@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from bot import texts
-from bot.client import FeedbackApiError
+from bot.client import FeedbackApiError, ItemStatus
 from bot.flows.form import agency_name, format_date
 from bot.messages import Button, Reply
 from bot.turn import Turn
@@ -27,28 +27,29 @@ async def lookup(turn: Turn, code: str) -> list[Reply]:
     return [Reply(describe(turn, item, code))]
 
 
-def describe(turn: Turn, item: dict, code: str) -> str:
+def describe(turn: Turn, item: ItemStatus, code: str) -> str:
     """The public status (no personal data), plus the answer when the details were unlocked."""
-    status = str(item.get("status", ""))
-    label = texts.STATUS_LABEL.get(status) or item.get("status_label") or status
-    lines = [f"Phản ánh {item.get('code') or code}", f"Tình trạng: {label}"]
-    agency = agency_name(turn, item.get("agency"))
+    tz = turn.settings.timezone
+    status = item.status
+    label = texts.STATUS_LABEL.get(status) or item.status_label or status
+    lines = [f"Phản ánh {item.code or code}", f"Tình trạng: {label}"]
+    agency = agency_name(turn, item.agency)
     if agency:
         lines.append(f"Cơ quan xử lý: {agency}")
-    received = format_date(item.get("received_at"))
+    received = format_date(item.received_at, tz)
     if received:
         lines.append(f"Ngày tiếp nhận: {received}")
-    due = format_date(item.get("due_at"))
+    due = format_date(item.due_at, tz)
     if due and status not in ("answered", "published", "closed", "rejected", "merged"):
-        lines.append(f"Hạn trả lời: {due}" + (" (đã quá hạn)" if item.get("overdue") else ""))
-    details = item.get("details") or {}
-    if details.get("question") and status == "needs_info":
-        lines.append(f"Cơ quan cần bổ sung: {details['question']}")
-    if details.get("guidance") and status == "rejected":
-        lines.append(f"Hướng dẫn: {details['guidance']}")
-    if item.get("merged_into"):
-        lines.append(f"Được gộp vào phản ánh: {item['merged_into']}")
-    answer = details.get("answer") or item.get("published_answer")
+        lines.append(f"Hạn trả lời: {due}" + (" (đã quá hạn)" if item.overdue else ""))
+    details = item.details
+    if details and details.question and status == "needs_info":
+        lines.append(f"Cơ quan cần bổ sung: {details.question}")
+    if details and details.guidance and status == "rejected":
+        lines.append(f"Hướng dẫn: {details.guidance}")
+    if item.merged_into:
+        lines.append(f"Được gộp vào phản ánh: {item.merged_into}")
+    answer = (details.answer if details else None) or item.published_answer
     if answer:
         lines.append(f"Trả lời: {answer}")
     return "\n".join(lines)
@@ -63,17 +64,16 @@ async def list_own(turn: Turn) -> list[Reply]:
         return [Reply(texts.LOOKUP_UNAVAILABLE)]
     if not items:
         return [Reply(texts.NO_OWN_ITEMS)]
-    items = sorted(items, key=lambda i: str(i.get("received_at") or i.get("code") or ""), reverse=True)
+    items = sorted(items, key=lambda i: i.received_at.isoformat() if i.received_at else i.code, reverse=True)
     lines = [f"Bạn đã gửi {len(items)} phản ánh, kiến nghị qua kênh này:"]
     for item in items[:MAX_LISTED]:
-        status = str(item.get("status", ""))
-        line = f"• {item.get('code')}: {texts.STATUS_LABEL.get(status, status)}"
-        received = format_date(item.get("received_at"))
+        line = f"• {item.code}: {texts.STATUS_LABEL.get(item.status, item.status)}"
+        received = format_date(item.received_at, turn.settings.timezone)
         if received:
             line += f" (gửi ngày {received})"
         lines.append(line)
     if len(items) > MAX_LISTED:
         lines.append(f"... và {len(items) - MAX_LISTED} phản ánh khác.")
     lines.append("Bấm vào mã để xem chi tiết.")
-    buttons = [Button(str(i.get("code")), f"/status {i.get('code')}") for i in items[:MAX_LISTED]]
+    buttons = [Button(i.code, f"/status {i.code}") for i in items[:MAX_LISTED]]
     return [Reply("\n".join(lines), buttons)]

@@ -31,7 +31,7 @@ async def start(turn: Turn, arg: str) -> list[Reply]:
     except FeedbackApiError as exc:
         log.warning("own items lookup failed: status=%s code=%s", exc.status, exc.code)
         return [Reply(texts.LOOKUP_UNAVAILABLE)]
-    if not any(i.get("code") == code and i.get("status") == "needs_info" for i in items):
+    if not any(i.code == code and i.status == "needs_info" for i in items):
         return [Reply(texts.SUPPLEMENT_NOT_NEEDED.format(code=code))]
     turn.state["supplement"] = {"code": code}
     return [Reply(texts.ASK_SUPPLEMENT.format(code=code), [Button(texts.BTN_CANCEL, "/cancel")])]

@@ -1,7 +1,8 @@
 """Write outbox rows for a feedback event inside the caller's transaction (never commits).
 
-One row per target: "bot" when settings.bot_events_enabled (the bot notifies the citizen), and
-"webhook:<name>" for each configured webhook whose "events" list is empty/absent or names the event.
+One row per target: "bot" when settings.bot_events_enabled and the event is one the bot tells the
+citizen about (BOT_EVENTS, on an item sent from a chat), and "webhook:<name>" for each configured
+webhook whose "events" list is empty/absent or names the event.
 The row id is the event id receivers use to deduplicate.
 """
 from __future__ import annotations
@@ -31,9 +32,22 @@ STAFF_EVENTS = (
 )
 
 
-def targets_for(event: str, settings) -> list[str]:
+# What the bot tells a citizen about, on the chat the item came from (bot/notify.py turns each into a
+# notice): the answer, its publication, and these status changes. Creation and assignment are not news
+# to the citizen (the code was given at intake); the bot is sent nothing else.
+BOT_EVENTS = ("feedback.answered", "feedback.published")
+BOT_STATUS_CHANGES = ("needs_info", "rejected", "transferred", "merged")
+
+
+def bot_wants(event: str, feedback) -> bool:
+    if not (feedback.reply_channel and feedback.reply_chat_id):
+        return False  # not sent from a chat: the bot has no one to tell
+    return event in BOT_EVENTS or (event == "feedback.status_changed" and feedback.status in BOT_STATUS_CHANGES)
+
+
+def targets_for(event: str, settings, feedback) -> list[str]:
     targets: list[str] = []
-    if getattr(settings, "bot_events_enabled", False) and event not in STAFF_EVENTS:
+    if getattr(settings, "bot_events_enabled", False) and bot_wants(event, feedback):
         targets.append("bot")
     for hook in getattr(settings, "webhooks", None) or []:
         wanted = hook.get("events") or []
@@ -52,6 +66,8 @@ def feedback_payload(feedback) -> dict:
     }
     if feedback.answer:
         body["answer"] = feedback.answer
+    if feedback.status == "needs_info" and getattr(feedback, "question", None):
+        body["question"] = feedback.question  # what the agency asks the citizen (relayed by the bot)
     if feedback.reply_channel and feedback.reply_chat_id:
         body["reply_to"] = {"channel": feedback.reply_channel, "chat_id": feedback.reply_chat_id}
     return body
@@ -69,7 +85,7 @@ def outbox_rows(
     if event not in EVENTS and event not in STAFF_EVENTS:
         raise ValueError(f"unknown outbox event {event!r}")
     rows = []
-    for target in targets_for(event, settings):
+    for target in targets_for(event, settings, feedback):
         event_id = uuid.uuid4()
         rows.append({
             "id": event_id,

@@ -131,5 +131,28 @@ def procedure_dense_views(procedure, mode: str = "name+aliases") -> list[str]:
     return [f"{procedure.name} ({aliases})" if aliases else procedure.name]
 
 
-def distinct(texts: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(texts))
+# Syllables common to many official names ("Đăng ký ...", "Cấp giấy chứng nhận ...", "... cấp đổi, cấp
+# lại"): a question that shares only these with a name does not name that procedure. Folded forms.
+GENERIC_NAME_SYLLABLES = frozenset(
+    "dang ky cap thu tuc giay chung nhan doi lai phep va cho cua".split()
+)
+
+
+def names_procedure(question: str, name: str, aliases: Iterable[str] = ()) -> bool:
+    """The question itself names this procedure — two distinctive syllables of its official name appear
+    in it (all, when it has fewer: "còn kết hôn thì sao?"), or one of its everyday names of two
+    syllables or more stands in it whole ("sổ đỏ mất bao lâu", "làm hộ khẩu") — rather than only
+    resembling it. A short follow-up ("còn lệ phí thì sao?") names none."""
+    # Only the words that can name something: aspect phrases ("mất bao lâu") and chatter removed.
+    asked = [s for s in question_syllables(question) if s not in QUERY_STOPWORDS]
+    asked_set = set(asked)
+    distinctive = [s for s in syllables(name) if len(s) > 1 and s not in GENERIC_NAME_SYLLABLES]
+    if distinctive and sum(s in asked_set for s in distinctive) >= min(2, len(distinctive)):
+        return True
+    # An everyday name without its chatter ("làm sổ đỏ" -> "sổ đỏ").
+    runs = ([s for s in syllables(alias) if s not in QUERY_STOPWORDS] for alias in aliases)
+    return any(len(run) >= 2 and _contains_run(asked, run) for run in runs)
+
+
+def _contains_run(words: list[str], run: list[str]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))

@@ -28,16 +28,16 @@ async def ask_and_settle(h: Harness, session: str, question: str, prefer: str) -
     buttons = [b for m in messages for b in m.get("buttons", []) if b["payload"].startswith("/procedure ")]
     parsed = h.parser.parse(question)
     if buttons:  # low confidence: the top 3 as buttons, in the retriever's order
-        assert not qa.is_confident(parsed["procedures"])
-        assert [b["payload"].split()[1] for b in buttons] == [p["code"] for p in parsed["procedures"][:3]]
+        assert not parsed.confident
+        assert [b["payload"].split()[1] for b in buttons] == [p.code for p in parsed.procedures[:3]]
         chosen = next((b for b in buttons if b["title"].startswith(prefer)), buttons[0])
         code = chosen["payload"].split()[1]
         messages = await h.chat(session, payload=chosen["payload"])
-        assert messages[0]["text"] == expected_answer(h.kb, code, parsed["aspect"])
+        assert messages[0]["text"] == expected_answer(h.kb, code, parsed.aspect)
         return code, messages
-    assert qa.is_confident(parsed["procedures"])
-    code = parsed["procedures"][0]["code"]
-    assert messages[0]["text"] == expected_answer(h.kb, code, parsed["aspect"])
+    assert parsed.confident
+    code = parsed.procedures[0].code
+    assert messages[0]["text"] == expected_answer(h.kb, code, parsed.aspect)
     return code, messages
 
 
@@ -78,9 +78,9 @@ async def test_short_question_naming_another_procedure_is_not_taken_as_a_follow_
         answered_code = h.runtime.store.load("web", "qa-3").state.get("last_procedure")
         # Either a direct answer about a land procedure or a choice among the retriever's top three.
         if offered:
-            assert offered == [p["code"] for p in parsed["procedures"][:3]]
+            assert offered == [p.code for p in parsed.procedures[:3]]
         else:
-            assert answered_code != code and answered_code == parsed["procedures"][0]["code"]
+            assert answered_code != code and answered_code == parsed.procedures[0].code
 
 
 async def test_low_confidence_offers_top_three_as_buttons(harness):
@@ -90,22 +90,22 @@ async def test_low_confidence_offers_top_three_as_buttons(harness):
         candidates = [(q, h.parser.parse(q)) for q in vague]
         question, parsed = next(
             (q, p) for q, p in candidates
-            if p["intent"]["name"] == "ask_procedure" and p["procedures"]
-            and p["procedures"][0]["score"] >= qa.MIN_CHOICE_SCORE and not qa.is_confident(p["procedures"])
+            if p.intent.name == "ask_procedure" and p.procedures
+            and p.procedures[0].score >= qa.MIN_CHOICE_SCORE and not p.confident
         )
         messages = await h.chat("lc-1", question)
         buttons = [b for m in messages for b in m.get("buttons", [])]
         procedure_buttons = [b for b in buttons if b["payload"].startswith("/procedure ")]
-        assert not qa.is_confident(parsed["procedures"])
+        assert not parsed.confident
         assert 1 <= len(procedure_buttons) <= 3
-        assert [b["payload"] for b in procedure_buttons] == [f"/procedure {p['code']}" for p in parsed["procedures"][:3]]
+        assert [b["payload"] for b in procedure_buttons] == [f"/procedure {p.code}" for p in parsed.procedures[:3]]
         pressed = procedure_buttons[1]["payload"].split()[1]
         answer = await h.chat("lc-1", payload=f"/procedure {pressed}")
-        assert answer[0]["text"] == expected_answer(h.kb, pressed, parsed["aspect"])
+        assert answer[0]["text"] == expected_answer(h.kb, pressed, parsed.aspect)
         # typing the number of a listed choice works like pressing its button
         await h.chat("lc-2", question)
         typed = await h.chat("lc-2", "số 2")
-        assert typed[0]["text"] == expected_answer(h.kb, pressed, parsed["aspect"])
+        assert typed[0]["text"] == expected_answer(h.kb, pressed, parsed.aspect)
         assert h.runtime.store.load("web", "lc-2").state.get("choices") is None  # choices are used up
 
 
@@ -169,7 +169,7 @@ async def test_submission_retry_uses_the_same_idempotency_key(harness):
         key = idempotency_key("web", "retry-1", form["id"], body)
         first = await engine.services.client.create_feedback(body, idempotency_key=key)
         again = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
-        assert first["code"] == again["code"]
+        assert first.code == again.code
         listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "retry-1"},
                                     headers=await h.supervisor_headers())).json()
         assert listing["total"] == 1
@@ -363,10 +363,11 @@ async def test_follow_up_mistaken_for_small_talk_keeps_the_context(harness):
     answers it about the same procedure (a stand-in parser plays the mistaken intent model)."""
     from bot.engine import Engine
     from bot.turn import Services
+    from nlu.pipeline import IntentScore, ParseResult
 
     class GreetingParser:
         def parse(self, text):
-            return {"text": text, "intent": {"name": "greet", "confidence": 0.6}, "aspect": None, "procedures": []}
+            return ParseResult(text, IntentScore("greet", 0.6))
 
     async with harness as h:
         real = await h.runtime.get_engine()

@@ -15,7 +15,7 @@ from bot.channels.zalo import verify_signature as verify_zalo
 from bot.engine import KeyedLocks
 from bot.flows.form import idempotency_key, request_body
 from bot.messages import Button, Reply
-from bot.notify import notice_for
+from bot.notify import OutboxEvent, notice_for, parse_event
 from bot.rules import (
     find_tracking_code,
     infer_kind,
@@ -159,15 +159,17 @@ def test_request_body_and_idempotency_key():
     form = {"id": "f1", "data": {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint",
                                  "location": "Tam Kỳ", "name": None, "phone": "0905123456",
                                  "consent": True, "attachments": []}}
-    body = request_body(form, "telegram", "42")
-    assert body["reply_to"] == {"channel": "telegram", "chat_id": "42"}
-    assert body["channel"] == "telegram" and body["publish_consent"] is True
-    assert body["contact"] == {"phone": "0905123456"}
-    assert "attachments" not in body
-    key = idempotency_key("telegram", "42", "f1", body)
-    assert key == idempotency_key("telegram", "42", "f1", dict(reversed(list(body.items()))))  # order-free
-    assert key != idempotency_key("telegram", "42", "f2", body) and key != idempotency_key("zalo", "42", "f1", body)
-    assert key != idempotency_key("telegram", "42", "f1", {**body, "location": "Hội An"})  # a corrected field
+    submission = request_body(form, "telegram", "42")
+    body = submission.body()
+    assert body == {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint", "channel": "telegram",
+                    "location": "Tam Kỳ", "publish_consent": True, "reply_to": {"channel": "telegram", "chat_id": "42"},
+                    "contact": {"phone": "0905123456"}}  # no empty attachments, no null contact fields
+    key = idempotency_key("telegram", "42", "f1", submission)
+    assert key == idempotency_key("telegram", "42", "f1", request_body(form, "telegram", "42"))
+    assert key != idempotency_key("telegram", "42", "f2", submission)
+    assert key != idempotency_key("zalo", "42", "f1", request_body(form, "zalo", "42"))
+    corrected = submission.model_copy(update={"location": "Hội An"})
+    assert key != idempotency_key("telegram", "42", "f1", corrected)  # a corrected field
     assert "42" not in key.removeprefix("bot-")  # no chat id in a header value that may be logged
 
 
@@ -216,16 +218,26 @@ def test_zalo_translation_and_buttons():
 
 # --- notices ------------------------------------------------------------------------------------------------
 def test_notice_only_for_citizen_facing_events():
-    base = {"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00"}
     fb = {"code": "PA-2026-000001", "status": "answered", "kind": "complaint", "channel": "web", "agency": "STP",
           "answer": "Đã sửa đèn.", "reply_to": {"channel": "web", "chat_id": "s1"}}
-    notice = notice_for({**base, "event": "feedback.answered", "feedback": fb}, lambda c: "Sở Tư pháp")
+
+    def event(kind: str, **feedback) -> OutboxEvent:
+        return OutboxEvent.model_validate({"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00", "event": kind,
+                                           "feedback": {**fb, **feedback}})
+
+    notice = notice_for(event("feedback.answered"), lambda c: "Sở Tư pháp")
     assert notice.channel == "web" and notice.chat_id == "s1"
     assert "PA-2026-000001" in notice.reply.text and "Đã sửa đèn." in notice.reply.text and "Sở Tư pháp" in notice.reply.text
-    assert notice_for({**base, "event": "feedback.assigned", "feedback": fb}) is None
-    assert notice_for({**base, "event": "feedback.answered", "feedback": {**fb, "reply_to": None}}) is None
-    assert notice_for({**base, "event": "feedback.status_changed", "feedback": {**fb, "status": "needs_info"}}) is not None
-    assert notice_for({**base, "event": "feedback.status_changed", "feedback": {**fb, "status": "in_progress"}}) is None
+    assert notice_for(event("feedback.assigned")) is None
+    assert notice_for(event("feedback.answered", reply_to=None)) is None
+    assert notice_for(event("feedback.status_changed", status="needs_info")) is not None
+    assert notice_for(event("feedback.status_changed", status="in_progress")) is None
+    # Bodies that are not an event are refused before any notice is considered.
+    for raw in (b"not json", b"\xff\xfe", b"[]", b'{"id": 1, "event": "feedback.answered", "feedback": {}}',
+                b'{"id": "e1", "event": "feedback.answered"}',
+                b'{"id": "e1", "event": "feedback.answered", "feedback": {"reply_to": "web"}}'):
+        assert parse_event(raw) is None, raw
+    assert parse_event(b'{"id": "e1", "event": "feedback.created", "feedback": {"code": "PA-2026-000001"}}')
 
 
 # --- web chat body -------------------------------------------------------------------------------------------
@@ -266,9 +278,14 @@ def test_phone_inside_a_sentence():
 def test_dates_are_shown_in_local_time():
     from bot.flows.form import format_date
 
-    assert format_date("2026-01-05T23:30:00+00:00") == "06/01/2026"  # 06:30 in Vietnam
-    assert format_date("2026-01-05T16:59:59.999999Z") == "05/01/2026"  # 23:59 local
-    assert format_date(None) is None
+    from datetime import UTC, datetime
+
+    tz = "Asia/Ho_Chi_Minh"
+    assert format_date("2026-01-05T23:30:00+00:00", tz) == "06/01/2026"  # 06:30 in Vietnam
+    assert format_date("2026-01-05T16:59:59.999999Z", tz) == "05/01/2026"  # 23:59 local
+    assert format_date(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), tz) == "06/01/2026"  # as the client parses it
+    assert format_date("2026-01-05T23:30:00+00:00", "UTC") == "05/01/2026"  # the zone is the caller's
+    assert format_date(None, tz) is None
 
 
 def test_numbered_choice():

@@ -97,7 +97,7 @@ async def test_qa_over_telegram(harness, fake_telegram):
         assert (await post(h, update("text", 730300001, text="đăng ký khai tử cần giấy tờ gì"))).status_code == 200
         reply = fake_telegram.sent()[-1]
         parsed = h.parser.parse("đăng ký khai tử cần giấy tờ gì")
-        top_name = h.kb.procedure(parsed["procedures"][0]["code"]).name
+        top_name = h.kb.procedure(parsed.procedures[0].code).name
         assert top_name in reply["text"] or any(
             top_name in b["text"] for row in (reply.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
 

@@ -250,6 +250,17 @@ async def test_agency_question_reaches_the_citizen_and_the_answer_goes_back(harn
         ask = next(n for n in notices if "bổ sung" in n["text"])
         assert code in ask["text"] and "hướng nào của ngã tư" in ask["text"]
         assert ask["buttons"] == [{"title": texts.BTN_SUPPLEMENT, "payload": f"/info {code}"}]
+        # The service sent the bot only this event (not the creation or assignment), question included.
+        from sqlalchemy import select
+
+        from feedback_api.db import get_sessionmaker
+        from feedback_api.outbox.models import OutboxEvent
+
+        with get_sessionmaker(h.settings)() as session:
+            sent = [row.payload for row in session.scalars(select(OutboxEvent).where(OutboxEvent.target == "bot"))
+                    if row.payload["feedback"]["code"] == code]
+        assert [(e["event"], e["feedback"]["status"]) for e in sent] == [("feedback.status_changed", "needs_info")]
+        assert sent[0]["feedback"]["question"] == "Đèn tín hiệu hỏng ở hướng nào của ngã tư?"
 
         # another chat cannot answer for this item
         assert texts.SUPPLEMENT_NOT_NEEDED.format(code=code) == await h.say("info-2", payload=f"/info {code}")

@@ -76,12 +76,20 @@ def test_intake_stores_item_audit_and_outbox_before_answering(client, settings):
         events = session.scalars(select(AuditEvent).where(AuditEvent.feedback_code == item.code)).all()
         assert events[0].action == "receive" and events[0].from_status is None
         assert events[-1].to_status == created["status"] and events[-1].agency_code == created["agency"]
-        outbox = session.scalars(select(OutboxEvent)).all()
-        created_rows = [o for o in outbox if o.event == "feedback.created"]
-        assert [o.target for o in created_rows] == ["bot"]
+        # The bot is sent only what it tells the citizen: not the creation (the code was given at intake).
+        assert [o.target for o in session.scalars(select(OutboxEvent))] == []
+    hooked = settings.model_copy(update={"webhooks": [{"name": "national", "url": "http://national.test/hook"}]})
+    from fastapi.testclient import TestClient
+
+    from feedback_api.main import create_app
+
+    again = TestClient(create_app(hooked)).post("/api/v1/feedback", json=body).json()
+    with get_sessionmaker(settings)() as session:
+        created_rows = session.scalars(select(OutboxEvent).where(OutboxEvent.event == "feedback.created")).all()
+        assert [o.target for o in created_rows] == ["webhook:national"]
         payload = created_rows[0].payload
         assert payload["id"] == str(created_rows[0].id)
-        assert payload["feedback"]["code"] == created["code"]
+        assert payload["feedback"]["code"] == again["code"]
         assert payload["feedback"]["reply_to"] == {"channel": "telegram", "chat_id": "12345"}
 
 

@@ -143,7 +143,8 @@ def test_no_loss_across_restart(ops_settings, receiver):
 def test_bot_target_uses_bot_secret(ops_settings, receiver):
     settings = ops_settings.model_copy(update={
         "bot_events_enabled": True, "api_base_url": receiver.url, "bot_events_secret": "bot-secret", "webhooks": []})
-    [event_id] = _enqueue(settings)
+    assert _enqueue(settings) == []  # creation is not news to the citizen: the bot is not sent it
+    [event_id] = _enqueue(settings, event="feedback.answered")
     _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
     [request] = receiver.requests
     assert request.path == "/bot/events"

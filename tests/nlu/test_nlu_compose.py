@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.models import Agency, DocumentItem, Fee, Procedure
-from nlu.compose import ASPECT_BUTTONS, Answer, Button, clarify, compose_answer, format_vnd
+from nlu.compose import ASPECT_BUTTONS, clarify, compose_answer, format_vnd
+from nlu.reply import Button, Reply
 
 
 class _KB:
@@ -61,7 +62,7 @@ KB = _KB([Agency(code="STP", name="Sở Tư pháp tỉnh Quảng Nam", level="t�
 )
 def test_each_aspect_has_its_section(aspect: str, expected: list[str], absent: list[str]) -> None:
     answer = compose_answer(_procedure(), aspect, KB)
-    assert isinstance(answer, Answer)
+    assert isinstance(answer, Reply)
     lines = answer.text.splitlines()
     assert lines[0] == "Đăng ký khai sinh"
     for part in expected:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import pytest
 
 from nlu.intents import INTENTS
-from nlu.pipeline import MAX_INPUT_CHARS, NLUBackendError, Parser, make_intent_backend
+from nlu.pipeline import MAX_INPUT_CHARS, NLUBackendError, ParseResult, Parser, make_intent_backend
 
 ASPECTS = {"documents", "fee", "duration", "where", "steps", "online", "eligibility", "general"}
 
 
-def _check_shape(result: dict) -> None:
+def _check_shape(parsed: ParseResult) -> None:
+    result = parsed.as_json()
     assert set(result) == {"text", "intent", "aspect", "procedures"}
     assert set(result["intent"]) == {"name", "confidence"}
     assert result["intent"]["name"] in INTENTS
@@ -38,9 +39,9 @@ def _check_shape(result: dict) -> None:
 def test_ask_procedure_end_to_end(parser, text: str, aspect: str, expected_code: str) -> None:
     result = parser.parse(text)
     _check_shape(result)
-    assert result["intent"]["name"] == "ask_procedure"
-    assert result["aspect"] == aspect
-    assert expected_code in [p["code"] for p in result["procedures"][:3]]
+    assert result.intent.name == "ask_procedure"
+    assert result.aspect == aspect
+    assert expected_code in [p.code for p in result.procedures[:3]]
 
 
 @pytest.mark.parametrize(
@@ -57,22 +58,22 @@ def test_ask_procedure_end_to_end(parser, text: str, aspect: str, expected_code:
 def test_other_intents_have_no_aspect_or_procedures(parser, text: str, intent: str) -> None:
     result = parser.parse(text)
     _check_shape(result)
-    assert result["intent"]["name"] == intent
+    assert result.intent.name == intent
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t\n"])
 def test_empty_input(parser, text: str) -> None:
     result = parser.parse(text)
-    assert result["intent"] == {"name": "out_of_scope", "confidence": 1.0}
-    assert result["procedures"] == [] and result["aspect"] is None
+    assert result.as_json()["intent"] == {"name": "out_of_scope", "confidence": 1.0}
+    assert result.procedures == () and result.aspect is None
 
 
 def test_long_input_is_truncated_not_fatal(parser) -> None:
     text = "thủ tục đăng ký khai sinh cần giấy tờ gì " * 200
     result = parser.parse(text)
     _check_shape(result)
-    assert len(result["text"]) == MAX_INPUT_CHARS
-    assert result["intent"]["name"] == "ask_procedure"
+    assert len(result.text) == MAX_INPUT_CHARS
+    assert result.intent.name == "ask_procedure"
 
 
 def test_backend_selection(nlu_settings) -> None:
@@ -102,9 +103,9 @@ def test_parser_held_out_intent_and_aspect_accuracy(parser) -> None:
     dev = Path(__file__).resolve().parents[2] / "nlu" / "data" / "dev_intents.jsonl"
     rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = [parser.parse(row["text"]) for row in rows]
-    intent_ok = sum(r["intent"]["name"] == row["intent"] for r, row in zip(results, rows))
+    intent_ok = sum(r.intent.name == row["intent"] for r, row in zip(results, rows))
     asked = [(r, row) for r, row in zip(results, rows) if row["intent"] == "ask_procedure"]
-    aspect_ok = sum(r["aspect"] == row["aspect"] for r, row in asked)
+    aspect_ok = sum(r.aspect == row["aspect"] for r, row in asked)
     assert intent_ok / len(rows) >= 0.93
     assert aspect_ok / len(asked) >= 0.85
 

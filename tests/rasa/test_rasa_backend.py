@@ -120,7 +120,7 @@ def test_parser_with_rasa_backend_keeps_the_parse_contract(real_rasa_url, tmp_pa
     from nlu.pipeline import Parser
 
     parser = Parser(Settings(nlu_backend="rasa", rasa_url=real_rasa_url, data_dir=tmp_path))
-    result = parser.parse("làm giấy khai sinh cho con cần giấy tờ gì")
+    result = parser.parse("làm giấy khai sinh cho con cần giấy tờ gì").as_json()
     assert set(result) == {"text", "intent", "aspect", "procedures"}
     assert result["intent"]["name"] == "ask_procedure"
     assert result["procedures"], "ask_procedure should come with procedures"
