@@ -3,7 +3,7 @@
 The feedback service POSTs `{"id", "event", "occurred_at", "feedback": {..., "reply_to", "question"?}}`
 to `/bot/events`, signed `X-Hotline-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, only for the
 events a citizen hears about (its outbox's bot_wants): the answer, the publication, and the status
-changes in NOTIFY_STATUSES; a needs_info event carries the agency's question to relay. Delivery is
+changes of common.signing.CITIZEN_STATUS_CHANGES; a needs_info event carries the agency's question to relay. Delivery is
 at-least-once, so each event id is processed once (recorded before sending; forgotten again when
 sending fails, so the outbox's retry gets another chance).
 """
@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import texts
 from bot.messages import Button, Reply
+from common.signing import citizen_hears_about
 
 log = logging.getLogger(__name__)
 
-# Events a citizen hears about; assignment and creation are internal steps (the code was given at intake).
-NOTIFY_STATUSES = {"needs_info", "rejected", "transferred", "merged"}
 
 
 class _Event(BaseModel):
@@ -72,7 +71,7 @@ def notice_for(event: OutboxEvent, agency_name: Callable[[str], str] = lambda co
     elif event.event == "feedback.status_changed" and feedback.status == "needs_info":
         return Notice(channel, chat_id, Reply(texts.notice_needs_info(code, feedback.question),
                                               [Button(texts.BTN_SUPPLEMENT, f"/info {code}")]))
-    elif event.event == "feedback.status_changed" and feedback.status in NOTIFY_STATUSES:
+    elif event.event == "feedback.status_changed" and citizen_hears_about(event.event, feedback.status):
         text = texts.notice_status(code, feedback.status)
     else:
         return None

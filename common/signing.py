@@ -1,4 +1,4 @@
-"""The signed event contract between the feedback service's outbox and its receivers (the bot, the
+"""The event contract between the feedback service's outbox and its receivers (the bot, the
 national PAKN connector): the raw JSON body, signed `X-Hotline-Signature: sha256=<hex HMAC-SHA256>`."""
 from __future__ import annotations
 
@@ -6,6 +6,15 @@ import hashlib
 import hmac
 
 SIGNATURE_HEADER = "X-Hotline-Signature"
+
+# What the citizen hears about on their channel (the bot is sent only these): the answer, the
+# publication, and these status changes; assignment and creation are internal steps.
+CITIZEN_EVENTS = frozenset({"feedback.answered", "feedback.published"})
+CITIZEN_STATUS_CHANGES = frozenset({"needs_info", "rejected", "transferred", "merged"})
+
+
+def citizen_hears_about(event: str, status: str | None) -> bool:
+    return event in CITIZEN_EVENTS or (event == "feedback.status_changed" and status in CITIZEN_STATUS_CHANGES)
 
 
 def sign(secret: str, body: bytes) -> str:

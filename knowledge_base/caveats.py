@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -52,9 +53,14 @@ class Finding:
 
 
 def load_repeals(path: Path = REPEALED_DOCUMENTS) -> list[Repeal]:
+    return list(_repeals(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _repeals(path: Path, _mtime_ns: int) -> tuple[Repeal, ...]:
     rows = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("documents", [])
-    return [Repeal(tuple(r["repealed"]), r["replaced_by"], r.get("effective_from"), r.get("source", ""))
-            for r in rows]
+    return tuple(Repeal(tuple(r["repealed"]), r["replaced_by"], r.get("effective_from"), r.get("source", ""))
+                 for r in rows)
 
 
 def _shown_text(procedure: Procedure) -> str:

@@ -14,18 +14,17 @@ def import_command(
     file: Path = typer.Argument(..., help="Tệp xuất từ CSDL quốc gia về TTHC (.json, .xlsx) hoặc bản thu "
                                           "thập (.jsonl, .jsonl.gz; bản ghi có ma_thu_tuc)"),
     verified_on: str = typer.Option(None, "--verified-on", metavar="YYYY-MM-DD",
-                                    help="Ngày đối chiếu nguồn ghi vào provenance của bản ghi thu thập "
-                                         "(mặc định 2026-06-10, ngày dữ liệu của bản thu thập)"),
+                                    help="Ngày đối chiếu nguồn ghi vào provenance (mặc định: 2026-06-10, ngày "
+                                         "dữ liệu của bản thu thập; hôm nay với tệp xuất JSON/XLSX)"),
     details: bool = typer.Option(False, "--details", help="In từng thủ tục có trường không đọc được"),
 ) -> None:
     """Nhập thủ tục từ tệp xuất của CSDL quốc gia (cập nhật theo mã, chạy lại không nhân bản)."""
     from common.settings import get_settings
-    from knowledge_base.crawl import DEFAULT_VERIFIED_ON
     from knowledge_base.importer import ImportFileError, import_file
     from knowledge_base.loader import KBError
 
     try:
-        checked = date.fromisoformat(verified_on) if verified_on else DEFAULT_VERIFIED_ON
+        checked = date.fromisoformat(verified_on) if verified_on else None
     except ValueError as exc:
         typer.echo(f"Lỗi: --verified-on phải có dạng YYYY-MM-DD (nhận {verified_on!r})", err=True)
         raise typer.Exit(code=2) from exc

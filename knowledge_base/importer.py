@@ -27,11 +27,14 @@ from knowledge_base.loader import (
     KBError,
     KnowledgeBase,
     format_validation_error,
+    enrich,
+    everyday_names,
     load_import_store,
     load_knowledge_base,
     save_import_store,
 )
 from knowledge_base.crawl import DEFAULT_VERIFIED_ON, is_crawl_record, parse_crawl_record
+from knowledge_base.caveats import NATIONAL_SOURCE, load_repeals
 from knowledge_base.models import Procedure
 
 
@@ -448,16 +451,23 @@ def _dump(procedure: Procedure) -> dict:
     return procedure.model_dump(mode="json")
 
 
+def _export_provenance(verified_on: date) -> dict:
+    """A portal export is the national database's own text, as of the day it was exported."""
+    return {"source": NATIONAL_SOURCE, "verified_on": verified_on.isoformat()}
+
+
 def import_file(path: str | Path, settings: Settings, *,
-                verified_on: date = DEFAULT_VERIFIED_ON) -> ImportResult:
+                verified_on: date | None = None) -> ImportResult:
     """Validate and upsert the export's procedures into the imported store; counts against the KB.
 
-    `verified_on` is the provenance date given to crawl records (default: the crawl's data date).
+    `verified_on` is the provenance date given to the records: by default the crawl's data date for crawl
+    records, and today for a portal export (JSON/XLSX) that carries no provenance of its own.
     The store is written once, atomically, after every record was read: never half an import.
     """
     records = read_records(path)
     kb: KnowledgeBase = load_knowledge_base(settings)
     store = {p.code: p for p in load_import_store(settings)}
+    names, repeals = everyday_names(), load_repeals()
     result = ImportResult()
     seen: dict[str, str] = {}
     changed = False
@@ -469,13 +479,15 @@ def import_file(path: str | Path, settings: Settings, *,
             result.invalid.append(InvalidRecord(where, None, "bản ghi phải là một đối tượng JSON"))
             continue
         if is_crawl_record(record):
-            parsed = parse_crawl_record(record, verified_on)
+            parsed = parse_crawl_record(record, verified_on or DEFAULT_VERIFIED_ON)
             data = parsed.data
             if parsed.problems and data.get("code"):
                 result.record_problems[data["code"]] = parsed.problems
                 result.problems.update(parsed.problems.keys())
         else:
             data = record_to_procedure_data(record)
+            if "provenance" not in data and data.get("code"):
+                data["provenance"] = _export_provenance(verified_on or date.today())
         code = data.get("code")
         if not code:
             result.invalid.append(InvalidRecord(where, None, "thiếu mã thủ tục"))
@@ -496,7 +508,7 @@ def import_file(path: str | Path, settings: Settings, *,
         current = kb.procedure(code)
         if current is None:
             result.new += 1
-        elif _dump(current) != _dump(procedure):
+        elif _dump(current) != _dump(enrich(procedure, names, repeals)):  # as the KB would hold it
             result.updated += 1
         else:
             result.unchanged += 1

@@ -103,7 +103,7 @@ def format_validation_error(exc: ValidationError) -> str:
 _raw_cache: dict[tuple[str, int, int], Any] = {}
 
 
-def _read_raw(path: Path) -> Any:
+def _read_raw(path: Path, shape: type = list) -> Any:
     try:
         stat = path.stat()
     except OSError as exc:
@@ -130,9 +130,10 @@ def _read_raw(path: Path) -> Any:
     except json.JSONDecodeError as exc:
         raise KBError(path, f"JSON không hợp lệ (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}") from exc
     if data is None:
-        data = []
-    if not isinstance(data, list):
-        raise KBError(path, "tệp phải là một danh sách (YAML/JSON list) các bản ghi")
+        data = shape()
+    if not isinstance(data, shape):
+        raise KBError(path, "tệp phải là một danh sách (YAML/JSON list) các bản ghi" if shape is list
+                      else "tệp phải là một ánh xạ (mapping)")
     _raw_cache[key] = data
     if len(_raw_cache) > 512:  # bounded: stale entries of edited files
         _raw_cache.pop(next(iter(_raw_cache)))
@@ -399,7 +400,7 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     """
     agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)
-    yaml_files = [agencies_path] + [p for _layer, files in layers for p in files
+    yaml_files = [agencies_path, NATIONAL_ALIASES] + [p for _layer, files in layers for p in files
                                     if p.suffix.lower() not in (".json", ".gz")]
     cache_file = Path(settings.data_dir) / "cache" / "kb_parsed.json"
     cached = _warm_raw_cache(cache_file, yaml_files)
@@ -417,38 +418,34 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
         for procedure in layer_procedures:
             merged[procedure.code] = procedure
         sources += [str(p) for p in files]
-    _add_everyday_names(merged, NATIONAL_ALIASES)
+    names, repeals = everyday_names(), load_repeals()
+    unknown = sorted(set(names) - set(merged))
+    if unknown:
+        raise KBError(NATIONAL_ALIASES, "mã thủ tục quốc gia không có trong cơ sở dữ liệu", code=unknown[0])
+    merged = {code: enrich(procedure, names, repeals) for code, procedure in merged.items()}
     sources.append(str(NATIONAL_ALIASES))
-    _add_caveats(merged)
     if not cached:  # only after everything validated: never snapshot a broken file
         _write_raw_cache(cache_file, yaml_files)
     return KnowledgeBase(list(merged.values()), agencies, sources)
 
 
-def _add_caveats(procedures: dict[str, Procedure]) -> None:
-    """National records keep the portal's text; where it is out of date the answer says so."""
-    repeals = load_repeals()
-    for code, procedure in procedures.items():
-        if is_national(procedure):
-            caveats = caveats_for(procedure, repeals)
-            if caveats != procedure.caveats:
-                procedures[code] = procedure.model_copy(update={"caveats": caveats})
-
-
-def _add_everyday_names(procedures: dict[str, Procedure], path: Path) -> None:
-    """Add the everyday names of national_aliases.yaml to the national records they belong to (in
-    place, after every layer, so a re-imported record keeps them). A code the KB lacks is an error."""
-    try:
-        mappings = (yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader) or {}).get("mappings", [])
-    except (OSError, yaml.YAMLError, AttributeError) as exc:
-        raise KBError(path, f"không đọc được danh sách tên thường gọi ({exc})") from exc
-    for index, mapping in enumerate(mappings, start=1):
+def everyday_names(path: Path = NATIONAL_ALIASES) -> dict[str, list[str]]:
+    """National code -> the everyday names citizens use for it (national_aliases.yaml)."""
+    names: dict[str, list[str]] = {}
+    for index, mapping in enumerate(_read_raw(path, dict).get("mappings") or [], start=1):
         code = str(mapping.get("national_code", "")) if isinstance(mapping, dict) else ""
-        procedure = procedures.get(code)
-        if procedure is None:
-            raise KBError(path, "mã thủ tục quốc gia không có trong cơ sở dữ liệu", index=index, code=code or None)
-        names = [str(a).strip() for a in mapping.get("aliases") or [] if str(a).strip()]
-        known = {procedure.name.casefold(), *(a.casefold() for a in procedure.aliases)}
-        extra = [a for a in dict.fromkeys(names) if a.casefold() not in known]
-        if extra:
-            procedures[code] = procedure.model_copy(update={"aliases": [*procedure.aliases, *extra]})
+        if not code:
+            raise KBError(path, "thiếu national_code", index=index)
+        names.setdefault(code, []).extend(str(a).strip() for a in mapping.get("aliases") or [] if str(a).strip())
+    return names
+
+
+def enrich(procedure: Procedure, names: dict[str, list[str]], repeals: list) -> Procedure:
+    """The record as answers use it: plus its everyday names, plus the caveats a national record whose
+    published text is out of date must carry. Applied after every layer, so a re-imported record keeps them."""
+    known = {procedure.name.casefold(), *(a.casefold() for a in procedure.aliases)}
+    extra = [a for a in dict.fromkeys(names.get(procedure.code, ())) if a.casefold() not in known]
+    caveats = caveats_for(procedure, repeals) if is_national(procedure) else procedure.caveats
+    if not extra and caveats == procedure.caveats:
+        return procedure
+    return procedure.model_copy(update={"aliases": [*procedure.aliases, *extra], "caveats": caveats})

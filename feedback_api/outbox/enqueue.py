@@ -1,7 +1,7 @@
 """Write outbox rows for a feedback event inside the caller's transaction (never commits).
 
 One row per target: "bot" when settings.bot_events_enabled and the event is one the bot tells the
-citizen about (BOT_EVENTS, on an item sent from a chat), and "webhook:<name>" for each configured
+citizen about (common.signing.citizen_hears_about, on an item sent from a chat), and "webhook:<name>" for each configured
 webhook whose "events" list is empty/absent or names the event.
 The row id is the event id receivers use to deduplicate.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from common.settings import Settings
+from common.signing import citizen_hears_about
 
 from feedback_api.orm import utcnow
 from feedback_api.outbox.models import OutboxEvent
@@ -35,14 +36,12 @@ STAFF_EVENTS = (
 # What the bot tells a citizen about, on the chat the item came from (bot/notify.py turns each into a
 # notice): the answer, its publication, and these status changes. Creation and assignment are not news
 # to the citizen (the code was given at intake); the bot is sent nothing else.
-BOT_EVENTS = ("feedback.answered", "feedback.published")
-BOT_STATUS_CHANGES = ("needs_info", "rejected", "transferred", "merged")
 
 
 def bot_wants(event: str, feedback) -> bool:
     if not (feedback.reply_channel and feedback.reply_chat_id):
         return False  # not sent from a chat: the bot has no one to tell
-    return event in BOT_EVENTS or (event == "feedback.status_changed" and feedback.status in BOT_STATUS_CHANGES)
+    return citizen_hears_about(event, feedback.status)
 
 
 def targets_for(event: str, settings, feedback) -> list[str]:
