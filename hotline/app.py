@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 from fastapi import FastAPI
 
 from common.settings import Settings, get_settings
@@ -29,7 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("knowledge base not loaded (%s); serving the last good index", exc)
         kb, directory = None, load_directory(settings)
     app = create_feedback_app(settings, directory)
-    install_bot(app, settings, kb=kb)
+    # The bot reaches the service through its HTTP API (its only contract with it), here in-process:
+    # requests go straight into this app's ASGI stack, no socket, no port to agree on.
+    install_bot(app, settings, kb=kb, feedback_transport=httpx.ASGITransport(app=app))
     install_pages(app, settings)
     install_access_log_filter()
     return app

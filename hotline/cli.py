@@ -34,8 +34,9 @@ def serve(
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    # The bot and the outbox reach the API at api_base_url: follow the port actually served unless it
-    # was configured explicitly (e.g. behind a proxy). Set in the environment so worker processes agree.
+    # The outbox delivers the bot's events to {api_base_url}/bot/events (any worker process may take
+    # them): follow the port actually served unless configured explicitly (e.g. behind a proxy). Set
+    # in the environment so that uvicorn's worker processes, which build their own settings, agree.
     if "HOTLINE_API_BASE_URL" not in os.environ:
         local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["HOTLINE_API_BASE_URL"] = f"http://{local_host}:{port}"

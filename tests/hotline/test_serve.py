@@ -1,5 +1,5 @@
-"""`hotline serve` end to end: one process serves API, web chat and pages, and the bot reaches the API
-over real HTTP at the port actually served."""
+"""`hotline serve` end to end: one process serves API, web chat and pages; the bot reaches the API through
+its HTTP contract in-process."""
 from __future__ import annotations
 
 import os
@@ -59,7 +59,7 @@ def test_pages_and_chat_widget_are_served(served):
         assert "text/html" in response.headers["content-type"]
 
 
-def test_feedback_through_web_chat_reaches_the_api_over_http(served):
+def test_feedback_through_web_chat_reaches_the_api_in_process(served):
     session = "serve-test-1"
 
     def say(text: str) -> str:
@@ -67,7 +67,7 @@ def test_feedback_through_web_chat_reaches_the_api_over_http(served):
         assert response.status_code == 200, response.text
         return "\n".join(message["text"] for message in response.json()["messages"])
 
-    # "My items" makes the bot sign in and query the feedback API at api_base_url (this server's port).
+    # "My items" makes the bot sign in and query the feedback API (in-process, through its HTTP API).
     # Unreachable, it would answer LOOKUP_UNAVAILABLE instead.
     reply = say("phản ánh của tôi")
     assert NO_OWN_ITEMS in reply, reply
