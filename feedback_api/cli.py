@@ -96,6 +96,6 @@ def monthly(
 
 def worker() -> None:
     """Run the scheduler and outbox delivery without the web server."""
-    from feedback_api.scheduler import run_worker
+    from feedback_api.scheduler.runner import run_worker
 
     run_worker(_settings())
