@@ -38,14 +38,6 @@ def forbidden(detail: str = "Bạn không có quyền thực hiện thao tác n�
     return ApiError(403, code, detail)
 
 
-def conflict(detail: str, code: str = "invalid_transition") -> ApiError:
-    return ApiError(409, code, detail)
-
-
-def bad_request(detail: str, code: str = "bad_request") -> ApiError:
-    return ApiError(400, code, detail)
-
-
 def unauthorized(detail: str = "Bạn cần đăng nhập để thực hiện thao tác này.", code: str = "not_authenticated") -> ApiError:
     return ApiError(401, code, detail, headers={"WWW-Authenticate": "Bearer"})
 

@@ -214,13 +214,6 @@ class StaffListItem(BaseModel):
     overdue: bool
 
 
-class Page(BaseModel):
-    items: list
-    total: int
-    page: int
-    size: int
-
-
 class PublicItem(BaseModel):
     code: str
     kind: str
