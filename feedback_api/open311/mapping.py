@@ -127,8 +127,7 @@ def intake_from_request(fields: Mapping, rules: RoutingRules | None = None) -> d
     return body
 
 
-def created_response(code: str, due_at: datetime | None, agency_name: str | None = None,
-                     tz: str = "Asia/Ho_Chi_Minh") -> list[dict]:
+def created_response(code: str, due_at: datetime | None, agency_name: str | None, tz: str) -> list[dict]:
     """The POST /requests.json answer: our tracking code as service_request_id, the deadline as notice."""
     notice = "Đã tiếp nhận"
     if agency_name:
@@ -188,7 +187,7 @@ def service_request(item, agency_name: str | None = None, rules: RoutingRules | 
 
 
 # --- GET /requests.json query -> our filters -----------------------------------------------------
-def _when(value: str | None, name: str, end: bool = False) -> datetime | None:
+def _when(value: str | None, name: str, tz: str, end: bool = False) -> datetime | None:
     if value is None:
         return None
     try:
@@ -198,11 +197,12 @@ def _when(value: str | None, name: str, end: bool = False) -> datetime | None:
             moment = datetime.combine(date.fromisoformat(value), time.max if end else time.min)
         except ValueError:
             raise Open311Error("invalid_date", f"Ngày {name} không đúng định dạng ISO 8601.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(tz))
 
 
-def query_filters(params: Mapping, rules: RoutingRules | None = None) -> dict:
-    """GET /requests.json parameters as filters: codes, kind, category, since, until, statuses."""
+def query_filters(params: Mapping, rules: RoutingRules | None, tz: str) -> dict:
+    """GET /requests.json parameters as filters: codes, kind, category, since, until, statuses; dates
+    without an offset are local time of `tz`."""
     filters: dict = {}
     ids = _text(params, "service_request_id")
     if ids:
@@ -210,7 +210,8 @@ def query_filters(params: Mapping, rules: RoutingRules | None = None) -> dict:
     code = _text(params, "service_code")
     if code:
         filters["kind"], filters["category"] = parse_service_code(code, rules)
-    since, until = _when(_text(params, "start_date"), "start_date"), _when(_text(params, "end_date"), "end_date", True)
+    since = _when(_text(params, "start_date"), "start_date", tz)
+    until = _when(_text(params, "end_date"), "end_date", tz, end=True)
     if since and until and since > until:
         raise Open311Error("invalid_date", "start_date phải trước end_date.")
     if since:

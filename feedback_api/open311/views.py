@@ -65,7 +65,7 @@ def build_router(settings) -> APIRouter:
     def list_requests(request: Request, session: Session = Depends(get_session)):
         rules = _rules(request)
         try:
-            filters = mapping.query_filters(request.query_params, rules)
+            filters = mapping.query_filters(request.query_params, rules, settings.timezone)
         except mapping.Open311Error as error:
             return _error(error)
         query = select(Feedback).where(Feedback.merged_into.is_(None))

@@ -17,6 +17,7 @@ from feedback_api.open311.mapping import (
 )
 from feedback_api.routing.rules import load_rules
 
+TZ = "Asia/Ho_Chi_Minh"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 RULES = load_rules()
 
@@ -90,7 +91,7 @@ def test_bad_requests(fields, code):
 
 def test_created_response_has_code_and_local_deadline():
     due = datetime(2026, 3, 6, 16, 59, 59, tzinfo=timezone.utc)  # 23:59:59 in Vietnam
-    [answer] = created_response("PA-2026-000123", due, "Ủy ban nhân dân thành phố Tam Kỳ")
+    [answer] = created_response("PA-2026-000123", due, "Ủy ban nhân dân thành phố Tam Kỳ", "Asia/Ho_Chi_Minh")
     assert answer["service_request_id"] == "PA-2026-000123"
     assert "06/03/2026" in answer["service_notice"] and "Tam Kỳ" in answer["service_notice"]
 
@@ -134,16 +135,16 @@ def test_every_status_maps_to_open_or_closed(status):
 
 def test_query_filters():
     filters = query_filters({"service_request_id": "PA-2026-000001, PA-2026-000002", "service_code": "complaint.khac",
-                             "start_date": "2026-03-01", "end_date": "2026-03-31T23:00:00Z", "status": "open"})
+                             "start_date": "2026-03-01", "end_date": "2026-03-31T23:00:00Z", "status": "open"}, None, TZ)
     assert filters["codes"] == ["PA-2026-000001", "PA-2026-000002"]
     assert (filters["kind"], filters["category"]) == ("complaint", None)
     assert filters["since"] == datetime(2026, 3, 1, tzinfo=VN)
     assert filters["until"] == datetime(2026, 3, 31, 23, tzinfo=timezone.utc)
     assert set(filters["statuses"]) == {s.value for s in OPEN_STATUSES}
-    assert set(query_filters({"status": "closed"})["statuses"]) == {s.value for s in Status} - {
+    assert set(query_filters({"status": "closed"}, None, TZ)["statuses"]) == {s.value for s in Status} - {
         s.value for s in OPEN_STATUSES}
-    assert query_filters({}) == {}
+    assert query_filters({}, None, TZ) == {}
     for bad in ({"status": "pending"}, {"start_date": "hôm qua"},
                 {"start_date": "2026-04-01", "end_date": "2026-03-01"}):
         with pytest.raises(Open311Error):
-            query_filters(bad)
+            query_filters(bad, None, TZ)
