@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.routing import RulesError, classify_category, load_rules, route
+from feedback_api.routing.rules import RulesError, classify_category, load_rules, route
 from knowledge_base.loader import load_agencies
 
 LEGACY = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "legacy" / "quangnam_2024.yaml"
