@@ -15,6 +15,7 @@ from feedback_api.open311 import mapping
 from feedback_api.auth.models import User
 from feedback_api.orm import utcnow
 from feedback_api.deps import get_optional_user, get_session
+from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import ApiError, validation_message
 from feedback_api.feedback import intake, transitions
 from feedback_api.feedback.models import Feedback
@@ -113,13 +114,17 @@ def build_router(settings) -> APIRouter:
             detail = " ".join(dict.fromkeys(validation_message(e) for e in error.errors()))
             raise ApiError(400, "validation_error", detail) from None
 
-        def _create():
-            # The request's own session (the one get_optional_user used): SQLite has a single writer.
-            ctx = request.app.state.service_context
-            item = intake.create_feedback(session, ctx, body, Actor.of(user) if user else None)
-            return item.code, item.due_at, ctx.directory.name(item.agency_code)
+        ctx = request.app.state.service_context
 
-        code, due_at, agency = await run_in_threadpool(_create)
-        return mapping.created_response(code, due_at, agency, settings.timezone)
+        def render(item) -> JSONResponse:
+            return JSONResponse(mapping.created_response(item.code, item.due_at, ctx.directory.name(item.agency_code),
+                                                         settings.timezone), status_code=201)
+
+        # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
+        receipt = Receipt(claim_of(request), render)
+        # The request's own session (the one get_optional_user used): SQLite has a single writer.
+        await run_in_threadpool(intake.create_feedback, session, ctx, body, Actor.of(user) if user else None,
+                                on_stored=receipt)
+        return receipt.response
 
     return router
