@@ -64,6 +64,10 @@ _HTTP_MESSAGES = {
     429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
 }
 
+# FastAPI's 400 for a body it cannot parse (e.g. JSON nested too deep for the parser).
+_FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+BODY_UNREADABLE = "Dữ liệu gửi lên không đọc được: cần một đối tượng JSON hợp lệ, không lồng nhau quá sâu."
+
 # Vietnamese names of request fields, shown next to the field's own name.
 FIELD_LABELS = {
     "content": "nội dung",
@@ -204,6 +208,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("error", "Đã có lỗi xảy ra."))
+        if exc.status_code == 400 and exc.detail == _FASTAPI_BODY_PARSE_ERROR:
+            code, message = "invalid_body", BODY_UNREADABLE
         detail = exc.detail if isinstance(exc.detail, str) and _looks_vietnamese(exc.detail) else message
         return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.settings import Settings
 from feedback_api.db import get_sessionmaker, upgrade_database
+from feedback_api import openapi
 from feedback_api.deps import get_session
 from feedback_api.errors import DATABASE_RETRY_AFTER_SECONDS, ApiError, install_error_handlers
 from knowledge_base.directory import Directory
@@ -73,6 +74,7 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_edge_and_ops(app, settings, sessionmaker)
+    openapi.install(app)
     return app
 
 

@@ -12,7 +12,7 @@ from feedback_api.auth import permissions
 from feedback_api.feedback import lifecycle
 from feedback_api.auth.models import User
 from feedback_api.orm import utcnow
-from feedback_api.deps import get_current_user, get_optional_user, get_session
+from feedback_api.deps import MAX_PAGE, get_current_user, get_optional_user, get_session
 from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import forbidden
 from feedback_api.agencies.service import get_directory
@@ -133,7 +133,7 @@ def list_feedback(
     overdue: bool | None = None,
     channel: str | None = None,
     chat_id: str | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     size: int = Query(20, ge=1, le=100),
 ) -> dict:
     items, total = queries.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,

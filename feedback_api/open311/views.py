@@ -27,6 +27,24 @@ DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 
 
+# GeoReport v2 POST /requests fields, sent as a form (the standard) or as a JSON object; read by hand
+# (mapping.intake_from_request), so described here for the OpenAPI document.
+_REQUEST_FIELDS = {
+    "type": "object",
+    "required": ["service_code", "description"],
+    "properties": {
+        "service_code": {"type": "string", "description": "Mã dịch vụ từ /open311/v2/services.json"},
+        "description": {"type": "string", "minLength": 1},
+        "lat": {"type": "string"}, "long": {"type": "string"}, "address_string": {"type": "string"},
+        "email": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"},
+        "phone": {"type": "string"}, "media_url": {"type": "string"},
+        "attribute[publish_consent]": {"type": "string"},
+    },
+}
+_REQUEST_BODY = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": _REQUEST_FIELDS},
+                                               "application/json": {"schema": _REQUEST_FIELDS}}}
+
+
 def _error(error: mapping.Open311Error) -> JSONResponse:
     return JSONResponse({"detail": error.message, "code": error.code}, status_code=error.status_code)
 
@@ -93,7 +111,7 @@ def build_router(settings) -> APIRouter:
         item = transitions.get_item(session, code)  # 404 with the service's own message
         return [_public_request(item, request)]
 
-    @router.post("/requests.json", status_code=201)
+    @router.post("/requests.json", status_code=201, openapi_extra={"requestBody": _REQUEST_BODY})
     async def create_request(request: Request, user: User | None = Depends(get_optional_user),
                              session: Session = Depends(get_session)):
         content_type = request.headers.get("content-type", "")
@@ -104,7 +122,7 @@ def build_router(settings) -> APIRouter:
                     raise ValueError
             else:
                 fields = dict((await request.form()).items())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
             raise ApiError(400, "bad_request", "Dữ liệu gửi lên không đọc được (cần form hoặc JSON).") from None
         try:
             body = FeedbackCreate(**mapping.intake_from_request(fields, _rules(request)))
