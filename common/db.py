@@ -111,3 +111,18 @@ def dispose_engine(url: str) -> None:
         engine = _engines.pop(url, None)
     if engine is not None:
         engine.dispose()
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """True for errors that mean "the database cannot be used right now" rather than "this statement is
+    wrong": no connection, a connection cut (server restart, failover), a full pool, a lock or statement
+    timeout. Callers answer these with "try again later" (HTTP 503), never as a crash."""
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)):
+        return True
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))

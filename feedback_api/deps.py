@@ -12,6 +12,10 @@ from feedback_api.auth.security import decode_access_token
 from feedback_api.auth.service import get_user
 from feedback_api.errors import forbidden, unauthorized
 
+# Highest page number of paged lists: deeper pages are reached by filtering. Also keeps OFFSET within the
+# database's integer range (a huge page number was a 500 on SQLite).
+MAX_PAGE = 10_000
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 

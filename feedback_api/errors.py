@@ -11,9 +11,10 @@ import traceback
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.db import is_database_unavailable
 from feedback_api.domain import Conflict, DomainError, Forbidden, Invalid, NotFound, Unprocessable
 
 log = logging.getLogger("feedback_api")
@@ -54,6 +55,10 @@ _HTTP_MESSAGES = {
     422: ("validation_error", "Dữ liệu không hợp lệ."),
     429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
 }
+
+# FastAPI's 400 for a body it cannot parse (e.g. JSON nested too deep for the parser).
+_FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+BODY_UNREADABLE = "Dữ liệu gửi lên không đọc được: cần một đối tượng JSON hợp lệ, không lồng nhau quá sâu."
 
 # Vietnamese names of request fields, shown next to the field's own name.
 FIELD_LABELS = {
@@ -149,6 +154,23 @@ def error_body(detail: str, code: str, **extra) -> dict:
     return {"detail": detail, "code": code, **extra}
 
 
+# A database outage (stopped, restarting, failing over, pool exhausted) is temporary: 503 and a hint when
+# to retry, never a 500. Nothing was stored, and the message says so, so the citizen sends it again.
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = ("Hệ thống đang tạm thời gián đoạn nên yêu cầu của bạn chưa được ghi nhận. "
+                        "Vui lòng thử lại sau ít giây hoặc gọi tổng đài 1022.")
+
+
+def database_unavailable_response(method: str, path: str, error: BaseException) -> JSONResponse:
+    """The 503 for a database outage, with one log line (the error's type only: its message may quote
+    the statement's parameters, i.e. personal data)."""
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable (%s) on %s %s: answered 503", type(cause).__name__, method,
+                path.replace("\x00", "\\x00"))
+    return JSONResponse(error_body(DATABASE_UNAVAILABLE, "database_unavailable"), status_code=503,
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 # HTTP status of each kind of rule error (feedback_api.domain).
 DOMAIN_STATUS = {Invalid: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unprocessable: 422}
 
@@ -178,8 +200,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("error", "Đã có lỗi xảy ra."))
+        if exc.status_code == 400 and exc.detail == _FASTAPI_BODY_PARSE_ERROR:
+            code, message = "invalid_body", BODY_UNREADABLE
         detail = exc.detail if isinstance(exc.detail, str) and _looks_vietnamese(exc.detail) else message
         return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_unavailable(exc):
+            raise exc  # a real bug (an integrity error...): the generic 500 below, as before
+        return database_unavailable_response(request.method, request.url.path, exc)
+
+    for kind in (DBAPIError, PoolTimeout, DisconnectionError):
+        # DataError (a subclass of DBAPIError) keeps its own, more specific handler below.
+        app.add_exception_handler(kind, _database_error)
 
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:

@@ -1,7 +1,7 @@
 """The feedback (PAKN) service application: create_app(settings, directory) -> FastAPI.
 
-Middleware order, outermost first: request size limit (413) -> per-client rate limit (429) ->
-Idempotency-Key (intake). Lifespan: the background worker (outbox delivery + reminders/escalations),
+Middleware order, outermost first: database outage (503) -> request size limit (413) -> per-client
+rate limit (429) -> Idempotency-Key (intake). Lifespan: the background worker (outbox delivery + reminders/escalations),
 unless switched off in settings (outbox_poll_seconds / scheduler_interval_seconds <= 0).
 """
 from __future__ import annotations
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.settings import Settings
 from feedback_api.db import get_sessionmaker, upgrade_database
+from feedback_api import openapi
 from feedback_api.deps import get_session
-from feedback_api.errors import ApiError, install_error_handlers
+from feedback_api.errors import DATABASE_RETRY_AFTER_SECONDS, ApiError, install_error_handlers
 from knowledge_base.directory import Directory
 from knowledge_base.loader import load_directory
 
@@ -33,7 +34,8 @@ def healthz(session: Session = Depends(get_session)) -> dict:
         session.execute(text("SELECT 1"))
     except Exception:  # the database is the one dependency that matters
         log.warning("healthz: database unreachable")
-        raise ApiError(503, "database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được.") from None
+        raise ApiError(503, "database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được.",
+                       headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}) from None
     return {"status": "ok", "database": "ok"}
 
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_edge_and_ops(app, settings, sessionmaker)
+    openapi.install(app)
     return app
 
 
@@ -79,7 +82,8 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
     from feedback_api.attachments.views import build_router as attachments_router
     from feedback_api.edge.clients import TokenVerifier
-    from feedback_api.edge.idempotency import IdempotencyMiddleware
+    from feedback_api.edge.idempotency import IdempotencyMiddleware, IdempotentReplay, replay_handler
+    from feedback_api.edge.outage import DatabaseOutageMiddleware
     from feedback_api.edge.ratelimit import RateLimitMiddleware
     from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
     from feedback_api.open311.views import build_router as open311_router
@@ -92,10 +96,12 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     app.include_router(outbox_router(settings), prefix=API_PREFIX)
     app.include_router(notices_router, prefix=API_PREFIX)
 
+    app.add_exception_handler(IdempotentReplay, replay_handler)
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier)
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(DatabaseOutageMiddleware)
 
     inner_lifespan = app.router.lifespan_context
 

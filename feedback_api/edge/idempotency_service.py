@@ -1,4 +1,11 @@
-"""Idempotency-Key bookkeeping (plain functions taking a session, or a Connection: the middleware's hot path)."""
+"""Idempotency-Key bookkeeping (plain functions taking a session, or a Connection: the middleware's hot path).
+
+A key is stored once, in the transaction that stores the item, together with the answer given for it
+(`record`). There is no "in progress" row: a crash or a lost database connection before that commit
+leaves neither the item nor the key, so the client's retry simply runs again; a crash after it leaves
+both, so the retry replays the stored answer. Two concurrent requests with one key both run; the second
+one's insert waits for the first's commit (the unique index), finds the key and rolls its item back.
+"""
 from __future__ import annotations
 
 import enum
@@ -7,15 +14,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from feedback_api.edge.models import IdempotencyKey
 
-# A request still "in progress" after this long was cut off (crash, killed worker): let a retry run it.
-STALE_AFTER = timedelta(minutes=5)
 RETENTION = timedelta(days=7)
 
 
@@ -23,88 +28,104 @@ class Outcome(enum.Enum):
     NEW = "new"
     REPLAY = "replay"
     CONFLICT = "conflict"
-    IN_PROGRESS = "in_progress"
 
 
 @dataclass(frozen=True)
 class Decision:
     outcome: Outcome
-    record_id: int | None = None
     status_code: int | None = None
     content_type: str | None = None
     body: bytes | None = None
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A keyed request that found no stored answer: what `record` stores with the item it creates."""
+
+    client_scope: str
+    key: str
+    path: str
+    request_hash: str
+
+
 def request_fingerprint(body: bytes, content_type: str | None) -> str:
-    """sha256 of the body; JSON is canonicalised so a retry with other key order or spacing still matches."""
+    """sha256 of the body; JSON is canonicalised so a retry with other key order or spacing still matches.
+
+    A body that is not JSON, or nested too deep to parse, is hashed as sent (the route rejects it anyway).
+    """
     if content_type and "json" in content_type:
         try:
             body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     return hashlib.sha256(body).hexdigest()
 
 
-def _insert_new(session: Session, values: dict) -> int | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when the key exists.
-
-    Core statements rather than ORM units of work: this runs twice per keyed intake, on the hot path
-    (built once per dialect, so SQLAlchemy's compiled cache is hit without rebuilding the statement).
-    """
+def _dialect_name(session: Session | Connection) -> str:
     dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
-    statement = _INSERT_NEW["postgresql" if dialect.name == "postgresql" else "sqlite"]
-    return session.execute(statement, values).scalar_one_or_none()
+    return "postgresql" if dialect.name == "postgresql" else "sqlite"
 
 
-def _insert_if_absent(insert):
+def _decide(row, claim: Claim) -> Decision:
+    if row.request_hash != claim.request_hash or row.path != claim.path:
+        return Decision(Outcome.CONFLICT)
+    if row.status_code is None:
+        # A row left "in progress" by an older version (which stored keys before the item): the item's
+        # transaction takes it over (see `record`).
+        return Decision(Outcome.NEW)
+    return Decision(Outcome.REPLAY, row.status_code, row.content_type, row.response_body)
+
+
+_STORED = select(
+    IdempotencyKey.__table__.c.path, IdempotencyKey.__table__.c.request_hash, IdempotencyKey.__table__.c.status_code,
+    IdempotencyKey.__table__.c.content_type, IdempotencyKey.__table__.c.response_body,
+)
+
+
+def _stored(session: Session | Connection, claim: Claim):
     table = IdempotencyKey.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["client_scope", "key"]).returning(table.c.id)
+    return session.execute(
+        _STORED.where(table.c.client_scope == claim.client_scope, table.c.key == claim.key)
+    ).one_or_none()
 
 
-_INSERT_NEW = {"postgresql": _insert_if_absent(pg_insert), "sqlite": _insert_if_absent(sqlite_insert)}
+def lookup(session: Session | Connection, claim: Claim) -> Decision:
+    """Before the route runs: the stored answer to replay, a conflict (same key, other request), or NEW."""
+    row = _stored(session, claim)
+    if row is None:
+        return Decision(Outcome.NEW)
+    return _decide(row, claim)
 
 
-def begin(session: Session, client_scope: str, key: str, path: str, request_hash: str, now: datetime) -> Decision:
+def _record_statement(insert):
     table = IdempotencyKey.__table__
-    new_id = _insert_new(session, {"client_scope": client_scope, "key": key, "path": path,
-                                   "request_hash": request_hash, "created_at": now})
-    if new_id is not None:
-        session.commit()
-        return Decision(Outcome.NEW, new_id)
-    existing = session.execute(
-        select(table.c.id, table.c.path, table.c.request_hash, table.c.status_code, table.c.content_type,
-               table.c.response_body, table.c.created_at)
-        .where(table.c.client_scope == client_scope, table.c.key == key)
-    ).one()
-    if existing.request_hash != request_hash or existing.path != path:
-        session.rollback()
-        return Decision(Outcome.CONFLICT, existing.id)
-    if existing.status_code is None:
-        # A request still "in progress" after STALE_AFTER was cut off (crash): let this retry run it.
-        taken = session.execute(
-            update(table).where(table.c.id == existing.id, table.c.status_code.is_(None),
-                                table.c.created_at == existing.created_at,
-                                table.c.created_at < now - STALE_AFTER)
-            .values(created_at=now)
-        ).rowcount
-        session.commit()
-        return Decision(Outcome.NEW if taken else Outcome.IN_PROGRESS, existing.id)
-    session.rollback()
-    return Decision(Outcome.REPLAY, existing.id, existing.status_code, existing.content_type, existing.response_body)
+    statement = insert(table)
+    # Insert the key; a legacy "in progress" row of the same request is taken over, a completed one kept.
+    return statement.on_conflict_do_update(
+        index_elements=["client_scope", "key"],
+        set_={"status_code": statement.excluded.status_code, "content_type": statement.excluded.content_type,
+              "response_body": statement.excluded.response_body, "completed_at": statement.excluded.completed_at},
+        where=(table.c.status_code.is_(None) & (table.c.request_hash == statement.excluded.request_hash)
+               & (table.c.path == statement.excluded.path)),
+    ).returning(table.c.id)
 
 
-def complete(session: Session, record_id: int, status_code: int, content_type: str | None, body: bytes,
-             now: datetime) -> None:
-    table = IdempotencyKey.__table__
-    session.execute(update(table).where(table.c.id == record_id).values(
-        status_code=status_code, content_type=content_type, response_body=body, completed_at=now))
-    session.commit()
+_RECORD = {"postgresql": _record_statement(pg_insert), "sqlite": _record_statement(sqlite_insert)}
 
 
-def release(session: Session, record_id: int) -> None:
-    """Forget a key whose request failed on our side (5xx), so the client's retry is processed afresh."""
-    session.execute(delete(IdempotencyKey.__table__).where(IdempotencyKey.__table__.c.id == record_id))
-    session.commit()
+def record(session: Session, claim: Claim, status_code: int, content_type: str | None, body: bytes,
+           now: datetime) -> Decision:
+    """Store the key with its answer in the caller's (the item's) transaction; does not commit.
+
+    NEW when stored. Otherwise a concurrent request with the same key committed first (PostgreSQL waits
+    for it on the unique index; SQLite writers are serialised): its answer to replay, or a conflict.
+    """
+    values = {"client_scope": claim.client_scope, "key": claim.key, "path": claim.path,
+              "request_hash": claim.request_hash, "status_code": status_code, "content_type": content_type,
+              "response_body": body, "created_at": now, "completed_at": now}
+    if session.execute(_RECORD[_dialect_name(session)], values).scalar_one_or_none() is not None:
+        return Decision(Outcome.NEW)
+    return _decide(_stored(session, claim), claim)
 
 
 def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -22,8 +23,14 @@ _PAYLOAD_FIELDS = ("code", "status", "kind", "channel", "agency_code", "answer",
 
 
 def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | None = None,
-                    now: datetime | None = None) -> Feedback:
-    """Store a new item (routed, with deadlines) with its audit and outbox rows, in one transaction."""
+                    now: datetime | None = None,
+                    on_stored: Callable[[Session, Feedback], None] | None = None) -> Feedback:
+    """Store a new item (routed, with deadlines) with its audit and outbox rows, in one transaction.
+
+    `on_stored(session, item)` runs in that transaction just before the commit: the caller's receipt
+    (the answer stored under an Idempotency-Key) commits with the item or not at all. It may raise to
+    abandon the item.
+    """
     now = now or utcnow()
     if body.received_at is not None:
         if actor is None or not permissions.can(actor.role, permissions.Extra.log_call,
@@ -95,5 +102,7 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     if routed:
         outbox += outbox_rows("feedback.assigned", item, ctx.settings, occurred_at=now)
     item.id = store_intake(session, values, audit, outbox)
+    if on_stored is not None:
+        on_stored(session, item)
     session.commit()
     return item

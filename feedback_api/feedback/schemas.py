@@ -5,7 +5,9 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+import annotated_types
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 Kind = Literal["complaint", "recommendation"]
 Channel = Literal["web", "telegram", "zalo", "phone", "email", "walk_in"]
@@ -13,8 +15,24 @@ Channel = Literal["web", "telegram", "zalo", "phone", "email", "walk_in"]
 _PHONE_CHARS = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 
 
+def _max_length(field) -> int | None:
+    return next((m.max_length for m in field.metadata if isinstance(m, annotated_types.MaxLen)), None)
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _within_documented_length(cls, value, info: ValidationInfo):
+        # Surrounding spaces are trimmed before the length checks; a text longer than the documented
+        # maxLength is still refused as sent, so the API does what its OpenAPI document says.
+        if isinstance(value, str):
+            limit = _max_length(cls.model_fields[info.field_name])
+            if limit is not None and len(value) > limit:
+                raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                          {"max_length": limit})
+        return value
 
     @field_validator("*", mode="after")
     @classmethod

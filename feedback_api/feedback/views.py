@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -11,7 +12,8 @@ from feedback_api.auth import permissions
 from feedback_api.feedback import lifecycle
 from feedback_api.auth.models import User
 from feedback_api.orm import utcnow
-from feedback_api.deps import get_current_user, get_optional_user, get_session
+from feedback_api.deps import MAX_PAGE, get_current_user, get_optional_user, get_session
+from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import forbidden
 from feedback_api.agencies.service import get_directory
 from knowledge_base.directory import Directory
@@ -107,12 +109,19 @@ def submit_feedback(
     user: User | None = Depends(get_optional_user),
 ) -> FeedbackCreated:
     ctx = ctx_of(request)
-    item = intake.create_feedback(session, ctx, body, Actor.of(user) if user else None)
-    return FeedbackCreated(
-        code=item.code, status=item.status, status_label=queries.status_label(item.status),
-        agency=item.agency_code, agency_name=ctx.directory.name(item.agency_code), due_at=item.due_at,
-        forward_due_at=item.forward_due_at,
-    )
+
+    def render(item: Feedback) -> JSONResponse:
+        created = FeedbackCreated(
+            code=item.code, status=item.status, status_label=queries.status_label(item.status),
+            agency=item.agency_code, agency_name=ctx.directory.name(item.agency_code), due_at=item.due_at,
+            forward_due_at=item.forward_due_at,
+        )
+        return JSONResponse(created.model_dump(mode="json"), status_code=201)
+
+    # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
+    receipt = Receipt(claim_of(request), render)
+    intake.create_feedback(session, ctx, body, Actor.of(user) if user else None, on_stored=receipt)
+    return receipt.response
 
 
 @router.get("/feedback")
@@ -124,7 +133,7 @@ def list_feedback(
     overdue: bool | None = None,
     channel: str | None = None,
     chat_id: str | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     size: int = Query(20, ge=1, le=100),
 ) -> dict:
     items, total = queries.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,

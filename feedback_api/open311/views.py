@@ -15,6 +15,7 @@ from feedback_api.open311 import mapping
 from feedback_api.auth.models import User
 from feedback_api.orm import utcnow
 from feedback_api.deps import get_optional_user, get_session
+from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import ApiError, validation_message
 from feedback_api.feedback import intake, transitions
 from feedback_api.feedback.models import Feedback
@@ -24,6 +25,24 @@ from feedback_api.feedback.context import Actor
 # GeoReport v2: without explicit dates or ids, the last 90 days and at most 1000 requests.
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
+
+
+# GeoReport v2 POST /requests fields, sent as a form (the standard) or as a JSON object; read by hand
+# (mapping.intake_from_request), so described here for the OpenAPI document.
+_REQUEST_FIELDS = {
+    "type": "object",
+    "required": ["service_code", "description"],
+    "properties": {
+        "service_code": {"type": "string", "description": "Mã dịch vụ từ /open311/v2/services.json"},
+        "description": {"type": "string", "minLength": 1},
+        "lat": {"type": "string"}, "long": {"type": "string"}, "address_string": {"type": "string"},
+        "email": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"},
+        "phone": {"type": "string"}, "media_url": {"type": "string"},
+        "attribute[publish_consent]": {"type": "string"},
+    },
+}
+_REQUEST_BODY = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": _REQUEST_FIELDS},
+                                               "application/json": {"schema": _REQUEST_FIELDS}}}
 
 
 def _error(error: mapping.Open311Error) -> JSONResponse:
@@ -92,7 +111,7 @@ def build_router(settings) -> APIRouter:
         item = transitions.get_item(session, code)  # 404 with the service's own message
         return [_public_request(item, request)]
 
-    @router.post("/requests.json", status_code=201)
+    @router.post("/requests.json", status_code=201, openapi_extra={"requestBody": _REQUEST_BODY})
     async def create_request(request: Request, user: User | None = Depends(get_optional_user),
                              session: Session = Depends(get_session)):
         content_type = request.headers.get("content-type", "")
@@ -103,7 +122,7 @@ def build_router(settings) -> APIRouter:
                     raise ValueError
             else:
                 fields = dict((await request.form()).items())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep to parse
             raise ApiError(400, "bad_request", "Dữ liệu gửi lên không đọc được (cần form hoặc JSON).") from None
         try:
             body = FeedbackCreate(**mapping.intake_from_request(fields, _rules(request)))
@@ -113,13 +132,17 @@ def build_router(settings) -> APIRouter:
             detail = " ".join(dict.fromkeys(validation_message(e) for e in error.errors()))
             raise ApiError(400, "validation_error", detail) from None
 
-        def _create():
-            # The request's own session (the one get_optional_user used): SQLite has a single writer.
-            ctx = request.app.state.service_context
-            item = intake.create_feedback(session, ctx, body, Actor.of(user) if user else None)
-            return item.code, item.due_at, ctx.directory.name(item.agency_code)
+        ctx = request.app.state.service_context
 
-        code, due_at, agency = await run_in_threadpool(_create)
-        return mapping.created_response(code, due_at, agency, settings.timezone)
+        def render(item) -> JSONResponse:
+            return JSONResponse(mapping.created_response(item.code, item.due_at, ctx.directory.name(item.agency_code),
+                                                         settings.timezone), status_code=201)
+
+        # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
+        receipt = Receipt(claim_of(request), render)
+        # The request's own session (the one get_optional_user used): SQLite has a single writer.
+        await run_in_threadpool(intake.create_feedback, session, ctx, body, Actor.of(user) if user else None,
+                                on_stored=receipt)
+        return receipt.response
 
     return router

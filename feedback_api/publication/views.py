@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import get_directory
-from feedback_api.deps import get_session
+from feedback_api.deps import MAX_PAGE, get_session
 from feedback_api.publication import service
 from feedback_api.feedback.schemas import AgencyRef, PublicItem
 from knowledge_base.directory import Directory
@@ -18,7 +18,7 @@ def public_feedback(
     session: Session = Depends(get_session),
     q: str | None = Query(None, max_length=200),
     agency: str | None = Query(None, max_length=64),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     size: int = Query(20, ge=1, le=100),
     directory: Directory = Depends(get_directory),
 ) -> dict:

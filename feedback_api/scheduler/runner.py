@@ -11,6 +11,7 @@ import signal
 
 import httpx
 
+from common.db import is_database_unavailable
 from feedback_api.db import get_sessionmaker
 from feedback_api.orm import utcnow
 from feedback_api.edge import idempotency_service
@@ -37,8 +38,11 @@ async def _every(seconds: float, step, name: str, stop: asyncio.Event) -> None:
             await step()
         except asyncio.CancelledError:
             raise
-        except Exception:  # a bad pass must not kill the loop; the next pass retries
-            log.exception("%s pass failed", name)
+        except Exception as error:  # a bad pass must not kill the loop; the next pass retries
+            if is_database_unavailable(error):  # an outage: one line per pass, not a traceback
+                log.warning("%s pass skipped: database unavailable (%s)", name, type(error).__name__)
+            else:
+                log.exception("%s pass failed", name)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 

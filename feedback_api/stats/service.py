@@ -33,9 +33,18 @@ CSV_COLUMNS = ("month", "agency_code", "agency_name", *COUNT_FIELDS, "on_time_ra
 LATE_CSV_COLUMNS = ("agency_code", "agency_name", "feedback_code", "month", "due_at", "handled_at", "days_late")
 
 
+# Months the figures can be asked for: YYYY-MM with a year the service can have data for. Year 0001 or
+# 9999 would overflow the time-zone arithmetic of the month's bounds (a 500, issue 10 defect 7).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+MONTH_PATTERN = r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
+
+
 def parse_month(month: str) -> tuple[int, int]:
-    year, number = month.split("-")
-    if len(year) != 4 or len(number) != 2 or not (1 <= int(number) <= 12):
+    """"YYYY-MM" -> (year, month); ValueError outside FIRST_YEAR..LAST_YEAR or not in that form."""
+    year, _, number = month.partition("-")
+    if len(year) != 4 or len(number) != 2 or not (year.isdigit() and number.isdigit()):
+        raise ValueError(month)
+    if not (FIRST_YEAR <= int(year) <= LAST_YEAR and 1 <= int(number) <= 12):
         raise ValueError(month)
     return int(year), int(number)
 

@@ -14,12 +14,16 @@ from feedback_api.stats import service
 router = APIRouter(tags=["stats"])
 
 
-@router.get("/stats")
+@router.get("/stats", responses={200: {
+    "description": "Số liệu theo cơ quan × tháng (JSON), hoặc bảng CSV khi format=csv",
+    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+}})
 def stats(
     session: Session = Depends(get_session),
     settings=Depends(get_app_settings),
     directory=Depends(get_directory),
-    month: str | None = Query(None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
+    month: str | None = Query(None, pattern=service.MONTH_PATTERN,
+                              description=f"YYYY-MM, năm {service.FIRST_YEAR}–{service.LAST_YEAR}"),
     agency: str | None = Query(None, max_length=64),
     format: Literal["json", "csv"] = "json",
     table: Literal["rows", "late"] = "rows",

@@ -174,27 +174,42 @@ def test_attachment_too_large_is_413(settings):
     assert not list((Path(settings.data_dir) / "attachments").glob("*"))
 
 
-def test_concurrent_duplicate_is_in_progress_and_stale_claims_are_taken_over(settings):
-    from datetime import timedelta
-
-    from feedback_api.orm import utcnow
+def test_key_is_stored_with_its_answer_and_legacy_in_progress_rows_are_taken_over(settings):
+    """The key is written once, in the item's transaction, with the answer (no "in progress" state)."""
     from feedback_api.edge import idempotency_service as service
+    from feedback_api.edge.models import IdempotencyKey
+    from feedback_api.orm import utcnow
 
     maker = get_sessionmaker(settings)
     now = utcnow()
+    claim = service.Claim("ip:1.2.3.4", "k", "/api/v1/feedback", "h1")
+    other = service.Claim("ip:1.2.3.4", "k", "/api/v1/feedback", "h2")
     with maker() as session:
-        first = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", now)
+        assert service.lookup(session, claim).outcome is service.Outcome.NEW
+        assert service.record(session, claim, 201, "application/json", b'{"code":"PA-2026-000009"}', now).outcome \
+            is service.Outcome.NEW
+        session.rollback()  # the item's transaction failed: the key goes with it
     with maker() as session:
-        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", now).outcome is service.Outcome.IN_PROGRESS
-        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h2", now).outcome is service.Outcome.CONFLICT
-    # The first request's process died: after STALE_AFTER one retry takes the key over, the next waits.
-    later = now + service.STALE_AFTER + timedelta(seconds=1)
+        assert service.lookup(session, claim).outcome is service.Outcome.NEW
+        service.record(session, claim, 201, "application/json", b'{"code":"PA-2026-000009"}', now)
+        session.commit()
     with maker() as session:
-        taken = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later)
-    assert taken.outcome is service.Outcome.NEW and taken.record_id == first.record_id
+        replay = service.lookup(session, claim)
+        assert replay.outcome is service.Outcome.REPLAY and replay.body == b'{"code":"PA-2026-000009"}'
+        assert service.lookup(session, other).outcome is service.Outcome.CONFLICT
+        # A second transaction with the same key (lost the race): told to replay, stores nothing.
+        assert service.record(session, claim, 201, "application/json", b"{}", now).outcome is service.Outcome.REPLAY
+        assert service.record(session, other, 201, "application/json", b"{}", now).outcome is service.Outcome.CONFLICT
+        session.rollback()
+    # A row left "in progress" by an older version is taken over by the same request's transaction.
+    legacy = service.Claim("ip:1.2.3.4", "old", "/api/v1/feedback", "h1")
     with maker() as session:
-        assert service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later).outcome is service.Outcome.IN_PROGRESS
-        service.complete(session, taken.record_id, 201, "application/json", b'{"code":"PA-2026-000009"}', later)
+        session.add(IdempotencyKey(client_scope="ip:1.2.3.4", key="old", path="/api/v1/feedback",
+                                   request_hash="h1", created_at=now))
+        session.commit()
     with maker() as session:
-        replay = service.begin(session, "ip:1.2.3.4", "k", "/api/v1/feedback", "h1", later)
-    assert replay.outcome is service.Outcome.REPLAY and replay.body == b'{"code":"PA-2026-000009"}'
+        assert service.lookup(session, legacy).outcome is service.Outcome.NEW
+        assert service.record(session, legacy, 201, "application/json", b"{}", now).outcome is service.Outcome.NEW
+        session.commit()
+    with maker() as session:
+        assert service.lookup(session, legacy).outcome is service.Outcome.REPLAY
