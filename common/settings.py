@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     makeup_working_days: list[date] = []
     sla_forward_days: int = 3
     sla_answer_days: int = 10
-    sla_overrides: dict = {}  # per kind/agency, see feedback_api/sla.py: {"agencies": {"SXD": {"answer_days": 15}}}
+    sla_overrides: dict = {}  # per kind/agency, see feedback_api/feedback/sla.py: {"agencies": {"SXD": {"answer_days": 15}}}
     remind_days_before: int = 2
     coordinator_agency: str = "TTPVHCC"
     jwt_secret: str = ""  # empty: a random secret is created once and kept under data_dir
