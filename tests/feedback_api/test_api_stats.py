@@ -221,3 +221,27 @@ def test_xlsx_download(api):
     assert late_codes == {codes["late_published"], codes["late_transferred"], codes["overdue_open"]}
     text = " ".join(str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c is not None)
     assert "Đã xử lý xong" not in text  # answers and contents never go in: published form only
+
+
+def test_cli_report_monthly_xlsx(api, settings, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from feedback_api import cli
+
+    monkeypatch.setattr(cli, "_settings", lambda: settings)
+    codes = _scenario(api)
+    runner = CliRunner()
+    target = tmp_path / "bao-cao.xlsx"
+    result = runner.invoke(cli.report_app, ["monthly", "--month", "2026-09", "--xlsx", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Đã ghi báo cáo tháng 9/2026" in result.output
+    workbook = load_workbook(target)
+    late = {row[1] for row in workbook["Danh sách trễ hạn"].iter_rows(min_row=2, values_only=True)}
+    assert codes["overdue_open"] in late and codes["late_published"] in late
+    assert workbook["Theo tháng"]["A2"].value == "09/2026"
+    text = runner.invoke(cli.report_app, ["monthly", "--from", "2026-08", "--to", "2026-09"])
+    assert text.exit_code == 0 and "Tỷ lệ xử lý PAKN đúng hạn" in text.output and "từ tháng 8/2026" in text.output
+    for bad in (["--month", "0001-01"], ["--month", "2026-13"], ["--from", "2026-09", "--to", "2026-08"]):
+        failed = runner.invoke(cli.report_app, ["monthly", *bad])
+        assert failed.exit_code == 2 and "Lỗi:" in failed.output, failed.output
