@@ -75,22 +75,40 @@ def upgrade_db() -> None:
 @report_app.command("monthly")
 def monthly(
     month: str | None = typer.Option(None, "--month", help="Tháng YYYY-MM (mặc định: tháng trước)"),
-    csv: bool = typer.Option(False, "--csv", help="Xuất CSV thay vì bảng"),
+    month_from: str | None = typer.Option(None, "--from", help="Từ tháng YYYY-MM (thay cho --month)"),
+    month_to: str | None = typer.Option(None, "--to", help="Đến tháng YYYY-MM (thay cho --month)"),
+    csv: bool = typer.Option(False, "--csv", help="Xuất CSV (UTF-8 có BOM, giờ Việt Nam) thay vì bảng"),
+    xlsx: bool = typer.Option(False, "--xlsx", help="Ghi báo cáo Excel (.xlsx) có biểu đồ"),
+    output: str | None = typer.Option(None, "--output", "-o",
+                                      help="Tệp .xlsx cần ghi (mặc định: bao-cao-pakn-<tháng>.xlsx)"),
     agency: str | None = typer.Option(None, "--agency", help="Chỉ một cơ quan"),
 ) -> None:
-    """Báo cáo tháng: tiếp nhận, đã xử lý, đúng hạn, quá hạn, tỷ lệ; danh sách trễ hạn theo cơ quan."""
+    """Báo cáo tháng: tỷ lệ xử lý đúng hạn, tồn đọng quá hạn, danh sách trễ hạn theo cơ quan; --xlsx ghi tệp Excel."""
+    from pathlib import Path
+
     from feedback_api.stats import service
+    from feedback_api.stats import xlsx as workbook
     from knowledge_base.loader import load_directory
 
+    if csv and xlsx:
+        typer.echo("Lỗi: chọn --csv hoặc --xlsx, không chọn cả hai.", err=True)
+        raise typer.Exit(2)
     settings = _settings()
+    if month is None and month_from is None and month_to is None:
+        month = service.previous_month(settings)
     try:
-        month = month or service.previous_month(settings)
-        service.parse_month(month)
-    except ValueError:
-        typer.echo("Lỗi: tháng phải có dạng YYYY-MM.", err=True)
+        service.month_range(month, month_from, month_to)
+    except service.MonthError as exc:
+        typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(2) from None
     with _session(settings) as session:
-        report = service.monthly_report(session, settings, load_directory(settings), month=month, agency=agency)
+        report = service.monthly_report(session, settings, load_directory(settings), month=month,
+                                        month_from=month_from, month_to=month_to, agency=agency)
+    if xlsx:
+        path = Path(output or workbook.filename(report))
+        path.write_bytes(workbook.to_xlsx(report))
+        typer.echo(f"Đã ghi báo cáo {service.period_label(report)} vào {path}.")
+        return
     typer.echo(service.to_csv(report) if csv else service.to_text(report), nl=False)
 
 

@@ -1,4 +1,4 @@
-"""GET /stats: public figures (no personal data): per agency × month, late list, CSV export."""
+"""GET /stats: public figures (no personal data): per agency × month, trend, backlog, late list; CSV, XLSX."""
 from __future__ import annotations
 
 from typing import Literal
@@ -9,9 +9,12 @@ from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import get_directory
 from feedback_api.deps import get_app_settings, get_session
-from feedback_api.stats import service
+from feedback_api.errors import ApiError
+from feedback_api.stats import service, xlsx
 
 router = APIRouter(tags=["stats"])
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/stats", responses={200: {
@@ -22,15 +25,26 @@ def stats(
     session: Session = Depends(get_session),
     settings=Depends(get_app_settings),
     directory=Depends(get_directory),
-    month: str | None = Query(None, pattern=service.MONTH_PATTERN,
-                              description=f"YYYY-MM, năm {service.FIRST_YEAR}–{service.LAST_YEAR}"),
+    month: str | None = Query(None, max_length=64, description="Một tháng tiếp nhận, YYYY-MM"),
+    month_from: str | None = Query(None, alias="from", max_length=64, description="Từ tháng (YYYY-MM)"),
+    month_to: str | None = Query(None, alias="to", max_length=64, description="Đến tháng (YYYY-MM)"),
     agency: str | None = Query(None, max_length=64),
-    format: Literal["json", "csv"] = "json",
-    table: Literal["rows", "late"] = "rows",
+    format: Literal["json", "csv", "xlsx"] = "json",
+    table: Literal["rows", "late", "backlog"] = "rows",
 ):
-    report = service.monthly_report(session, settings, directory, month=month, agency=agency)
+    try:
+        report = service.monthly_report(session, settings, directory, month=month, month_from=month_from,
+                                        month_to=month_to, agency=agency)
+    except service.MonthError as exc:
+        raise ApiError(422, "invalid_month", str(exc)) from None
+    if format == "xlsx":
+        name = xlsx.filename(report)
+        return Response(xlsx.to_xlsx(report), media_type=XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     if format == "csv":
-        name = f"pakn-{table}-{month or 'all'}.csv"
-        return Response(service.to_csv(report, table), media_type="text/csv; charset=utf-8",
+        span = report["month"] or (f"{report['from'] or 'dau'}_{report['to'] or 'nay'}"
+                                   if report["from"] or report["to"] else "all")
+        name = f"pakn-{table}-{span}.csv"
+        return Response(service.to_csv(report, table).encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return report

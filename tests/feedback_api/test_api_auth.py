@@ -117,7 +117,7 @@ def test_cli_monthly_report(cli_settings, client, tokens):
     as_csv = runner.invoke(cli.report_app, ["monthly", "--month", "2026-09", "--csv"])
     assert as_csv.exit_code == 0, as_csv.output
     lines = as_csv.output.strip().splitlines()
-    assert lines[0].startswith("month,agency_code") and len(lines) == 2 and lines[1].startswith("2026-09,")
+    assert lines[0].startswith("\ufeffmonth,agency_code") and len(lines) == 2 and lines[1].startswith("2026-09,")
     api_csv = client.get("/api/v1/stats", params={"month": "2026-09", "format": "csv"}).text
     assert api_csv.strip().splitlines() == lines
     as_text = runner.invoke(cli.report_app, ["monthly", "--month", "2026-09"])

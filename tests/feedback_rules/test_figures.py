@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from feedback_api.stats.figures import DEFINITIONS, compute_figures
+from feedback_api.stats.figures import (
+    BACKLOG_BUCKETS, DEFINITIONS, AgencyMonth, backlog_at, backlog_counts, bucket_of, compute_figures,
+    province_on_time_rate, replay, worst_first_key,
+)
 from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
 from feedback_api.feedback.sla import extend_for_pause
 from feedback_api.feedback.workdays import calendar_from_settings
@@ -91,13 +94,17 @@ def test_every_figure():
     tamky = figures.row("UBND_TAMKY", "2026-03")
     assert (tamky.received, tamky.handled, tamky.handled_on_time, tamky.overdue_open, tamky.published,
             tamky.rejected, tamky.merged) == (6, 3, 2, 1, 1, 0, 1)
-    assert tamky.on_time_rate == pytest.approx(2 / 3) and tamky.published_rate == pytest.approx(1 / 3)
+    # Headline (province): (2 answered on time + D open, not yet due) ÷ (6 received − 1 merged).
+    assert (tamky.open_in_time, tamky.due_total, tamky.handled_late) == (1, 5, 1)
+    assert tamky.on_time_rate == pytest.approx(3 / 5)
+    assert tamky.handled_on_time_rate == pytest.approx(2 / 3) and tamky.published_rate == pytest.approx(1 / 3)
     sxd = figures.row("SXD", "2026-03")
     assert (sxd.received, sxd.handled, sxd.handled_on_time, sxd.overdue_open) == (1, 1, 1, 0)
     assert figures.row("UBND_HOIAN", "2026-03") is None
     coordinator = figures.row("TTPVHCC", "2026-03")
     assert (coordinator.received, coordinator.handled, coordinator.rejected, coordinator.overdue_open) == (1, 0, 1, 0)
-    assert coordinator.on_time_rate is None and coordinator.published_rate is None
+    assert coordinator.on_time_rate is None and coordinator.published_rate is None  # nothing left to handle
+    assert coordinator.due_total == 0
     april = figures.row("UBND_TAMKY", "2026-04")
     assert (april.received, april.handled, april.handled_on_time) == (1, 1, 1)
     assert figures.totals.received == 9 and figures.totals.handled == 5 and figures.totals.handled_on_time == 4
@@ -115,11 +122,17 @@ def test_every_figure():
 def test_definitions_in_response():
     figures = compute_figures(build()[0], NOW, CAL)
     data = figures.to_dict()
-    assert "handled_on_time / handled" in data["definitions"]["on_time_rate"]
+    assert "Tỷ lệ xử lý PAKN đúng hạn" in data["definitions"]["on_time_rate"]
+    assert "đang xử lý chưa đến hạn" in data["definitions"]["on_time_rate"]
+    assert "handled_on_time ÷ handled" in data["definitions"]["handled_on_time_rate"]
     assert data["definitions"] == DEFINITIONS
     for row in data["rows"]:
-        expected = row["handled_on_time"] / row["handled"] if row["handled"] else None
-        assert row["on_time_rate"] == expected
+        due_total = row["received"] - row["rejected"] - row["merged"]
+        expected = (row["handled_on_time"] + row["open_in_time"]) / due_total if due_total else None
+        assert row["on_time_rate"] == expected and row["due_total"] == due_total
+        assert row["handled_on_time_rate"] == (row["handled_on_time"] / row["handled"] if row["handled"] else None)
+        assert row["funnel"] == {"forwarded": due_total, "answered": row["handled"], "published": row["published"],
+                                 "never_answered": row["open_in_time"] + row["overdue_open"]}
 
 
 def test_default_calendar_knows_shipped_swaps():
@@ -160,6 +173,69 @@ def test_empty():
     assert figures.rows == [] and figures.totals.received == 0 and figures.totals.on_time_rate is None
 
 
+def test_seed_report_rate():
+    # The province's own report: 95,627 on time + 1,307 open in time of 97,171 = 99.76 %.
+    assert round(province_on_time_rate(95_627, 1_307, 97_171) * 100, 2) == 99.76
+    assert province_on_time_rate(0, 0, 0) is None
+
+
+def test_never_answered_counts_against_its_agency():
+    # The issue's example: an agency whose only item is 30 working days late and unanswered shows 0 %, not "—".
+    log = []
+    item = Item(log, "PA-2026-000001", at(1, 5), "SXD")
+    item.act(at(1, 6), Action.start)
+    now = CAL.due_at(item.due_at, 30).replace(hour=12, minute=0, second=0, microsecond=0)
+    row = compute_figures(log, now, CAL).row("SXD", "2026-01")
+    assert (row.overdue_open, row.due_total, row.handled) == (1, 1, 0)
+    assert row.on_time_rate == 0.0 and row.handled_on_time_rate is None
+    assert row.to_dict()["funnel"] == {"forwarded": 1, "answered": 0, "published": 0,
+                                                               "never_answered": 1}
+    assert row.late[0].days_late == 30
+
+
+def test_pause_waiting_for_citizen_is_not_overdue():
+    log = []
+    item = Item(log, "PA-2026-000001", at(3, 2), "SXD")
+    item.act(at(3, 3), Action.start).act(at(3, 4), Action.request_info)
+    after_due = item.due_at + timedelta(days=3)
+    row = compute_figures(log, after_due, CAL).row("SXD", "2026-03")
+    assert (row.overdue_open, row.open_in_time) == (0, 1)  # the clock stopped on 4/3
+    # Paused after the deadline had already passed: still overdue.
+    late_log = []
+    late = Item(late_log, "PA-2026-000002", at(3, 2), "SXD")
+    late.act(late.due_at + timedelta(days=2), Action.request_info)
+    assert compute_figures(late_log, late.due_at + timedelta(days=20), CAL).row("SXD", "2026-03").overdue_open == 1
+
+
+def test_backlog_counts_old_items_at_every_date():
+    log, _ = build()
+    # An item received in January and never answered is overdue in March and April whatever month is viewed.
+    old = Item(log, "PA-2026-000010", at(1, 5), "SXD")
+    items = replay(log)
+    figures = compute_figures(log, NOW, CAL)
+    backlog = {b.feedback_code: b for b in figures.backlog}
+    assert set(backlog) == {"PA-2026-000003", "PA-2026-000010"}
+    assert backlog["PA-2026-000010"].month == "2026-01" and backlog["PA-2026-000010"].agency_code == "SXD"
+    assert backlog["PA-2026-000010"].days_overdue == CAL.working_days_between(old.due_at, NOW)
+    assert [b.days_overdue for b in figures.backlog] == sorted((b.days_overdue for b in figures.backlog), reverse=True)
+    end_feb = datetime(2026, 2, 28, 23, 59, 59, tzinfo=VN)
+    assert [b.feedback_code for b in backlog_at(items, end_feb, CAL)] == ["PA-2026-000010"]
+    assert backlog_counts(items, [at(1, 5), end_feb, NOW], CAL) == [0, 1, 2]
+
+
+def test_buckets_cover_every_age():
+    assert [bucket_of(d) for d in (1, 5, 6, 10, 11, 20, 21, 400)] == [0, 0, 1, 1, 2, 2, 3, 3]
+    assert len(BACKLOG_BUCKETS) == 4
+
+
+def test_worst_first():
+    rows = [AgencyMonth("A", "*", received=4, handled=4, handled_on_time=4),
+            AgencyMonth("B", "*", received=4, handled=2, handled_on_time=1, overdue_open=2),
+            AgencyMonth("C", "*", received=1, rejected=1),
+            AgencyMonth("D", "*", received=2, handled=2, handled_on_time=1, open_in_time=0, overdue_open=0)]
+    assert [r.agency_code for r in sorted(rows, key=worst_first_key)] == ["B", "D", "A", "C"]
+
+
 # --- invariants on random lifecycles ------------------------------------------------------------
 @st.composite
 def lifecycles(draw):
@@ -194,10 +270,35 @@ def test_invariants(log, days_after):
     for row in figures.rows:
         assert 0 <= row.handled_on_time <= row.handled <= row.received
         assert row.published <= row.handled
-        assert row.handled + row.rejected + row.merged + row.overdue_open <= row.received
+        # Every item is in exactly one outcome.
+        assert (row.handled_on_time + row.handled_late + row.open_in_time + row.overdue_open + row.rejected
+                + row.merged) == row.received
+        assert row.due_total == row.handled + row.open_in_time + row.overdue_open
         assert len(row.late) == (row.handled - row.handled_on_time) + row.overdue_open
         assert all(item.days_late >= 1 for item in row.late)
         if row.handled:
-            assert row.on_time_rate == row.handled_on_time / row.handled
+            assert row.handled_on_time_rate == row.handled_on_time / row.handled
+        else:
+            assert row.handled_on_time_rate is None
+        if row.due_total:
+            assert row.on_time_rate == (row.handled_on_time + row.open_in_time) / row.due_total
+            # An item never answered can only lower its agency's headline rate.
+            assert row.on_time_rate <= 1 - row.overdue_open / row.due_total + 1e-12
         else:
             assert row.on_time_rate is None
+    backlog_codes = {b.feedback_code for b in figures.backlog}
+    assert len(backlog_codes) == figures.totals.overdue_open == sum(r.overdue_open for r in figures.rows)
+    assert all(b.days_overdue >= 1 for b in figures.backlog)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(log=lifecycles(), days_after=st.integers(0, 200))
+def test_headline_against_handled_only(log, days_after):
+    """Answering an overdue item on time is impossible, but leaving it unanswered never helps the headline."""
+    now = datetime(2026, 1, 5, tzinfo=VN) + timedelta(days=days_after)
+    figures = compute_figures(log, now, CAL)
+    for row in figures.rows:
+        if row.due_total and row.handled and row.overdue_open:
+            assert row.on_time_rate < 1
+        if row.due_total and not row.overdue_open and not row.handled_late:
+            assert row.on_time_rate == 1

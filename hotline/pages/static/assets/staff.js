@@ -372,19 +372,26 @@
   });
 
   // --- figures (supervisors) --------------------------------------------------------------------
+  var S = window.HotlineStats;
+  var statsRequest = 0;  // only the latest request may draw (an older, slower answer is dropped)
+
+  function statsRange() {
+    return { from: $("s-from").value.trim(), to: $("s-to").value.trim() };
+  }
+
   function loadStats() {
-    var month = $("s-month").value.trim();
+    var range = statsRange();
     var box = $("stats-status");
-    if (month && !/^[0-9]{4}-(0[1-9]|1[0-2])$/.test(month)) {
-      H.say(box, "Tháng phải có dạng năm-tháng, ví dụ 2026-03.", "error");
-      return;
-    }
+    var problem = S.rangeProblem(range.from, range.to);
+    if (problem) { H.say(box, problem, "error"); return; }
     H.say(box, "Đang tải số liệu…", "info");
-    call("GET /api/v1/stats", { query: { month: month } }).then(function (report) {
+    var mine = ++statsRequest;
+    call("GET /api/v1/stats", { query: range }).then(function (report) {
+      if (mine !== statsRequest) return;
       H.say(box, "", null);
-      window.HotlineStats.render($("stats"), report);
+      S.render($("stats"), report);
     }).catch(function (error) {
-      if (session) H.say(box, error.message, "error");
+      if (session && mine === statsRequest) H.say(box, error.message, "error");
     });
   }
 
@@ -394,14 +401,18 @@
     return m ? m[1] : fallback;
   }
 
-  /** CSV through fetch (the token cannot ride on a plain link), handed to the browser as a download. */
-  function downloadCsv(table) {
-    var month = $("s-month").value.trim();
+  /** A CSV/XLSX export through fetch (the token cannot ride on a plain link), handed over as a download. */
+  function download(format, table) {
+    var range = statsRange();
     var box = $("stats-status");
+    var problem = S.rangeProblem(range.from, range.to);
+    if (problem) { H.say(box, problem, "error"); return; }
     H.say(box, "Đang chuẩn bị tệp…", "info");
-    call("GET /api/v1/stats", { query: { format: "csv", table: table, month: month }, raw: true, headers: { Accept: "text/csv" } })
+    var query = { format: format, table: table, from: range.from, to: range.to };
+    var accept = format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv";
+    call("GET /api/v1/stats", { query: query, raw: true, headers: { Accept: accept } })
       .then(function (response) {
-        var name = filenameFrom(response, "pakn-" + table + ".csv");
+        var name = filenameFrom(response, "pakn." + format);
         return response.blob().then(function (blob) {
           var url = URL.createObjectURL(blob);
           var link = el("a", { href: url, download: name, hidden: true });
@@ -416,9 +427,13 @@
   }
 
   $("stats-form").addEventListener("submit", function (event) { event.preventDefault(); loadStats(); });
-  $("csv-rows").addEventListener("click", function () { downloadCsv("rows"); });
-  $("csv-late").addEventListener("click", function () { downloadCsv("late"); });
-  $("s-month").value = window.HotlineStats.previousMonth();
+  $("xlsx-report").addEventListener("click", function () { download("xlsx"); });
+  $("csv-rows").addEventListener("click", function () { download("csv", "rows"); });
+  $("csv-late").addEventListener("click", function () { download("csv", "late"); });
+  $("csv-backlog").addEventListener("click", function () { download("csv", "backlog"); });
+  // Default: the last six months, this one included (the current month is still filling up).
+  $("s-from").value = S.shiftMonth(-5);
+  $("s-to").value = S.shiftMonth(0);
 
   // --- boot -------------------------------------------------------------------------------------
   session = loadSession();
