@@ -13,7 +13,7 @@ DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
 def test_stats_month_out_of_range_is_422(client, month):
     response = client.get("/api/v1/stats", params={"month": month})
     assert response.status_code == 422, response.text
-    assert response.json()["code"] == "validation_error" and "tháng" in response.json()["detail"]
+    assert response.json()["code"] == "invalid_month" and "tháng" in response.json()["detail"].lower()
 
 
 def test_parse_month_bounds():
