@@ -66,11 +66,17 @@ def audit_events(session: Session, month: str | None = None, calendar=None) -> l
     return list(session.execute(query).mappings())
 
 
-def monthly_report(session: Session, settings: Settings, directory: Directory, *, month: str | None = None,
-                   agency: str | None = None, now: datetime | None = None) -> dict:
-    now = now or utcnow()
+def month_figures(session: Session, settings: Settings, month: str | None = None, now: datetime | None = None):
+    """The figures of every agency for `month` (None: all months), recomputed from the audit log."""
     calendar = calendar_from_settings(settings)
-    figures = compute_figures(audit_events(session, month, calendar), now, calendar)
+    return compute_figures(audit_events(session, month, calendar), now or utcnow(), calendar)
+
+
+def monthly_report(session: Session, settings: Settings, directory: Directory, *, month: str | None = None,
+                   agency: str | None = None, now: datetime | None = None, figures=None) -> dict:
+    """The report of `month` (and `agency`); `figures` may be given already computed (the /stats cache)."""
+    if figures is None:
+        figures = month_figures(session, settings, month, now)
     rows = [r for r in figures.rows if (month is None or r.month == month) and (agency is None or r.agency_code == agency)]
     totals = AgencyMonth(agency, month or "*")
     for row in rows:
