@@ -19,15 +19,15 @@ EVENTS = json.loads((Path(__file__).parent / "data" / "zalo_events.json").read_t
 USER = "2512523625412515"
 
 
-# The recorded events' timestamps, moved to now (same offsets): events older than the freshness window
-# are refused (replay protection).
-_SHIFT_MS = int(time.time() * 1000) - 1767225600000
+# The recorded events' timestamps, moved to now (same offsets, at the time the event is built): events
+# older than the freshness window are refused (replay protection).
+RECORDED_AT_MS = 1767225600000
 
 
 def event(kind: str, msg_id: str | None = None, text: str | None = None, image_base: str = "") -> dict:
     body = copy.deepcopy(EVENTS[kind])
     if str(body.get("timestamp", "")).isdigit():
-        body["timestamp"] = str(int(body["timestamp"]) + _SHIFT_MS)
+        body["timestamp"] = str(int(body["timestamp"]) + int(time.time() * 1000) - RECORDED_AT_MS)
     if msg_id is not None:
         body["message"]["msg_id"] = msg_id
     if text is not None:
