@@ -5,6 +5,7 @@ a time per key: concurrent callers wait for it). The report's computed_at tells 
 """
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
@@ -22,7 +23,43 @@ class TTLCache(Generic[T]):
         self._values: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._in_flight: dict[Hashable, asyncio.Future] = {}
         self.computations = 0
+
+    async def aget(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """From the event loop: `compute` (blocking) runs in a worker thread, once per key at a time;
+        concurrent callers await its result without holding a thread each (a thread per waiting caller
+        would exhaust the pool that every other request needs)."""
+        hit = self._fresh(key) if self.ttl > 0 else None
+        if hit is not None:
+            return hit[1]
+        running = self._in_flight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            value = await asyncio.to_thread(compute)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            self._in_flight.pop(key, None)
+        future.set_result(value)
+        self._store(key, value)
+        return value
+
+    def _store(self, key: Hashable, value: T) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            self.computations += 1
+            self._values[key] = (self.clock() + self.ttl, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.max_keys:
+                old, _ = self._values.popitem(last=False)
+                self._key_locks.pop(old, None)
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         if self.ttl <= 0:
@@ -37,13 +74,7 @@ class TTLCache(Generic[T]):
             if hit is not None:
                 return hit[1]
             value = compute()
-            with self._lock:
-                self.computations += 1
-                self._values[key] = (self.clock() + self.ttl, value)
-                self._values.move_to_end(key)
-                while len(self._values) > self.max_keys:
-                    old, _ = self._values.popitem(last=False)
-                    self._key_locks.pop(old, None)
+            self._store(key, value)
             return value
 
     def _fresh(self, key: Hashable) -> tuple[float, T] | None:

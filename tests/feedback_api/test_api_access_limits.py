@@ -293,3 +293,27 @@ def test_loggable_pure():
 
     assert loggable("/a\x00b\r\n\u202e") == "/a\\x00b\\x0d\\x0a\\u202e"
     assert loggable("Tam Kỳ") == "Tam Kỳ" and len(loggable("x" * 1000)) == 301
+
+
+def test_ttl_cache_async_waiters_hold_no_thread():
+    import asyncio
+    import threading
+    import time
+
+    from feedback_api.stats.cache import TTLCache
+
+    cache = TTLCache(60)
+    computed, threads_seen = [], set()
+
+    def slow():
+        computed.append(1)
+        threads_seen.add(threading.get_ident())
+        time.sleep(0.2)
+        return "figures"
+
+    async def main():
+        return await asyncio.gather(*(cache.aget(None, slow) for _ in range(50)))
+
+    started = time.monotonic()
+    assert asyncio.run(main()) == ["figures"] * 50
+    assert computed == [1] and len(threads_seen) == 1 and time.monotonic() - started < 2

@@ -65,7 +65,8 @@ class Servers:
 
 
 @contextmanager
-def serve(database_url: str, tmp_path: Path, count: int = 2, env: dict | None = None, api_base_urls=None):
+def serve(database_url: str, tmp_path: Path, count: int = 2, env: dict | None = None, api_base_urls=None,
+          args: tuple[str, ...] = ()):
     """`count` hotline serve processes sharing one database and one data dir (same secrets)."""
     data_dir = tmp_path / "data"
     data_dir.mkdir(exist_ok=True)
@@ -90,7 +91,7 @@ def serve(database_url: str, tmp_path: Path, count: int = 2, env: dict | None = 
             if api_base_urls and api_base_urls[i]:
                 process_env["HOTLINE_API_BASE_URL"] = api_base_urls[i]
             processes.append(subprocess.Popen(
-                [HOTLINE, "serve", "--host", "127.0.0.1", "--port", str(port)], env=process_env,
+                [HOTLINE, "serve", "--host", "127.0.0.1", "--port", str(port), *args], env=process_env,
                 stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True,
             ))
             if i == 0:  # the first one migrates the database; then start the others
@@ -207,6 +208,16 @@ def test_rate_limit_holds_across_processes(pg_database, tmp_path):
     with serve(pg_database, tmp_path, env={"HOTLINE_RATE_LIMIT_PER_MINUTE": "10"}) as servers:
         allowed = _count_until_limited(servers.urls, 24)
         assert allowed <= 11, f"{allowed} requests allowed by two processes with a limit of 10/min"  # +1 refill
+
+
+def test_two_workers_of_one_serve_share_the_limit(pg_database, tmp_path):
+    env = {"HOTLINE_RATE_LIMIT_PER_MINUTE": "10"}
+    with serve(pg_database, tmp_path, count=1, env=env, args=("--workers", "2")) as servers:
+        allowed = 0
+        for _ in range(24):  # a new connection each time: the kernel spreads them over both workers
+            status = httpx.get(f"{servers.urls[0]}/api/v1/agencies", timeout=10).status_code
+            allowed += status == 200
+        assert allowed <= 11, f"{allowed} requests allowed by two workers with a limit of 10/min"
 
 
 def test_rate_limit_holds_across_processes_with_redis(pg_database, tmp_path):
