@@ -141,7 +141,14 @@ class DatabaseBuckets:
         self.engine = engine
         self._sql = text(_BUCKET_SQL)
         self._calls = 0
-        _bucket_table().create(engine, checkfirst=True)
+        table = _bucket_table()
+        try:
+            table.create(engine, checkfirst=True)
+        except Exception:  # another process created it at the same moment
+            from sqlalchemy import inspect
+
+            if not inspect(engine).has_table(table.name):
+                raise
 
     def take_now(self, key: str, capacity: float, per_second: float) -> float:
         from sqlalchemy import text
@@ -291,6 +298,21 @@ class RedisLocks:
                     log.warning("redis unlock failed: %s", type(exc).__name__)
 
 
+_lock_engines: dict[str, object] = {}
+
+
+def _lock_engine(url: str):
+    """Locks get their own pool (one per process and URL): a held conversation must not starve the
+    requests its turn makes."""
+    from common.db import make_engine, normalize_database_url
+
+    url = normalize_database_url(url)
+    engine = _lock_engines.get(url)
+    if engine is None:
+        engine = _lock_engines[url] = make_engine(url)
+    return engine
+
+
 # --- choice ---------------------------------------------------------------------------------------
 @dataclass
 class SharedState:
@@ -316,11 +338,10 @@ def make_shared_state(settings) -> SharedState:
         clients = RedisClients(settings.redis_url or "redis://127.0.0.1:6379/0")
         return SharedState(kind, RedisBuckets(clients), RedisLocks(clients))
     if kind == "database":
-        from common.db import get_engine, make_engine
+        from common.db import get_engine
 
         engine = get_engine(settings.effective_database_url)
         if engine.dialect.name != "postgresql":
             raise ValueError("shared_state=database needs PostgreSQL (advisory locks)")
-        # Locks get their own pool: a held conversation must not starve the requests its turn makes.
-        return SharedState(kind, DatabaseBuckets(engine), AdvisoryLocks(make_engine(settings.effective_database_url)))
+        return SharedState(kind, DatabaseBuckets(engine), AdvisoryLocks(_lock_engine(settings.effective_database_url)))
     return SharedState("memory", MemoryBuckets(), MemoryLocks())

@@ -98,22 +98,42 @@ class TokenVerifier:
             user = get_user(session, username)
             return bool(user is not None and user.active)
 
+    def _cached(self, subject: str) -> bool | None:
+        cached = self._active.get(subject)
+        return cached[0] if cached is not None and cached[1] >= time.monotonic() else None
+
+    def _remember(self, subject: str, active: bool) -> None:
+        if len(self._active) > 10_000:
+            self._active.clear()
+        self._active[subject] = (active, time.monotonic() + ACTIVE_CACHE_SECONDS)
+
     async def active_subject(self, token: str | None) -> str | None:
         """The subject of a valid token whose account is active, else None (never exempt on doubt)."""
         subject = self.subject(token)
         if subject is None:
             return None
-        now = time.monotonic()
-        cached = self._active.get(subject)
-        if cached is None or cached[1] < now:
+        active = self._cached(subject)
+        if active is None:
             try:
                 active = await asyncio.to_thread(self._is_active, subject)
             except Exception:  # database unavailable: limit the caller like anyone else
                 return None
-            if len(self._active) > 10_000:
-                self._active.clear()
-            cached = self._active[subject] = (active, now + ACTIVE_CACHE_SECONDS)
-        return subject if cached[0] else None
+            self._remember(subject, active)
+        return subject if active else None
+
+    def active_subject_sync(self, scope: Scope) -> str | None:
+        """active_subject for the request in `scope`, from a worker thread (sync routes)."""
+        subject = self.subject(bearer_token(scope))
+        if subject is None:
+            return None
+        active = self._cached(subject)
+        if active is None:
+            try:
+                active = self._is_active(subject)
+            except Exception:
+                return None
+            self._remember(subject, active)
+        return subject if active else None
 
     def client_ip(self, scope: Scope) -> str:
         return client_ip(scope, self.networks)

@@ -15,13 +15,17 @@ from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.queries import phone_last4_matches
 
 
-def check_phone_digits(session: Session, settings, item: Feedback, last4: str | None, client_address: str,
+def check_phone_digits(session: Session, settings, item: Feedback, last4: str | None, client_address: str | None,
                        mismatch: str) -> None:
-    """Return when `last4` opens `item`; raise 429 (locked) or Forbidden(phone_mismatch) otherwise."""
+    """Return when `last4` opens `item`; raise 429 (locked) or Forbidden(phone_mismatch) otherwise.
+
+    `client_address` None: the caller is a signed-in account (the bot asks for many citizens from one
+    address, so only the per-code lock applies to it)."""
     per_code, per_client = guard.phone_policies(settings)
-    client = guard.client_tag(client_address, settings)
-    code_key, client_key = f"phone:{item.code}", f"phone-client:{client}"
-    wait = guard.locked_seconds(session, [code_key, client_key])
+    client = guard.client_tag(client_address, settings) if client_address is not None else None
+    code_key = f"phone:{item.code}"
+    client_key = f"phone-client:{client}" if client else None
+    wait = guard.locked_seconds(session, [k for k in (code_key, client_key) if k])
     if wait:
         session.rollback()
         raise guard.too_many(wait, guard.PHONE_LOCKED, "phone_locked")
@@ -30,5 +34,6 @@ def check_phone_digits(session: Session, settings, item: Feedback, last4: str | 
         guard.record_success(session, code_key)
         return
     guard.record_failure(session, code_key, per_code, kind="phone_lockout", client=client)
-    guard.record_failure(session, client_key, per_client, kind="phone_client_lockout", client=client)
+    if client_key:
+        guard.record_failure(session, client_key, per_client, kind="phone_client_lockout", client=client)
     raise Forbidden(mismatch, "phone_mismatch")

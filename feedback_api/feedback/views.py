@@ -146,8 +146,10 @@ def list_feedback(
     }
 
 
-def _client_address(request: Request) -> str:
-    return request.app.state.verifier.client_ip(request.scope)
+def _client_address(request: Request) -> str | None:
+    """The address guesses are counted against; None for a signed-in account (the bot speaks for many)."""
+    verifier = request.app.state.verifier
+    return None if verifier.active_subject_sync(request.scope) else verifier.client_ip(request.scope)
 
 
 @router.get("/feedback/{code}", response_model=PublicStatus, response_model_exclude_none=False)

@@ -317,3 +317,11 @@ def test_ttl_cache_async_waiters_hold_no_thread():
     started = time.monotonic()
     assert asyncio.run(main()) == ["figures"] * 50
     assert computed == [1] and len(threads_seen) == 1 and time.monotonic() - started < 2
+
+
+def test_the_bots_many_citizens_do_not_share_one_client_lock(api, settings, tokens):
+    # The bot asks for many citizens from one address: only the per-code lock applies to signed-in callers.
+    codes = [api.submit()["code"] for _ in range(6)]
+    for i in range(settings.client_max_failures + 4):
+        assert _status(api.client, codes[i % 6], f"{i:04d}", tokens["operator"]).status_code == 403
+    assert _status(api.client, api.submit()["code"], "3456", tokens["operator"]).status_code == 200
