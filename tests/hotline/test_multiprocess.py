@@ -265,8 +265,14 @@ def test_scheduler_notices_exactly_once_with_two_processes(pg_database, tmp_path
     assert "already issued elsewhere" in servers.log_text() or len(rows) >= len(codes)
 
 
-def test_slow_headers_are_cut_off(pg_database, tmp_path):
-    with serve(pg_database, tmp_path, count=1, env={"HOTLINE_HEADER_TIMEOUT_SECONDS": "2"}) as servers:
+def test_slow_headers_are_cut_off_and_forwarded_for_is_not_trusted(pg_database, tmp_path):
+    env = {"HOTLINE_HEADER_TIMEOUT_SECONDS": "2", "HOTLINE_RATE_LIMIT_PER_MINUTE": "3"}
+    with serve(pg_database, tmp_path, count=1, env=env) as servers:
+        # uvicorn by default believes X-Forwarded-For from 127.0.0.1: a fresh address per request would
+        # be a fresh bucket. No proxy is configured as trusted here, so the peer address counts.
+        statuses = [httpx.get(f"{servers.urls[0]}/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                              timeout=10).status_code for i in range(5)]
+        assert statuses == [200, 200, 200, 429, 429], statuses
         port = int(servers.urls[0].rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.settimeout(0.5)
