@@ -325,3 +325,17 @@ def test_the_bots_many_citizens_do_not_share_one_client_lock(api, settings, toke
     for i in range(settings.client_max_failures + 4):
         assert _status(api.client, codes[i % 6], f"{i:04d}", tokens["operator"]).status_code == 403
     assert _status(api.client, api.submit()["code"], "3456", tokens["operator"]).status_code == 200
+
+
+def test_admin_unlock_command(client, settings, tokens, monkeypatch):
+    from typer.testing import CliRunner
+
+    from feedback_api.cli import admin_app
+
+    for i in range(settings.login_max_failures):
+        client.post("/api/v1/auth/token", data={"username": tokens.users["admin"], "password": f"bad-{i}"})
+    monkeypatch.setattr("feedback_api.cli._settings", lambda: settings)
+    result = CliRunner().invoke(admin_app, ["unlock", tokens.users["admin"]])
+    assert result.exit_code == 0, result.output
+    assert client.post("/api/v1/auth/token", data={"username": tokens.users["admin"],
+                                                   "password": "password-for-tests"}).status_code == 200
