@@ -1,6 +1,7 @@
 """The dialogue engine: one incoming message in, the replies out; channel-agnostic.
 
-Per message: take the conversation's lock (two messages from one person are handled in order), skip a
+Per message: take the conversation's lock (two messages from one person are handled in order — across
+processes and hosts too when the shared state is PostgreSQL or Redis, see common.shared_state), skip a
 channel update already processed, load the state, run the flow, then store the state and the update id
 in one transaction. Logs carry the channel, a hash of the user id, the intent and the flow step, never
 the text (citizens type names, phone numbers and addresses).
@@ -12,8 +13,6 @@ import hashlib
 import json
 import logging
 import traceback
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from bot import texts
@@ -23,6 +22,7 @@ from bot.messages import Button, Inbound, Reply
 from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants_own_items
 from bot.state import ConversationStore
 from bot.turn import Services, Turn
+from common.shared_state import Locks, MemoryLocks, make_shared_state
 from nlu.normalize import fold
 from nlu.pipeline import ParseResult
 
@@ -33,30 +33,8 @@ MAX_TEXT_CHARS = 6000  # longer messages are cut (the form itself allows 5,000 c
 _FORM_COMMANDS = ("/skip", "/cancel", "/confirm", "/edit", "/yes", "/no", "/photo", "/kind")
 
 
-class KeyedLocks:
-    """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[tuple, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: tuple) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
+# One asyncio.Lock per key, dropped when nobody holds or waits for it (the in-process backend).
+KeyedLocks = MemoryLocks
 
 
 def user_ref(channel: str, user_id: str) -> str:
@@ -65,10 +43,10 @@ def user_ref(channel: str, user_id: str) -> str:
 
 
 class Engine:
-    def __init__(self, services: Services, store: ConversationStore):
+    def __init__(self, services: Services, store: ConversationStore, locks: Locks | None = None):
         self.services = services
         self.store = store
-        self._locks = KeyedLocks()
+        self._locks = locks if locks is not None else MemoryLocks()
 
     @classmethod
     def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> "Engine":
@@ -88,7 +66,8 @@ class Engine:
             transport=transport,
         )
         store = store or ConversationStore(settings.effective_database_url)
-        return cls(Services(settings=settings, parser=parser, kb=kb, client=client), store)
+        locks = make_shared_state(settings).locks
+        return cls(Services(settings=settings, parser=parser, kb=kb, client=client), store, locks)
 
     async def aclose(self) -> None:
         await self.services.client.aclose()
@@ -96,7 +75,7 @@ class Engine:
     async def handle(self, inbound: Inbound) -> list[Reply]:
         key = (inbound.channel, inbound.user_id)
         event = (inbound.channel, inbound.event_id) if inbound.event_id else None
-        async with self._locks.hold(key):
+        async with self._locks.hold(("conversation", *key)):
             if event and await asyncio.to_thread(self.store.is_processed, *event):
                 log.info("duplicate %s update skipped (%s)", inbound.channel, user_ref(*key))
                 return []

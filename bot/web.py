@@ -11,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
@@ -136,7 +137,7 @@ def _zalo_router(runtime: BotRuntime) -> APIRouter:
 
     @router.post("/webhooks/zalo", include_in_schema=False)
     async def zalo_webhook(request: Request):
-        from bot.channels.zalo import event_id, image_url, inbound_from_event
+        from bot.channels.zalo import event_id, image_url, inbound_from_event, is_fresh
         from bot.channels.zalo import verify_signature as verify_zalo
 
         settings = runtime.settings
@@ -145,6 +146,8 @@ def _zalo_router(runtime: BotRuntime) -> APIRouter:
                            request.headers.get("X-ZEvent-Signature"), request.headers.get("X-ZEvent-Timestamp")):
             return error(401, "Chữ ký sự kiện Zalo không hợp lệ.", "invalid_signature")
         event = json.loads(raw)
+        if not is_fresh(event, time.time(), settings.zalo_event_max_age_seconds):
+            return error(401, "Sự kiện Zalo đã quá thời hạn hợp lệ.", "stale_event")
         if await asyncio.to_thread(runtime.store.is_processed, "zalo", event_id(event)):
             return {"status": "duplicate"}
         sender = runtime.zalo_sender()

@@ -45,6 +45,32 @@ class Settings(BaseSettings):
     jwt_secret: str = ""  # empty: a random secret is created once and kept under data_dir
     jwt_ttl_minutes: int = 8 * 60
     rate_limit_per_minute: int = 120
+    # /stats is computed from the whole audit log: a tighter per-client limit and a short cache.
+    stats_rate_limit_per_minute: int = 10
+    stats_cache_seconds: float = 60.0
+    # Guessing the 4 phone digits of a tracking code: after phone_max_failures wrong tries within
+    # phone_failure_window_minutes the code is locked for phone_lock_minutes (doubling on each repeat,
+    # at most a day); a client address is locked after client_max_failures wrong tries in an hour.
+    phone_max_failures: int = 5
+    phone_failure_window_minutes: int = 15
+    phone_lock_minutes: int = 15
+    client_max_failures: int = 20
+    # Sign-in: the same scheme per username (and per client address).
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # Anonymous uploads per client address per day, and when unlinked uploads are deleted.
+    upload_max_files_per_day: int = 30
+    upload_max_bytes_per_day: int = 60 * 1024 * 1024
+    unlinked_attachment_hours: int = 24
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); empty: none, the
+    # peer address is the client. Uvicorn's own proxy-header handling is switched off (see hotline serve).
+    trusted_proxies: list[str] = []
+    # Where rate limits and conversation locks live: auto = redis if redis_url, else PostgreSQL advisory
+    # locks/tables when DATABASE_URL is PostgreSQL, else in process (the embedded default).
+    shared_state: Literal["auto", "memory", "database", "redis"] = "auto"
+    redis_url: str = ""
+    # A client must finish sending a request's headers within this many seconds (slowloris).
+    header_timeout_seconds: float = 10.0
     max_attachment_bytes: int = 5 * 1024 * 1024
     max_request_bytes: int = 8 * 1024 * 1024
     # Outbox webhook targets, e.g. the national PAKN connector: [{"name":..,"url":..,"secret":..,"events":[..]}]
@@ -78,6 +104,7 @@ class Settings(BaseSettings):
     zalo_app_id: str = ""
     zalo_oa_secret_key: str = ""  # signs OA webhook events (the OA secret key, not the app secret)
     zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_event_max_age_seconds: int = 300  # older (or further in the future) signed events are refused
 
     @property
     def effective_database_url(self) -> str:

@@ -36,3 +36,14 @@ def fold_chars(text: str) -> str:
 def fold(text: str) -> str:
     """Matching form: NFC, lowercase, no diacritics, whitespace collapsed ("Tam Kỳ" -> "tam ky")."""
     return re.sub(r"\s+", " ", fold_chars(unicodedata.normalize("NFC", text))).strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def loggable(text: str, limit: int = 300) -> str:
+    """`text` safe for a log line: control, line-breaking and bidi characters escaped (\\x00, \\u202e), so a
+    request path cannot inject raw NUL bytes, fake log lines or reorder what an operator reads; cut."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -51,6 +51,17 @@ def create_user(
                + (f", cơ quan {user.agency_code}" if user.agency_code else "") + ").")
 
 
+@admin_app.command("unlock")
+def unlock(key: str = typer.Argument(..., help="Tên đăng nhập, hoặc mã phản ánh (PA-...) bị khóa tra cứu")) -> None:
+    """Mở khóa sớm một tài khoản bị khóa đăng nhập hoặc một mã phản ánh bị khóa tra cứu 4 số điện thoại."""
+    from feedback_api.edge import guard
+
+    name = f"phone:{key}" if key.upper().startswith("PA-") else f"login:{key.strip().lower()}"
+    with _session(_settings()) as session:
+        guard.record_success(session, name)
+    typer.echo(f"Đã mở khóa {key}.")
+
+
 @admin_app.command("deactivate-user")
 def deactivate_user(name: str = typer.Argument(..., help="Tên đăng nhập")) -> None:
     """Khóa tài khoản cán bộ."""

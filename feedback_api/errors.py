@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, TimeoutErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.db import is_database_unavailable
+from common.text import loggable
 from feedback_api.domain import Conflict, DomainError, Forbidden, Invalid, NotFound, Unprocessable
 
 log = logging.getLogger("feedback_api")
@@ -217,7 +218,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:
         # Values the database cannot represent (e.g. NUL bytes in a query parameter on PostgreSQL).
-        log.warning("data error %s on %s %s", type(exc.orig).__name__, request.method, request.url.path)
+        log.warning("data error %s on %s %s", type(exc.orig).__name__, request.method, loggable(request.url.path))
         return JSONResponse(error_body("Dữ liệu gửi lên chứa ký tự hoặc giá trị không hợp lệ.", "invalid_data"),
                             status_code=400)
 
@@ -227,8 +228,8 @@ def install_error_handlers(app: FastAPI) -> None:
         log.error(
             "unhandled %s on %s %s\n%s",
             type(exc).__name__,
-            request.method,
-            request.url.path,
+            loggable(request.method, 20),
+            loggable(request.url.path),
             "".join(traceback.format_tb(exc.__traceback__)),
         )
         return JSONResponse(

@@ -70,6 +70,7 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     app.state.sessionmaker = sessionmaker
     app.state.directory = directory
     app.state.service_context = ServiceContext(settings, directory)
+    app.state.verifier = None  # set with the edge below
     install_error_handlers(app)
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
@@ -90,7 +91,13 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     from feedback_api.outbox.views import build_router as outbox_router
     from feedback_api.scheduler.views import router as notices_router
 
-    verifier = TokenVerifier(settings)
+    from common.shared_state import make_shared_state
+    from feedback_api.edge.ratelimit import LimitRule
+    from feedback_api.edge.redirects import RelativeRedirectMiddleware
+
+    verifier = app.state.verifier = TokenVerifier(settings, maker)
+    shared = app.state.shared_state = make_shared_state(settings)
+    limit_rules = (LimitRule("stats", f"{API_PREFIX}/stats", settings.stats_rate_limit_per_minute),)
     app.include_router(attachments_router(settings, maker), prefix=API_PREFIX)
     app.include_router(open311_router(settings))
     app.include_router(outbox_router(settings), prefix=API_PREFIX)
@@ -99,8 +106,10 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     app.add_exception_handler(IdempotentReplay, replay_handler)
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier,
+                       buckets=shared.buckets, rules=limit_rules)
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RelativeRedirectMiddleware)
     app.add_middleware(DatabaseOutageMiddleware)
 
     inner_lifespan = app.router.lifespan_context

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from feedback_api.attachments.models import Attachment
 from feedback_api.auth.models import User
+from feedback_api.edge.guard_models import AccessGuard, SecurityEvent
 from feedback_api.edge.models import IdempotencyKey
 from feedback_api.feedback.models import AuditEvent, CodeSequence, Feedback
 from feedback_api.orm import Base
@@ -12,5 +13,5 @@ from feedback_api.scheduler.models import ScheduledNotice
 
 metadata = Base.metadata
 
-__all__ = ["Attachment", "AuditEvent", "CodeSequence", "Feedback", "IdempotencyKey", "OutboxEvent", "ScheduledNotice", "User",
+__all__ = ["AccessGuard", "Attachment", "SecurityEvent", "AuditEvent", "CodeSequence", "Feedback", "IdempotencyKey", "OutboxEvent", "ScheduledNotice", "User",
            "metadata"]

@@ -41,7 +41,10 @@ def serve(
         local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["HOTLINE_API_BASE_URL"] = f"http://{local_host}:{port}"
         get_settings.cache_clear()
-    uvicorn.run("hotline.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # Client addresses come from settings.trusted_proxies (not uvicorn's loopback default); request headers
+    # must arrive within settings.header_timeout_seconds (hotline.server).
+    uvicorn.run("hotline.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=False, http="hotline.server:HeaderTimeoutProtocol")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Keep personal data out of the access log.
 
 Query strings can carry the last digits of a citizen's phone (`?phone_last4=`) or a chat id, so the
-access log records the path only.
+access log records the path only, with control characters escaped.
 """
 from __future__ import annotations
 
 import logging
+
+from common.text import loggable
 
 
 class DropQueryString(logging.Filter):
@@ -13,7 +15,7 @@ class DropQueryString(logging.Filter):
         # uvicorn.access records: args = (client_addr, method, full_path, http_version, status_code)
         if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
             args = list(record.args)
-            args[2] = args[2].split("?", 1)[0]
+            args[2] = loggable(args[2].split("?", 1)[0])  # raw NUL/CR/LF from a path never reach the log
             record.args = tuple(args)
         return True
 

@@ -142,6 +142,8 @@ def settings(database_url, tmp_path):
         bot_events_enabled=True,
         webhooks=[],
         rate_limit_per_minute=1_000_000,
+        stats_rate_limit_per_minute=1_000_000,
+        stats_cache_seconds=0,  # tests read figures right after changing them
     )
 
 

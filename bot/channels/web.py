@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import logging
 import re
@@ -65,6 +67,22 @@ def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
     return {"session_id": session_id, "text": text, "payload": payload or None}, None
 
 
+def widget_headers(page: str) -> dict[str, str]:
+    """CSP for the widget: its own inline script and style are allowed by hash, nothing else inline, so
+    text coming back from the API can never run as code; nosniff; no referrer. Framing is allowed (the
+    widget is meant to be embedded in the province's sites)."""
+    def hashes(tag: str) -> str:
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.S)
+        return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
+                        for b in blocks)
+
+    policy = (f"default-src 'self'; script-src 'self' {hashes('script')}; style-src 'self' {hashes('style')}; "
+              "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+              "form-action 'self'")
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+
+
 def build_router(runtime) -> APIRouter:
     router = APIRouter()
 
@@ -95,8 +113,11 @@ def build_router(runtime) -> APIRouter:
             return error(503, UNAVAILABLE, "chat_unavailable")
         return {"session_id": session_id, "messages": pending}
 
+    page = files("bot").joinpath("static/chat.html").read_text(encoding="utf-8")
+    headers = widget_headers(page)
+
     @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)
     async def widget():
-        return HTMLResponse(files("bot").joinpath("static/chat.html").read_text(encoding="utf-8"))
+        return HTMLResponse(page, headers=headers)
 
     return router

@@ -45,6 +45,16 @@ def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: s
                for ts in timestamps)
 
 
+def is_fresh(event: dict, now_seconds: float, max_age_seconds: float) -> bool:
+    """The event's own timestamp (ms, signed with it) is within max_age of now: a captured, validly signed
+    event cannot be replayed later (the processed-id table forgets ids after a week)."""
+    try:
+        sent = int(str(event.get("timestamp", ""))) / 1000
+    except ValueError:
+        return False
+    return abs(now_seconds - sent) <= max_age_seconds
+
+
 def event_id(event: dict) -> str:
     message = event.get("message") or {}
     if message.get("msg_id"):

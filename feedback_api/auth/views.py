@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import get_directory
 from knowledge_base.directory import Directory
 from feedback_api.auth import service
+from feedback_api.edge import guard
 from feedback_api.auth.schemas import Token, UserCreate, UserRead
 from feedback_api.auth.security import create_access_token
 from feedback_api.deps import get_app_settings, get_session, require_role
@@ -23,14 +24,27 @@ def _user_read(user) -> UserRead:
 
 @router.post("/auth/token", response_model=Token)
 def login(
+    request: Request,
     form: OAuth2PasswordRequestForm = Depends(),
     session: Session = Depends(get_session),
     settings=Depends(get_app_settings),
 ) -> Token:
+    # Lockout per username and per client: while locked even the right password is refused, otherwise
+    # the lock would tell a guesser nothing and cost him nothing.
+    per_user, per_client = guard.login_policies(settings)
+    client = guard.client_tag(request.app.state.verifier.client_ip(request.scope), settings)
+    user_key, client_key = f"login:{form.username.strip().lower()[:150]}", f"login-client:{client}"
+    wait = guard.locked_seconds(session, [user_key, client_key])
+    if wait:
+        raise guard.too_many(wait, guard.LOGIN_LOCKED, "login_locked")
     user = service.authenticate(session, form.username, form.password)
     if user is None:
+        session.rollback()
+        guard.record_failure(session, user_key, per_user, kind="login_lockout", client=client)
+        guard.record_failure(session, client_key, per_client, kind="login_client_lockout", client=client)
         raise ApiError(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.",
                        headers={"WWW-Authenticate": "Bearer"})
+    guard.record_success(session, user_key)
     return Token(access_token=create_access_token(user, settings), role=user.role, agency=user.agency_code)
 
 

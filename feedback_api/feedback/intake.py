@@ -32,6 +32,11 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     abandon the item.
     """
     now = now or utcnow()
+    if body.reply_to is not None and actor is None:
+        # Replies go to that chat: only the bot (signed in) can vouch that the chat is the sender's own;
+        # an anonymous caller could otherwise send notices to, and list the items of, another person's chat.
+        raise Forbidden("Chỉ kênh trò chuyện chính thức (đã đăng nhập) mới được đặt nơi nhận trả lời (reply_to).",
+                        "reply_to_forbidden")
     if body.received_at is not None:
         if actor is None or not permissions.can(actor.role, permissions.Extra.log_call,
                                                 user_agency=actor.agency, item_agency=None):

@@ -18,6 +18,7 @@ from feedback_api.errors import forbidden
 from feedback_api.agencies.service import get_directory
 from knowledge_base.directory import Directory
 from feedback_api.feedback import intake, queries, transitions
+from feedback_api.feedback.citizen_access import check_phone_digits
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import (
     AgencyRef,
@@ -154,8 +155,15 @@ def list_feedback(
     }
 
 
+def _client_address(request: Request) -> str | None:
+    """The address guesses are counted against; None for a signed-in account (the bot speaks for many)."""
+    verifier = request.app.state.verifier
+    return None if verifier.active_subject_sync(request.scope) else verifier.client_ip(request.scope)
+
+
 @router.get("/feedback/{code}", response_model=PublicStatus, response_model_exclude_none=False)
 def public_status(
+    request: Request,
     code: str,
     session: Session = Depends(get_session),
     phone_last4: str | None = Query(None, pattern=r"^[0-9]{4}$"),
@@ -164,8 +172,8 @@ def public_status(
     item = transitions.get_item(session, code)
     details = None
     if phone_last4 is not None:
-        if not queries.phone_last4_matches(item, phone_last4):
-            raise forbidden("Bốn số cuối điện thoại không khớp với phản ánh này.", "phone_mismatch")
+        check_phone_digits(session, ctx_of(request).settings, item, phone_last4, _client_address(request),
+                           "Bốn số cuối điện thoại không khớp với phản ánh này.")
         details = CitizenDetails(answer=item.answer, question=item.question, guidance=item.guidance,
                                  timeline=_timeline(session, item))
     return PublicStatus(
@@ -229,9 +237,8 @@ def provide_info(request: Request, code: str, body: ProvideInfoBody, session: Se
         actor = Actor.of(user)
     else:
         item = transitions.get_item(session, code)
-        if not queries.phone_last4_matches(item, body.phone_last4):
-            raise forbidden("Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.",
-                            "phone_mismatch")
+        check_phone_digits(session, ctx_of(request).settings, item, body.phone_last4, _client_address(request),
+                           "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.")
         session.rollback()  # release the read before the locking transaction
         actor = CITIZEN
     ctx = ctx_of(request)

@@ -87,7 +87,9 @@ def build_router(settings) -> APIRouter:
             filters = mapping.query_filters(request.query_params, rules, settings.timezone)
         except mapping.Open311Error as error:
             return _error(error)
-        query = select(Feedback).where(Feedback.merged_into.is_(None))
+        # Only published items are listed: a list of every code would hand out the tracking codes whose
+        # phone digits a guesser then tries (the single-code lookup below still answers a known code).
+        query = select(Feedback).where(Feedback.merged_into.is_(None), Feedback.published_at.is_not(None))
         if "codes" in filters:
             query = query.where(Feedback.code.in_(filters["codes"]))
         elif "since" not in filters and "until" not in filters:

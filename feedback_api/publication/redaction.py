@@ -21,6 +21,44 @@ from common.text import fold, fold_chars
 
 PLACEHOLDER = "[đã ẩn]"
 
+
+# --- normalisation before matching ----------------------------------------------------------------
+# Written-around personal data must not slip through: "0905\u00a0123\u00a0456", full-width
+# "０９０５１２３４５６", "0905_123_456", digits with zero-width characters between them, "hoa(at)gmail.com".
+# The text is normalised first and the rules match (and the output is built from) the normalised text.
+_INVISIBLE = {cp: None for cp in (0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C,
+                                  0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061,
+                                  0x2062, 0x2063, 0x2064, 0x2066, 0x2067, 0x2068, 0x2069, 0x3164, 0xFEFF, 0xFFA0)}
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D"), "-")
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)_+|_+(?=\d)")
+_AT = r"(?:\s*[(\[{<]\s*(?:at|a\s*còng|a\s*cong)\s*[)\]}>]\s*|\s+(?:at|AT|a\s+còng|a\s+cong)\s+|\s*@\s*)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|chấm|cham)\s*[)\]}>]\s*|\s+(?:dot|DOT|chấm|cham)\s+)"
+# A written-out e-mail: local part, an "at" form, then labels joined by "dot" forms ending in a TLD.
+_OBFUSCATED_EMAIL = re.compile(
+    r"(?<![\w.+%-])[\w.+%-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,24}(?![\w])", re.I
+)
+
+
+def _fold_char_class(ch: str) -> str:
+    if ch.isspace():
+        return " " if ch not in "\n\r\t" else ch
+    if ch.isdecimal() and not ch.isascii():
+        return str(unicodedata.decimal(ch))
+    code = ord(ch)
+    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII: ＠, ＋, （, ．, Ａ...
+        return chr(code - 0xFEE0)
+    return ch
+
+
+def normalize_text(text: str) -> str:
+    """The form redaction matches: NFC; invisible characters dropped; every space (NBSP, thin, ideographic)
+    a plain space; digits of any script and full-width ASCII as ASCII; dashes as "-"; underscores next to
+    digits as spaces (separators). Idempotent, and leaves ordinary Vietnamese text as it is."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_DASHES)
+    if not text.isascii():
+        text = "".join(_fold_char_class(ch) for ch in text)
+    return _DIGIT_SEPARATOR.sub(" ", text)
+
 # --- e-mail ---------------------------------------------------------------------------------------
 # Starts only at a token start (the lookbehind), so long runs without "@" cost linear time.
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -307,9 +345,10 @@ def redact(text: str, known_names: Iterable[str] = ()) -> str:
     """`text` with personal data replaced by "[đã ẩn]"."""
     if not text:
         return text
-    text = unicodedata.normalize("NFC", text)
+    text = normalize_text(text)
     text = _redact_known_names(text, known_names)
     text = _EMAIL.sub(PLACEHOLDER, text)
+    text = _OBFUSCATED_EMAIL.sub(PLACEHOLDER, text)
     text = _redact_numbers(text)
     text = _redact_houses(text)
     text = _redact_pattern_names(text)

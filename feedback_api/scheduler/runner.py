@@ -22,11 +22,20 @@ log = logging.getLogger(__name__)
 
 
 def scheduler_pass(settings, sessionmaker) -> int:
+    from feedback_api.attachments.service import cleanup_unlinked
+
     now = utcnow()
     with sessionmaker() as session:
         issued = service.run_pass(session, settings, now)
     with sessionmaker() as session:
         idempotency_service.purge_expired(session, now)
+    try:
+        with sessionmaker() as session:
+            removed = cleanup_unlinked(session, settings, now)
+        if removed:
+            log.info("deleted %d unlinked attachment(s)", removed)
+    except Exception as exc:  # housekeeping must not stop reminders
+        log.warning("attachment cleanup failed: %s", type(exc).__name__)
     for notice in issued:
         log.info("issued %s for %s (deadline %s)", notice.kind, notice.feedback_code, notice.due_at.isoformat())
     return len(issued)

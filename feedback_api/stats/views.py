@@ -1,28 +1,46 @@
-"""GET /stats: public figures (no personal data): per agency × month, trend, backlog, late list; CSV, XLSX."""
+"""GET /stats: public figures (no personal data): per agency × month, trend, backlog, late list; CSV, XLSX.
+
+Public and costly (the whole audit log): the audit rows and each rendered answer are computed in a worker
+thread at most once per settings.stats_cache_seconds; concurrent callers of a key await the one computation,
+holding no thread. `computed_at` in the answer says how fresh the figures are.
+"""
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import get_directory
-from feedback_api.deps import get_app_settings, get_session
+from feedback_api.deps import get_app_settings
 from feedback_api.errors import ApiError
 from feedback_api.stats import service, xlsx
+from feedback_api.stats.cache import TTLCache
 
 router = APIRouter(tags=["stats"])
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+
+
+def _caches(request: Request, settings) -> tuple[TTLCache, TTLCache]:
+    """(the audit rows, rendered answers per query) of this app."""
+    caches = getattr(request.app.state, "stats_caches", None)
+    if caches is None:
+        ttl = settings.stats_cache_seconds
+        caches = request.app.state.stats_caches = (TTLCache(ttl), TTLCache(ttl))
+    return caches
 
 
 @router.get("/stats", responses={200: {
-    "description": "Số liệu theo cơ quan × tháng (JSON), hoặc bảng CSV khi format=csv",
-    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    "description": "Số liệu theo cơ quan × tháng (JSON), hoặc bảng CSV / sổ Excel khi format=csv|xlsx",
+    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}},
+                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
 }})
-def stats(
-    session: Session = Depends(get_session),
+async def stats(
+    request: Request,
     settings=Depends(get_app_settings),
     directory=Depends(get_directory),
     month: str | None = Query(None, max_length=64, description="Một tháng tiếp nhận, YYYY-MM"),
@@ -33,18 +51,27 @@ def stats(
     table: Literal["rows", "late", "backlog"] = "rows",
 ):
     try:
-        report = service.monthly_report(session, settings, directory, month=month, month_from=month_from,
-                                        month_to=month_to, agency=agency)
+        service.month_range(month, month_from, month_to)
     except service.MonthError as exc:
         raise ApiError(422, "invalid_month", str(exc)) from None
-    if format == "xlsx":
-        name = xlsx.filename(report)
-        return Response(xlsx.to_xlsx(report), media_type=XLSX_TYPE,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    if format == "csv":
-        span = report["month"] or (f"{report['from'] or 'dau'}_{report['to'] or 'nay'}"
-                                   if report["from"] or report["to"] else "all")
-        name = f"pakn-{table}-{span}.csv"
-        return Response(service.to_csv(report, table).encode("utf-8"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return report
+    events_cache, answers_cache = _caches(request, settings)
+    maker = request.app.state.sessionmaker
+
+    def events() -> list:
+        with maker() as session:
+            return service.audit_events(session)
+
+    def render() -> tuple[bytes, str]:
+        report = service.monthly_report(None, settings, directory, month=month, month_from=month_from,
+                                        month_to=month_to, agency=agency, events=events_cache.get("all", events))
+        if format == "xlsx":
+            return xlsx.to_xlsx(report), xlsx.filename(report)
+        if format == "csv":
+            span = report["month"] or (f"{report['from'] or 'dau'}_{report['to'] or 'nay'}"
+                                       if report["from"] or report["to"] else "all")
+            return service.to_csv(report, table).encode("utf-8"), f"pakn-{table}-{span}.csv"
+        return json.dumps(jsonable_encoder(report), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ""
+
+    body, name = await answers_cache.aget((month, month_from, month_to, agency, format, table), render)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'} if name else None
+    return Response(body, media_type=MEDIA_TYPES[format], headers=headers)

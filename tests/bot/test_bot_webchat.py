@@ -69,6 +69,17 @@ async def test_widget_page_is_self_contained(harness):
         page = response.text
         assert "/api/v1/chat" in page and "<script" in page
         assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page  # no CDN
+        # Only the page's own inline script and style may run (by hash); no MIME sniffing.
+        import base64
+        import hashlib
+        import re
+
+        policy = response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "'unsafe-inline'" not in policy and "object-src 'none'" in policy
+        [script] = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"script-src 'self' 'sha256-{digest}'" in policy
 
 
 async def _submit_from(h, session: str) -> str:

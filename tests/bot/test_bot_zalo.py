@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 import hashlib
 import json
 import re
@@ -18,8 +19,15 @@ EVENTS = json.loads((Path(__file__).parent / "data" / "zalo_events.json").read_t
 USER = "2512523625412515"
 
 
+# The recorded events' timestamps, moved to now (same offsets, at the time the event is built): events
+# older than the freshness window are refused (replay protection).
+RECORDED_AT_MS = 1767225600000
+
+
 def event(kind: str, msg_id: str | None = None, text: str | None = None, image_base: str = "") -> dict:
     body = copy.deepcopy(EVENTS[kind])
+    if str(body.get("timestamp", "")).isdigit():
+        body["timestamp"] = str(int(body["timestamp"]) + int(time.time() * 1000) - RECORDED_AT_MS)
     if msg_id is not None:
         body["message"]["msg_id"] = msg_id
     if text is not None:
@@ -63,6 +71,20 @@ async def test_bad_signature_is_401_and_nothing_is_sent(harness, fake_zalo):
         assert (await h.http.post("/webhooks/zalo", content=raw)).status_code == 401  # no header
         assert (await h.http.post("/webhooks/zalo", content=b"{not json", headers=headers)).status_code == 401
         assert fake_zalo.messages() == []
+
+
+async def test_validly_signed_but_old_event_is_refused(harness, fake_zalo):
+    # A captured event replayed an hour later (after the 5-minute window): signed, but not accepted.
+    async with harness as h:
+        old = event("user_send_text", msg_id="replayed-1")
+        old["timestamp"] = str(int(old["timestamp"]) - 3600 * 1000)
+        response = await post(h, old)
+        assert response.status_code == 401 and response.json()["code"] == "stale_event"
+        future = event("user_send_text", msg_id="replayed-2")
+        future["timestamp"] = str(int(future["timestamp"]) + 3600 * 1000)
+        assert (await post(h, future)).status_code == 401
+        assert fake_zalo.messages() == []
+        assert (await post(h, event("user_send_text", msg_id="fresh-1"))).status_code == 200
 
 
 async def test_duplicate_event_is_processed_once(harness, fake_zalo):

@@ -122,9 +122,10 @@ def test_invalid_or_expired_token_is_401(api, settings):
 
 
 def test_bot_lists_a_persons_items_by_chat(api, settings):
-    mine = [api.submit(reply_to={"channel": "telegram", "chat_id": "555"})["code"] for _ in range(2)]
-    api.submit(reply_to={"channel": "telegram", "chat_id": "777"})
-    api.submit(reply_to={"channel": "zalo", "chat_id": "555"})
+    bot = api.tokens["operator"]  # reply_to is set by the signed-in bot only
+    mine = [api.submit(headers=bot, reply_to={"channel": "telegram", "chat_id": "555"})["code"] for _ in range(2)]
+    api.submit(headers=bot, reply_to={"channel": "telegram", "chat_id": "777"})
+    api.submit(headers=bot, reply_to={"channel": "zalo", "chat_id": "555"})
     token = api.client.post("/api/v1/auth/token", data={"username": settings.bot_username,
                                                          "password": settings.secret("bot_password")}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}

@@ -61,10 +61,10 @@ def test_nothing_is_stored_for_invalid_input(client, settings):
         assert session.scalar(select(Feedback)) is None
 
 
-def test_intake_stores_item_audit_and_outbox_before_answering(client, settings):
+def test_intake_stores_item_audit_and_outbox_before_answering(client, settings, tokens):
     body = {**VALID, "contact": {"name": "Trần Thị Mai", "phone": "0912345678"}, "location": "Tam Kỳ",
             "reply_to": {"channel": "telegram", "chat_id": "12345"}}
-    response = client.post("/api/v1/feedback", json=body)
+    response = client.post("/api/v1/feedback", json=body, headers=tokens["operator"])  # reply_to: the bot's
     assert response.status_code == 201, response.text
     created = response.json()
     assert re.fullmatch(r"PA-\d{4}-\d{6}", created["code"])

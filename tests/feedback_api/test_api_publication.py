@@ -17,7 +17,7 @@ PERSONAL = ["Hùng", "0905", "123 456", "123456", "hung.nguyen", "example.com", 
 def _published(api, **submit) -> str:
     t = api.tokens["supervisor"]
     contact = {"name": NAME, "phone": "0905 123 456", "email": "hung.nguyen@example.com"}
-    code = api.item_in(Status.in_progress, content=CONTENT, contact=contact,
+    code = api.item_in(Status.in_progress, content=CONTENT, contact=contact, headers=api.tokens["operator"],
                        reply_to={"channel": "telegram", "chat_id": "987654321"}, **submit)
     assert api.act(code, Action.answer, {"answer": ANSWER}, t).status_code == 200
     response = api.act(code, Action.publish, {}, t)

@@ -208,3 +208,76 @@ def test_idempotent(text):
 def test_idempotent_on_arbitrary_text(text):
     once = redact(text)
     assert redact(once) == once
+
+
+# --- written around the rules (issue 10, defect 3): normalised before matching ---------------------
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+SPACES = ["\u00a0", "\u202f", "\u2007", "\u3000", "\u2009"]
+FULL_WIDTH = {d: chr(0xFF10 + int(d)) for d in "0123456789"}
+
+
+@st.composite
+def disguised_phones(draw):
+    """A phone written with what people (or an evader) put between and in place of its digits."""
+    nsn, _ = draw(phones())
+    prefix = draw(st.sampled_from(["0", "+84", "＋８４", "(+84)", "84", "0", "０"]))
+    gaps = st.sampled_from(["", "", "_", " ", ".", "-", "\u2013"] + INVISIBLE + SPACES)
+    out = [prefix, draw(gaps) if prefix != "0" else ""]
+    for i, digit in enumerate(nsn):
+        out.append(FULL_WIDTH[digit] if draw(st.booleans()) else digit)
+        if i < len(nsn) - 1:
+            out.append(draw(gaps))
+    return nsn, "".join(out)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(before=filler_text, phone=disguised_phones(), after=filler_text)
+def test_disguised_phones_are_removed(before, phone, after):
+    from feedback_api.publication.redaction import normalize_text
+
+    nsn, written = phone
+    text = f"{before} sđt {written} {after}"
+    out = redact(text)
+    assert nsn not in digits_only(normalize_text(out)), (text, out)
+    assert redact(out) == out
+
+
+@st.composite
+def disguised_emails(draw):
+    local = draw(st.sampled_from(["hoa", "nguyen.van.an", "lan_84", "tuan+pakn"]))
+    domain = draw(st.sampled_from([["gmail", "com"], ["yahoo", "com", "vn"], ["danang", "gov", "vn"]]))
+    at = draw(st.sampled_from(["@", "(at)", " (at) ", "[at]", " [at] ", "{at}", " at ", "(a còng)", " a còng ",
+                               " @ ", "＠"]))
+    dot = draw(st.sampled_from([".", "(dot)", " (dot) ", "[dot]", " dot ", " chấm ", "．"]))
+    return f"{local}{at}{dot.join(domain)}", local
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(before=filler_text, email=disguised_emails(), after=filler_text)
+def test_disguised_emails_are_removed(before, email, after):
+    written, local = email
+    out = redact(f"{before} email {written} {after}")
+    assert local not in out and "gmail" not in out and "yahoo" not in out and "danang" not in out, out
+    assert redact(out) == out
+
+
+@pytest.mark.parametrize("text", [
+    "Gọi 0905\u00a0123\u00a0456 giúp tôi",
+    "sđt ０９０５１２３４５６",
+    "sđt 0905_123_456",
+    "sđt 09\u200b05\u200b123\u200b456",
+    "liên hệ hoa(at)gmail.com",
+    "liên hệ hoa [at] gmail [dot] com",
+])
+def test_reported_bypasses(text):
+    out = redact(text)
+    assert PLACEHOLDER in out and "0905" not in out and "hoa" not in out, out
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_normalize_is_idempotent(text):
+    from feedback_api.publication.redaction import normalize_text
+
+    once = normalize_text(text)
+    assert normalize_text(once) == once
