@@ -145,12 +145,12 @@ def test_stats_are_cached_and_rate_limited(settings, monkeypatch):
     from feedback_api.stats import service
 
     calls = []
-    real = service.month_figures
-    monkeypatch.setattr(service, "month_figures", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = service.audit_events
+    monkeypatch.setattr(service, "audit_events", lambda *a, **k: calls.append(1) or real(*a, **k))
     client = _client(settings, stats_cache_seconds=60, stats_rate_limit_per_minute=5)
     answers = [client.get("/api/v1/stats").status_code for _ in range(8)]
     assert answers[:5] == [200] * 5 and answers[5:] == [429] * 3
-    assert len(calls) == 1  # five answers, one computation
+    assert len(calls) == 1  # five answers, one read of the audit log
     assert client.get("/api/v1/agencies").status_code == 200  # only /stats has the tight limit
     limited = client.get("/api/v1/stats")
     assert limited.json()["code"] == "rate_limited" and int(limited.headers["Retry-After"]) >= 1
