@@ -131,7 +131,7 @@ def test_needs_info_event_carries_the_question_to_the_citizen():
 
 def test_the_bot_is_sent_exactly_the_events_it_turns_into_notices():
     """feedback_api's bot target (bot_wants) and bot.notify.notice_for agree on every event and status."""
-    from feedback_api.lifecycle import Status
+    from feedback_api.feedback.lifecycle import Status
     from feedback_api.outbox.enqueue import EVENTS, STAFF_EVENTS, bot_wants, feedback_payload
 
     for event, status, from_chat in itertools.product(EVENTS + STAFF_EVENTS, list(Status), (True, False)):
