@@ -48,11 +48,15 @@ class FeedbackSubmission(_Request):
     reply_to: ReplyTo
     contact: Contact | None = None
     attachments: list[str] = Field(default_factory=list)
+    confirmed_pakn: bool = False  # the citizen said it is a phản ánh, not a khiếu nại/tố cáo
 
     def body(self) -> dict[str, Any]:
         """The JSON body: `location` always present (null when skipped), `contact` with the given
-        fields only and only when one is given, `attachments` only when there are some."""
-        body = self.model_dump(mode="json", exclude={"contact", "attachments"})
+        fields only and only when one is given, `attachments` only when there are some,
+        `confirmed_pakn` only when set (so ordinary bodies, and their idempotency keys, are unchanged)."""
+        body = self.model_dump(mode="json", exclude={"contact", "attachments", "confirmed_pakn"})
+        if self.confirmed_pakn:
+            body["confirmed_pakn"] = True
         contact = self.contact.model_dump(exclude_none=True) if self.contact else {}
         if contact:
             body["contact"] = contact

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # optimistic-concurrency retries when another process saved the same conversation
 MAX_TEXT_CHARS = 6000  # longer messages are cut (the form itself allows 5,000 characters of content)
-_FORM_COMMANDS = ("/skip", "/cancel", "/confirm", "/edit", "/yes", "/no", "/photo", "/kind")
+_FORM_COMMANDS = ("/skip", "/cancel", "/confirm", "/edit", "/yes", "/no", "/photo", "/kind", "/grievance")
 
 
 # One asyncio.Lock per key, dropped when nobody holds or waits for it (the in-process backend).
@@ -145,8 +145,8 @@ class Engine:
         if picked is not None:  # "2" typed after "Bạn muốn hỏi thủ tục nào? 1. ... 2. ..."
             return qa.answer_procedure(turn, choices[picked], turn.state.get("pending_aspect"))
 
-        if is_submit_request(turn.text):
-            return form.start(turn, turn.text)
+        if is_submit_request(turn.text) or _reads_as_grievance(turn.text):
+            return form.start(turn, turn.text)  # a khiếu nại/tố cáo: the form asks which it is
 
         parsed = await turn.parse()
         intent = parsed.intent.name
@@ -230,6 +230,13 @@ def _command(turn: Turn) -> str | None:
     if turn.text.startswith("/"):
         return turn.text[:200]
     return None
+
+
+def _reads_as_grievance(text: str) -> bool:
+    """A message that reads as a khiếu nại or tố cáo, whatever the intent model says (knowledge_base)."""
+    from knowledge_base.grievance import detect_grievance
+
+    return len(fold(text).split()) >= 4 and detect_grievance(text) is not None
 
 
 def _aspect_of(text: str) -> str | None:

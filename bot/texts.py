@@ -162,3 +162,15 @@ BTN_SEND = "Gửi"
 BTN_EDIT = "Sửa"
 BTN_HANDOFF = "Gặp tổng đài viên"
 BTN_MY_ITEMS = "Phản ánh của tôi"
+
+# --- khiếu nại / tố cáo (not PAKN) ---------------------------------------------------------------------
+GRIEVANCE_ASK = (
+    "Nội dung này có vẻ là {label} — việc có trình tự riêng theo Luật Khiếu nại / Luật Tố cáo, không gửi như "
+    "một phản ánh, kiến nghị. Bạn muốn xem hướng dẫn nộp {label}, hay đây thực ra là phản ánh (báo sự việc "
+    "cần xử lý) để tôi gửi tiếp?"
+)
+BTN_GRIEVANCE_GUIDE = "Đây là khiếu nại/tố cáo — hướng dẫn"
+BTN_GRIEVANCE_PAKN = "Không, đây là phản ánh"
+GRIEVANCE_AFTER_GUIDE = (
+    "Tôi chưa gửi nội dung này như một phản ánh. Nếu bạn có sự việc khác cần phản ánh, bấm “Gửi phản ánh”."
+)

@@ -6,10 +6,11 @@ from __future__ import annotations
 class DomainError(Exception):
     default_code = "bad_request"
 
-    def __init__(self, detail: str, code: str | None = None):
+    def __init__(self, detail: str, code: str | None = None, **extra):
         super().__init__(code or self.default_code)
         self.detail = detail
         self.code = code or self.default_code
+        self.extra = extra  # further JSON fields of the error body (e.g. the legal path of a khiếu nại)
 
 
 class Invalid(DomainError):

@@ -77,6 +77,7 @@ FIELD_LABELS = {
     "reply_to": "nơi nhận thông báo",
     "chat_id": "mã cuộc trò chuyện",
     "attachments": "tệp đính kèm",
+    "confirmed_pakn": "xác nhận là phản ánh, kiến nghị",
     "agency": "cơ quan",
     "reason": "lý do",
     "question": "câu hỏi",
@@ -183,7 +184,7 @@ def domain_status(exc: DomainError) -> int:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.detail, exc.code), status_code=domain_status(exc))
+        return JSONResponse(error_body(exc.detail, exc.code, **exc.extra), status_code=domain_status(exc))
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -138,6 +138,9 @@ class _Entry:
     name: str  # the name as written in the data, lowercased (diacritics checked against it)
     codes: tuple[str, ...]
     tier: int
+    former: bool = False  # a name no longer in use (a former commune or district)
+    # for a current unit's bare name that is also a former district's ("Hội An"): that district's successors
+    district_codes: tuple[str, ...] = ()
 
 
 def _split_kind(text: str, kinds: Sequence[str]) -> tuple[str | None, str]:
@@ -158,7 +161,8 @@ def _kind_regex(kind: str, data: PlaceData) -> str:
     return rf"{guard}(?<!\w)(?:{body})\s*"
 
 
-def _entry(kind: str | None, name: str, codes: tuple[str, ...], tier: int, data: PlaceData) -> _Entry | None:
+def _entry(kind: str | None, name: str, codes: tuple[str, ...], tier: int, data: PlaceData,
+           former: bool = False) -> _Entry | None:
     words = fold_place(name).split()
     if not words:
         return None
@@ -167,7 +171,7 @@ def _entry(kind: str | None, name: str, codes: tuple[str, ...], tier: int, data:
     name_re = r"\s+".join(map(re.escape, words))
     prefix = _kind_regex(kind, data) if kind else r"(?<!\w)"
     pattern = re.compile(prefix + rf"(?P<name>{name_re})(?!\w)")
-    return _Entry(pattern, _squash(name), codes, tier)
+    return _Entry(pattern, _squash(name), codes, tier, former)
 
 
 def _unit_of(agency: Agency, data: PlaceData) -> tuple[str | None, str]:
@@ -180,6 +184,13 @@ def _unit_of(agency: Agency, data: PlaceData) -> tuple[str | None, str]:
             if found:
                 return candidate, found.group(1).strip()
     return kind, name
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    written: str  # the mention as the citizen typed it ("xa Tam Ngoc")
+    codes: tuple[str, ...]  # today's unit(s) it names
+    former: bool  # named by a former unit's or district's name
 
 
 class PlaceResolver:
@@ -195,22 +206,34 @@ class PlaceResolver:
             for alias in unit.aliases:
                 alias_kind, alias_name = _split_kind(alias, data.unit_kinds + data.district_kinds)
                 if alias_kind is None:
-                    entries.append(_entry(None, alias_name, (code,), _BARE_FORMER, data))
+                    entries.append(_entry(None, alias_name, (code,), _BARE_FORMER, data, former=True))
                     continue
-                entries += [_entry(alias_kind, alias_name, (code,), _UNIT, data),
-                            _entry(None, alias_name, (code,), _BARE_FORMER, data)]
+                entries += [_entry(alias_kind, alias_name, (code,), _UNIT, data, former=True),
+                            _entry(None, alias_name, (code,), _BARE_FORMER, data, former=True)]
+        district_successors: dict[str, tuple[str, ...]] = {}
         for district in data.former_districts:
             codes = tuple(c for c in district.successors if c in self.units)
             kind, name = _split_kind(district.name, data.district_kinds)
             if codes:
-                entries += [_entry(kind, name, codes, _DISTRICT, data) if kind else None,
-                            _entry(None, name, codes, _BARE_DISTRICT, data)]
+                district_successors[_squash(name)] = codes
+                entries += [_entry(kind, name, codes, _DISTRICT, data, former=True) if kind else None,
+                            _entry(None, name, codes, _BARE_DISTRICT, data, former=True)]
         self.entries = [e for e in entries if e is not None]
+        for index, entry in enumerate(self.entries):
+            if entry.tier == _BARE_CURRENT and entry.name in district_successors:
+                self.entries[index] = replace(entry, district_codes=district_successors[entry.name])
 
     def resolve(self, text: str | None) -> list[Agency]:
         return [self.units[code] for code in self.resolve_codes(text)]
 
     def resolve_codes(self, text: str | None) -> list[str]:
+        codes: list[str] = []
+        for match in self.resolve_matches(text):
+            codes += [c for c in match.codes if c not in codes]
+        return codes
+
+    def resolve_matches(self, text: str | None) -> list["PlaceMatch"]:
+        """The mentions that decide `resolve_codes`, in text order: what was written and what it names."""
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
         lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
@@ -224,13 +247,15 @@ class PlaceResolver:
         # A name inside a longer one that also matched is not meant: "Hòa Khánh" in "Hòa Khánh Bắc".
         kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
                                            for o in hits)]
+        # A current unit's bare name that is also a former district's ("Cẩm Châu, Hội An") is the district
+        # when a former commune of that district is named with it: the commune is the more specific.
+        kept = [h for h in kept if not (h[2].district_codes and any(
+            o[2].tier == _BARE_FORMER and set(o[2].codes) <= set(h[2].district_codes) for o in kept))]
         if not kept:
             return []
         best = min(h[2].tier for h in kept)
-        codes: list[str] = []
-        for _start, _end, entry in sorted((h for h in kept if h[2].tier == best), key=lambda h: h[0]):
-            codes += [c for c in entry.codes if c not in codes]
-        return codes
+        return [PlaceMatch(original[start:end].strip(), entry.codes, entry.former)
+                for start, end, entry in sorted((h for h in kept if h[2].tier == best), key=lambda h: h[0])]
 
 
 @lru_cache(maxsize=8)

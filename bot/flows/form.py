@@ -32,6 +32,7 @@ from bot.rules import (
     strip_feedback_lead_in,
 )
 from bot.turn import Turn
+from knowledge_base.grievance import detect_grievance, guidance_text
 from nlu.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,13 @@ def start(turn: Turn, first_text: str = "") -> list[Reply]:
     form["data"]["kind"] = infer_kind(first_text) if first_text else "complaint"
     turn.state["form"] = form
     content = strip_feedback_lead_in(first_text)
+    if not content and first_text and detect_grievance(first_text):  # "tố cáo cán bộ ...": the text is the content
+        content = first_text.strip()
     if content and looks_like_content(content) and len(content) <= CONTENT_MAX_CHARS:
         form["data"]["content"] = content
         form["done"].append("content")
         form["step"] = _next_step(form)
+        _check_grievance(form, first_text)  # "khiếu nại quyết định ...": the lead-in word counts too
     reply = _prompt(turn, form["step"])
     return [Reply(texts.FORM_START + reply.text, reply.buttons)]
 
@@ -109,9 +113,50 @@ async def _content(turn: Turn, form: dict, command: str) -> list[Reply]:
     if len(fold(text).split()) < CONTENT_MIN_WORDS or len(text) < 10:
         return [Reply(texts.CONTENT_TOO_SHORT, [Button(texts.BTN_CANCEL, "/cancel")])]
     form["data"]["content"] = text
+    form["data"].pop("confirmed_pakn", None)  # new content: asked again if it reads as a khiếu nại
     if "kind_set" not in form["data"]:
         form["data"]["kind"] = infer_kind(text) if infer_kind(text) == "recommendation" else form["data"]["kind"]
-    return _advance(form, "content")
+    replies = _advance(form, "content")
+    _check_grievance(form)
+    return replies
+
+
+# --- khiếu nại / tố cáo: not a PAKN unless the citizen says it is ---------------------------------------
+GRIEVANCE_GUIDE, GRIEVANCE_PAKN = "/grievance guide", "/grievance pakn"
+_GUIDE_WORDS = ("huong dan", "khieu nai", "to cao", "co", "dung", "phai", "dung vay", "dung roi", "ok")
+_PAKN_WORDS = ("phan anh", "kien nghi", "gui tiep", "gop y")
+
+
+def _check_grievance(form: dict, whole_text: str = "") -> None:
+    """Content that reads as a khiếu nại or tố cáo: ask before going on (the API would refuse it too)."""
+    found = detect_grievance(form["data"].get("content")) or (detect_grievance(whole_text) if whole_text else None)
+    if found is None or form["data"].get("confirmed_pakn"):
+        form["data"].pop("grievance", None)
+        return
+    form["data"]["grievance"] = {"kind": found.kind, "label": found.label, "cue": found.cue}
+    form["resume"] = form["step"]
+    form["step"] = "grievance"
+
+
+async def _grievance(turn: Turn, form: dict, command: str) -> list[Reply]:
+    words = f" {fold(command or turn.text).strip()} "
+    pakn = command == GRIEVANCE_PAKN or (not command and (
+        words.startswith(" khong ") or any(f" {w} " in words for w in _PAKN_WORDS)))
+    guide = command == GRIEVANCE_GUIDE or (not command and (
+        any(f" {w} " in words for w in _GUIDE_WORDS[:3]) or words.strip() in _GUIDE_WORDS[3:]))
+    if pakn:
+        form["data"]["confirmed_pakn"] = True
+        form["data"].pop("grievance", None)
+        form["step"] = form.pop("resume", None) or _next_step(form)
+        if form["step"] == "grievance":
+            form["step"] = _next_step(form)
+        return []
+    if guide:
+        kind = form["data"]["grievance"]["kind"]
+        turn.state.pop("form", None)  # not taken in as PAKN
+        return [Reply(guidance_text(kind) + "\n\n" + texts.GRIEVANCE_AFTER_GUIDE,
+                      [Button(texts.BTN_FEEDBACK, "/feedback")])]
+    return [_prompt(turn, "grievance")]
 
 
 async def _location(turn: Turn, form: dict, command: str) -> list[Reply]:
@@ -219,6 +264,7 @@ _HANDLERS = {
     "photo": _photo,
     "consent": _consent,
     "kind": _kind,
+    "grievance": _grievance,
     "confirm": _confirm,
 }
 
@@ -256,6 +302,11 @@ def _prompt(turn: Turn, step: str) -> Reply:
         return Reply(ask, _SKIP_BUTTONS)
     if step == "consent":
         return Reply(texts.ASK_CONSENT, _yes_no_buttons())
+    if step == "grievance":
+        found = form["data"].get("grievance") or {}
+        return Reply(texts.GRIEVANCE_ASK.format(label=found.get("label", "khiếu nại/tố cáo")),
+                     [Button(texts.BTN_GRIEVANCE_GUIDE, GRIEVANCE_GUIDE), Button(texts.BTN_GRIEVANCE_PAKN, GRIEVANCE_PAKN),
+                      Button(texts.BTN_CANCEL, "/cancel")])
     if step == "kind":
         return Reply(
             "Đây là phản ánh (sự việc cần xử lý) hay kiến nghị (đề xuất thay đổi)?",
@@ -320,6 +371,7 @@ def request_body(form: dict, channel: str, user_id: str) -> FeedbackSubmission:
         reply_to=ReplyTo(channel=channel, chat_id=user_id),
         contact=Contact(name=name, phone=phone) if name or phone else None,
         attachments=list(data.get("attachments") or []),
+        confirmed_pakn=bool(data.get("confirmed_pakn")),
     )
 
 
@@ -332,6 +384,12 @@ async def _submit(turn: Turn, form: dict) -> list[Reply]:
         )
     except FeedbackApiError as exc:
         log.warning("feedback submission failed: status=%s code=%s", exc.status, exc.code)
+        if exc.code == "grievance_not_pakn":  # the service read it as a khiếu nại/tố cáo: ask the citizen
+            found = detect_grievance(form["data"].get("content"))
+            label = found.label if found else "khiếu nại/tố cáo"
+            form["data"]["grievance"] = {"kind": found.kind if found else "khieu_nai", "label": label, "cue": ""}
+            form["resume"], form["step"] = "confirm", "grievance"
+            return [_prompt(turn, "grievance")]
         if exc.unavailable or exc.status == 409:
             return [Reply(texts.SUBMIT_UNAVAILABLE, [Button(texts.BTN_SEND, "/confirm"),
                                                      Button(texts.BTN_CANCEL, "/cancel")])]

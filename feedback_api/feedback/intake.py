@@ -17,9 +17,23 @@ from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.store import audit_row, next_sequence, store_intake
 from feedback_api.orm import utcnow
 from feedback_api.outbox.enqueue import outbox_rows
+from knowledge_base.grievance import detect_grievance, guidance_text, legal_path
 
 RECEIVE_ACTION = "receive"  # the audit action of intake (not a lifecycle transition)
 _PAYLOAD_FIELDS = ("code", "status", "kind", "channel", "agency_code", "answer", "reply_channel", "reply_chat_id")
+
+
+def reject_grievance(content: str) -> None:
+    """A khiếu nại or tố cáo is not taken in as PAKN: 422 with the legal path and a `kind_hint`, unless the
+    caller confirms it is a phản ánh/kiến nghị (`confirmed_pakn`)."""
+    found = detect_grievance(content)
+    if found is None:
+        return
+    path = legal_path(found.kind)
+    detail = (f"{guidance_text(found.kind)}\n\n{path['confirm_hint']} "
+              "(gửi lại với \"confirmed_pakn\": true).")
+    raise Unprocessable(detail, "grievance_not_pakn", kind_hint=found.kind, cue=found.cue, legal_path=path,
+                        confirm_field="confirmed_pakn")
 
 
 def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | None = None,
@@ -48,6 +62,8 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     else:
         received_at = now
 
+    if not body.confirmed_pakn:
+        reject_grievance(body.content)
     if body.attachments:
         from feedback_api.attachments.service import validate_ids  # FB-OPS: ids from POST /attachments
 

@@ -83,6 +83,9 @@ class FeedbackCreate(_Body):
     category: str | None = Field(default=None, max_length=64)
     reply_to: ReplyTo | None = None
     attachments: list[str] = Field(default_factory=list, max_length=10)
+    # The caller confirms the content is a phản ánh/kiến nghị although it reads as a khiếu nại or tố cáo
+    # (which are answered 422 with their legal path otherwise). Optional: existing clients are unaffected.
+    confirmed_pakn: bool = False
 
 
 class FeedbackCreated(BaseModel):

@@ -144,7 +144,7 @@ def test_console_bodies_are_accepted_by_the_api(node, web, pages_settings):
 
     first = _create(web, "Đèn đường trên đường Phan Châu Trinh bị hỏng đã hai tuần, rất nguy hiểm.")
     second = _create(web, "Rác thải tập kết bừa bãi ở chợ, bốc mùi hôi ảnh hưởng người dân.")
-    third = _create(web, "Tôi muốn khiếu nại quyết định xử phạt hành chính của phường.")
+    third = _create(web, "Tôi muốn khiếu nại quyết định xử phạt hành chính của phường.", confirmed_pakn=True)
     fourth = _create(web, "Cống thoát nước bị tắc, nước tràn lên đường mỗi khi mưa lớn.")
     no_consent = _create(web, "Đề nghị bổ sung biển báo giảm tốc độ gần trường tiểu học.", publish_consent=False)
 
