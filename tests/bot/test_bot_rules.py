@@ -261,7 +261,7 @@ def test_bad_chat_bodies_are_explained(raw, status):
 
 def test_good_chat_body():
     body, problem = parse_chat_body('{"session_id": "s-1", "text": "xin chào", "extra": 1}'.encode())
-    assert problem is None and body == {"session_id": "s-1", "text": "xin chào", "payload": None}
+    assert problem is None and body == {"session_id": "s-1", "text": "xin chào", "payload": None, "title": None}
     body, _ = parse_chat_body(b'{"session_id": "s-1"}')
     assert body["text"] == ""
 
