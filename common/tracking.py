@@ -10,9 +10,9 @@ import re
 
 _SEP = r"[\s\-_./–—:#]*"
 # A whole input that is a code (the lookup page's box, the API path).
-_WHOLE_RE = re.compile(rf"^\s*pa{_SEP}(\d{{4}}){_SEP}(\d{{1,6}})\s*$", re.IGNORECASE)
+_WHOLE_RE = re.compile(rf"^\s*pa{_SEP}([0-9]{{4}}){_SEP}([0-9]{{1,6}})\s*$", re.IGNORECASE)
 # A code inside a sentence ("mã của tôi là pa 2026 12 ạ"): "pa" must start a word.
-_SEARCH_RE = re.compile(rf"(?<![a-z0-9])pa{_SEP}(\d{{4}}){_SEP}(\d{{1,6}})(?![\d])", re.IGNORECASE)
+_SEARCH_RE = re.compile(rf"(?<![a-z0-9])pa{_SEP}([0-9]{{4}}){_SEP}([0-9]{{1,6}})(?![0-9])", re.IGNORECASE)
 
 
 def _canonical(year: str, seq: str) -> str:
