@@ -327,6 +327,7 @@
     var due = dueText(item);
     $("d-days").textContent = due.text;
     $("d-days").className = "badge" + (due.cls === "due-late" ? " badge-late" : due.cls === "due-soon" ? " badge-soon" : "");
+    $("d-days").hidden = due.text === "—";
     show("d-reopened", !!item.reopened_at && ["assigned", "in_progress"].indexOf(item.status) >= 0);
     setText("d-assignee", item.assignee || "Chưa ai nhận");
     setText("d-kind", H.kindLabel(item.kind));
