@@ -131,10 +131,13 @@ def build_router(runtime) -> APIRouter:
                 "messages": await asyncio.to_thread(store.history, channel, user_id)}
 
     async def _say(channel: str, user_id: str, text: str, sender: str) -> bool:
-        target = await runtime.sender_for(channel)
-        if target is None:
-            return False
-        await target.send(user_id, [Reply(text)])
+        if channel == "web":  # the widget's poll shows it as the operator's message
+            await asyncio.to_thread(store.push_pending, "web", user_id, {**Reply(text).as_json(), "sender": sender})
+        else:
+            target = await runtime.sender_for(channel)
+            if target is None:
+                return False
+            await target.send(user_id, [Reply(text)])
         await asyncio.to_thread(store.append_messages, channel, user_id, [(sender, text, None)])
         return True
 

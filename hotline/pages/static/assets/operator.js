@@ -86,8 +86,7 @@
     if (!current) return;
     var box = $("hc-form-status");
     call(spec, { params: { ref: current } }).then(function () {
-      H.say($("handoff-status"), message, "ok");
-      return refresh();
+      return refresh().then(function () { H.say($("handoff-status"), message, "ok"); });
     }).catch(function (error) { H.say($("handoff-status"), error.message, "error"); });
     H.say(box, "", null);
   }
