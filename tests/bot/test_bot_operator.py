@@ -20,7 +20,8 @@ async def _operator_headers(h, name="op_minh", role="operator"):
 
     with get_sessionmaker(h.settings)() as session:
         if get_user(session, name) is None:
-            create_user(session, name, "password-for-tests", role, "TTPVHCC" if role == "operator" else None)
+            agency = {"operator": "TTPVHCC", "staff": "STP"}.get(role)
+            create_user(session, name, "password-for-tests", role, agency)
     token = (await h.http.post("/api/v1/auth/token", data={"username": name, "password": "password-for-tests"}))
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
