@@ -122,7 +122,7 @@ def build_router(runtime) -> APIRouter:
 
     @router.get("/api/v1/handoffs/{ref}")
     async def transcript(request: Request, ref: str):
-        who, found, problem = await _target(request, ref)
+        _who, found, problem = await _target(request, ref)
         if problem:
             return problem
         channel, user_id = found
@@ -214,7 +214,7 @@ def build_router(runtime) -> APIRouter:
 
     @router.get("/api/v1/handoff-log")
     async def action_log(request: Request):
-        who, problem = await auth.operator(request)
+        _who, problem = await auth.operator(request)
         if problem:
             return problem
         return {"items": await asyncio.to_thread(store.handoff_events)}

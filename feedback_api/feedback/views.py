@@ -96,18 +96,6 @@ def _citizen_timeline(session: Session, item: Feedback, ctx: ServiceContext) -> 
     return entries
 
 
-def _can_rate(session: Session, item: Feedback) -> bool:
-    from sqlalchemy import select as _select
-
-    from feedback_api.feedback.models import Satisfaction
-
-    if item.status not in workspace.RATEABLE:
-        return False
-    answered_at = item.handled_at or item.updated_at
-    return session.scalar(_select(Satisfaction.id).where(Satisfaction.feedback_id == item.id,
-                                                         Satisfaction.at >= answered_at).limit(1)) is None
-
-
 def _result(item: Feedback, directory: Directory) -> TransitionResult:
     return TransitionResult(code=item.code, status=item.status, status_label=queries.status_label(item.status),
                             agency=item.agency_code, agency_name=directory.name(item.agency_code), due_at=item.due_at)
@@ -212,7 +200,7 @@ def public_status(
     if phone_last4 is not None:
         if not queries.phone_last4_matches(item, phone_last4):
             raise forbidden("Bốn số cuối điện thoại không khớp với phản ánh này.", "phone_mismatch")
-        details = CitizenDetails(content=item.content, location=item.location, can_rate=_can_rate(session, item),
+        details = CitizenDetails(content=item.content, location=item.location, can_rate=workspace.can_rate(session, item),
                                  answer=item.answer, question=item.question, guidance=item.guidance,
                                  timeline=_citizen_timeline(session, item, ctx_of(request)))
     return PublicStatus(

@@ -131,6 +131,17 @@ def delete_template(session: Session, actor: Actor, template_id: int) -> None:
 
 
 # --- the citizen's satisfaction ---------------------------------------------------------------------
+def _rated_current_answer(session: Session, item: Feedback) -> bool:
+    answered_at = item.handled_at or item.updated_at
+    return session.scalar(select(Satisfaction.id).where(Satisfaction.feedback_id == item.id,
+                                                        Satisfaction.at >= answered_at).limit(1)) is not None
+
+
+def can_rate(session: Session, item: Feedback) -> bool:
+    """An answer is there and the citizen has not rated it yet."""
+    return item.status in RATEABLE and not _rated_current_answer(session, item)
+
+
 def rate(session: Session, ctx: ServiceContext, code: str, actor: Actor, satisfied: bool, reason: str | None,
          now: datetime | None = None) -> Feedback:
     """Record "hài lòng" / "không hài lòng" for the current answer; not satisfied reopens the item to
@@ -142,10 +153,7 @@ def rate(session: Session, ctx: ServiceContext, code: str, actor: Actor, satisfi
         raise Forbidden()
     if item.status not in RATEABLE:
         raise Conflict("Chỉ đánh giá được sau khi cơ quan đã trả lời.", "not_answered")
-    answered_at = item.handled_at or item.updated_at
-    already = session.scalar(select(Satisfaction.id).where(Satisfaction.feedback_id == item.id,
-                                                           Satisfaction.at >= answered_at).limit(1))
-    if already is not None:
+    if _rated_current_answer(session, item):
         raise Conflict("Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!", "already_rated")
     if not satisfied and not (reason and reason.strip()):
         raise Invalid("Vui lòng cho biết vì sao bạn chưa hài lòng.", "reason_required")

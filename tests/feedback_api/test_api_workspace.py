@@ -212,6 +212,8 @@ def test_not_satisfied_reopens_to_the_same_agency_with_its_own_deadline(api, tok
     assert api.client.get(f"/api/v1/feedback/{code}", params={"phone_last4": "3456"}).json()["details"]["can_rate"]
     citizen = api.client.get(f"/api/v1/feedback/{code}", params={"phone_last4": "3456"}).json()["details"]
     assert any("mở lại" in e["text"] for e in citizen["timeline"])
+    # the figures still compute over an audit trail with ratings and a reopening
+    assert api.client.get("/api/v1/stats", headers=tokens["supervisor"]).status_code == 200
 
 
 @pytest.mark.parametrize("status", [Status.received, Status.in_progress, Status.closed])

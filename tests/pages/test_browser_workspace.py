@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.pages.test_browser_smoke import live_server  # noqa: F401  (the live uvicorn fixture)
-
 SHOTS = Path(__file__).parent / "screenshots"
 PASSWORD = "password-for-tests"
 FORBIDDEN_ON_SCREEN = ("dien_chieu_sang", "cap_thoat_nuoc", "TTPVHCC", "quy tắc R", "Kênh: web", "in_progress")
