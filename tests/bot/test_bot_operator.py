@@ -142,3 +142,27 @@ async def test_satisfaction_from_the_chat_reopens_the_item(harness):
         assert code in reopened and "mở lại" in reopened and re.search(r"\d{2}/\d{2}/\d{4}", reopened)
         status = (await h.http.get(f"/api/v1/feedback/{code}")).json()
         assert status["status"] == "assigned"
+
+
+async def test_operator_replies_on_zalo(harness, fake_zalo):
+    from test_bot_zalo import USER, event
+    from test_bot_zalo import post as zalo_post
+
+    async with harness as h:
+        ops = await _operator_headers(h)
+        assert (await zalo_post(h, event("user_send_text", "zmsg-1", "cho tôi gặp tổng đài viên"))).status_code == 200
+        ref = (await h.http.get("/api/v1/handoffs", headers=ops)).json()["items"][0]["id"]
+        assert ref == user_ref("zalo", USER)
+        await h.http.post(f"/api/v1/handoffs/{ref}/take", headers=ops)
+        before = len(fake_zalo.messages())
+        await zalo_post(h, event("user_send_text", "zmsg-2", "xin chào"))
+        assert len(fake_zalo.messages()) == before  # silent while held
+        await h.http.post(f"/api/v1/handoffs/{ref}/reply", json={"text": "Tổng đài viên 1022 xin nghe."}, headers=ops)
+        last = fake_zalo.messages()[-1]["body"]
+        assert last["recipient"] == {"user_id": USER} and last["message"]["text"] == "Tổng đài viên 1022 xin nghe."
+
+
+async def test_loose_tracking_code_in_chat(harness):
+    async with harness as h:
+        reply = await h.say("loose-1", "kiểm tra giúp tôi pa 2026 999")
+        assert "PA-2026-000999" in reply
