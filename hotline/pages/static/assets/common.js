@@ -23,6 +23,8 @@
     reopen: "Mở lại (công dân chưa hài lòng)", claim: "Phân công cán bộ", note: "Ghi chú nội bộ",
     satisfied: "Công dân hài lòng", unsatisfied: "Công dân chưa hài lòng"
   };
+  // Audit actions that leave the status as it was: no "→ status" after them.
+  var NO_STATUS_CHANGE = ["claim", "note", "satisfied", "unsatisfied", "edit_publication"];
   var STATUS_MESSAGES = {
     0: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại, hoặc gọi tổng đài 1022.",
     401: "Bạn cần đăng nhập lại.",
@@ -207,7 +209,7 @@
         el("time", { datetime: entry.at, text: formatDateTime(entry.at) }),
         " — ",
         el("strong", { text: actionLabel(entry.action) }),
-        entry.status_label ? " → " + entry.status_label : null,
+        entry.status_label && NO_STATUS_CHANGE.indexOf(entry.action) < 0 ? " → " + entry.status_label : null,
         agency ? el("span", { className: "muted", text: " (" + agency + ")" }) : null,
         entry.actor && ["system", "citizen"].indexOf(entry.actor) < 0 ? el("span", { className: "muted", text: " · " + entry.actor }) : null,
         entry.reason ? el("div", { className: "reason", text: entry.reason }) : null
