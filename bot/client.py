@@ -249,6 +249,27 @@ class FeedbackClient:
         if response.status_code != 200:
             raise _error(response)
 
+    async def rate(self, code: str, satisfied: bool, reason: str | None = None) -> dict:
+        """The citizen's satisfaction with the answer (not satisfied reopens the item); the result's
+        agency_name and due_at say who answers again and by when."""
+        body = {"satisfied": satisfied, **({"reason": reason} if reason else {})}
+        response = await self._request("POST", f"/api/v1/feedback/{code}/satisfaction", auth=True, json=body)
+        if response.status_code != 200:
+            raise _error(response)
+        return response.json()
+
+    async def whoami(self, token: str) -> dict | None:
+        """The staff account behind a bearer token (for the operator console), None when it is not valid."""
+        try:
+            response = await self._http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise FeedbackApiError(0, "", "unreachable") from exc
+        if response.status_code in (401, 403):
+            return None
+        if response.status_code != 200:
+            raise _error(response)
+        return response.json()
+
     async def upload_attachment(self, data: bytes, *, content_type: str, filename: str) -> str:
         """POST /attachments (multipart) -> the attachment id to list in a submission."""
         response = await self._request(

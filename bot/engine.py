@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from bot import texts
 from bot.client import FeedbackClient
-from bot.flows import form, qa, status, supplement
+from bot.flows import form, qa, rating, status, supplement
 from bot.messages import Button, Inbound, Reply
 from bot.rules import find_tracking_code, is_submit_request, parse_choice, wants_own_items
 from bot.state import ConversationStore
@@ -79,25 +79,49 @@ class Engine:
             if event and await asyncio.to_thread(self.store.is_processed, *event):
                 log.info("duplicate %s update skipped (%s)", inbound.channel, user_ref(*key))
                 return []
+            if await asyncio.to_thread(self.store.holder, *key):
+                # An operator holds the conversation: the bot stays silent, the operator reads it.
+                if event is None or await asyncio.to_thread(self.store.mark_processed, *event):
+                    await self._record(inbound, [])
+                return []
+            requested_before = None
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 conv = await asyncio.to_thread(self.store.load, *key)
                 before = json.dumps(conv.state, sort_keys=True, default=str), conv.handoff
+                requested_before = conv.handoff
                 replies, failed = await self._run(inbound, conv)
                 if failed:  # keep the state as it was before the broken turn, not half-changed
                     conv.state, conv.handoff = json.loads(before[0]), before[1]
                 unchanged = (json.dumps(conv.state, sort_keys=True, default=str), conv.handoff) == before
                 if unchanged and event is None:
-                    return replies  # nothing to store (small talk, lookups)
+                    return await self._record(inbound, replies)  # nothing to store (small talk, lookups)
                 outcome = await asyncio.to_thread(self.store.save, conv, event=event)
                 if outcome == "saved":
-                    return replies
+                    if conv.handoff and not requested_before:
+                        await asyncio.to_thread(self.store.log_handoff, user_ref(*key), inbound.channel, "requested")
+                    return await self._record(inbound, replies)
                 if outcome == "duplicate":
                     log.info("duplicate %s update skipped at save (%s)", inbound.channel, user_ref(*key))
                     return []
                 # Another process stored this conversation meanwhile: handle the message again on the
                 # fresh state (side effects are idempotent: submissions carry an Idempotency-Key).
                 log.info("conversation changed concurrently, retry %d (%s)", attempt, user_ref(*key))
-            return replies
+            return await self._record(inbound, replies)
+
+    async def _record(self, inbound: Inbound, replies: list[Reply]) -> list[Reply]:
+        """Keep the exchange in the transcript (web history, the operator's view); never fails the turn."""
+        said = (inbound.text or "").strip()[:MAX_TEXT_CHARS] or (inbound.title or "").strip()
+        if inbound.image is not None:
+            said = said or "📷 (ảnh)"
+        entries = [("citizen", said, None)] if said and not (inbound.payload == "/start" and not inbound.text) else []
+        entries += [("bot", r.text, [{"title": b.title, "payload": b.payload} for b in r.buttons or []])
+                    for r in replies]
+        try:
+            await asyncio.to_thread(self.store.append_messages, inbound.channel, inbound.user_id, entries)
+        except Exception as exc:
+            log.warning("transcript not stored: %s (%s)", type(exc).__name__,
+                        user_ref(inbound.channel, inbound.user_id))
+        return replies
 
     async def _run(self, inbound: Inbound, conv) -> tuple[list[Reply], bool]:
         turn = Turn(inbound=inbound, conv=conv, services=self.services,
@@ -127,6 +151,8 @@ class Engine:
                 return replies
         if supplement.is_active(turn) and not command:
             return await supplement.handle(turn)
+        if rating.is_active(turn) and (not command or command == "/cancel"):
+            return await rating.handle(turn)
         if in_form:
             replies = await form.handle(turn)
             log.info("form step=%s (%s)", turn.state.get("form", {}).get("step", "closed"),
@@ -210,8 +236,12 @@ class Engine:
             return await status.lookup(turn, code) if code else [Reply(texts.ASK_CODE)]
         if name == "/info":
             return await supplement.start(turn, arg)
+        if name == "/rate":
+            return await rating.start(turn, arg)
         if name == "/cancel" and supplement.is_active(turn):
             return await supplement.handle(turn)
+        if name == "/cancel" and rating.is_active(turn):
+            return await rating.handle(turn)
         if name == "/mine":
             return await status.list_own(turn)
         if name == "/handoff":

@@ -30,3 +30,4 @@ class Inbound:
     image: Image | None = None
     image_failed: bool = False  # the citizen sent an image the adapter could not fetch
     event_id: str | None = None  # channel update id, processed once
+    title: str | None = None  # the pressed button's title, for the transcript (web chat)

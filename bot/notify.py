@@ -64,8 +64,11 @@ def notice_for(event: OutboxEvent, agency_name: Callable[[str], str] = lambda co
         return None
     channel, chat_id = reply_to.channel, reply_to.chat_id
     if event.event == "feedback.answered":
+        from bot.flows.rating import buttons as rating_buttons
+
         agency = feedback.agency
         text = texts.notice_answered(code, agency_name(agency) if agency else None, feedback.answer)
+        return Notice(channel, chat_id, Reply(text + "\n\n" + texts.RATE_QUESTION, rating_buttons(code)))
     elif event.event == "feedback.published":
         text = texts.notice_published(code)
     elif event.event == "feedback.status_changed" and feedback.status == "needs_info":

@@ -7,19 +7,8 @@ from __future__ import annotations
 
 import re
 
+from common.tracking import find_tracking_code  # noqa: F401  (loose codes "pa 2026 12"; re-exported for the flows)
 from nlu.normalize import fold
-
-# "PA-2026-000123", tolerating lowercase, spaces, dots or no separator: "pa 2026 000123", "pa2026-000123".
-_CODE_RE = re.compile(r"(?<![a-z0-9])pa\s*[-_./ ]?\s*(\d{4})\s*[-_./ ]?\s*(\d{6})(?!\d)", re.IGNORECASE)
-
-
-def find_tracking_code(text: str) -> str | None:
-    """The first tracking code in `text`, in its canonical form "PA-YYYY-NNNNNN"."""
-    match = _CODE_RE.search(text or "")
-    if not match:
-        return None
-    return f"PA-{match.group(1)}-{match.group(2)}"
-
 
 # Vietnamese numbers: mobiles 0 + 9 digits starting 3/5/7/8/9; landlines 02 + 9 digits (area code + number).
 _MOBILE_RE = re.compile(r"^0[35789]\d{8}$")

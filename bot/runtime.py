@@ -25,6 +25,7 @@ class BotRuntime:
         self._telegram = None
         self._telegram_lock = asyncio.Lock()
         self._zalo = None
+        self._api_client = None
         self._events_secret = settings.secret("bot_events_secret")
         self._telegram_secret = settings.telegram_webhook_secret or settings.secret("telegram_webhook_secret")
 
@@ -57,6 +58,16 @@ class BotRuntime:
 
                 self._kb = load_knowledge_base(self.settings)
         return self._kb
+
+    def api_client(self):
+        """A feedback API client that needs no NLU (the operator console checks tokens with it)."""
+        if self._api_client is None:
+            from bot.client import FeedbackClient
+
+            self._api_client = FeedbackClient(self.settings.api_base_url, username=self.settings.bot_username,
+                                              password=self.settings.secret("bot_password"),
+                                              transport=self._feedback_transport)
+        return self._api_client
 
     async def telegram_application(self):
         """The PTB Application for webhook mode, initialised on first use (None when not configured)."""
@@ -103,6 +114,9 @@ class BotRuntime:
         if self._zalo is not None:
             await self._zalo.http.aclose()
             self._zalo = None
+        if self._api_client is not None:
+            await self._api_client.aclose()
+            self._api_client = None
         if self._engine is not None:
             await self._engine.aclose()
             self._engine = None

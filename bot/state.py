@@ -21,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -69,6 +70,48 @@ pending_messages = Table(
 )
 
 
+# The conversation as both sides saw it: web chat history after a reload, the operator's view of a
+# handoff. Personal data stays in the database (never in logs); pruned with the other working memory.
+messages = Table(
+    "bot_message",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(16), nullable=False),
+    Column("user_id", String(128), nullable=False),
+    Column("sender", String(16), nullable=False),  # citizen | bot | operator
+    Column("text", String, nullable=False),
+    Column("buttons", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_bot_message_conversation", "channel", "user_id", "id"),
+)
+
+# A human operator holds the conversation: the bot stays silent until it is handed back.
+handoff_holds = Table(
+    "bot_handoff_hold",
+    metadata,
+    Column("channel", String(16), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("operator", String(100), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+)
+
+# The operator action log: who did what to which conversation (a hash, never the chat id or text), when,
+# and how long the citizen waited / was held.
+handoff_log = Table(
+    "bot_handoff_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("conversation", String(16), nullable=False),  # bot.engine.user_ref hash
+    Column("channel", String(16), nullable=False),
+    Column("action", String(16), nullable=False),  # requested | taken | reply | released
+    Column("operator", String(100), nullable=True),
+    Column("seconds", Integer, nullable=True),  # taken: waited; released: held
+)
+
+MESSAGE_KEEP = timedelta(days=30)
+
+
 class _Duplicate(Exception):
     pass
 
@@ -79,6 +122,14 @@ class _Conflict(Exception):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive datetimes; they were stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
 
 
 @dataclass
@@ -220,6 +271,7 @@ class ConversationStore:
             removed += conn.execute(
                 delete(pending_messages).where(pending_messages.c.created_at < _now() - pending_older_than)
             ).rowcount
+            removed += conn.execute(delete(messages).where(messages.c.created_at < _now() - MESSAGE_KEEP)).rowcount
             return removed
 
     def handoffs(self) -> list[Conversation]:
@@ -242,6 +294,74 @@ class ConversationStore:
                 ).rowcount
                 > 0
             )
+
+    # --- transcript ------------------------------------------------------------------------------
+    def append_messages(self, channel: str, user_id: str, entries: list[tuple[str, str, list | None]]) -> None:
+        """entries: (sender, text, buttons) in order."""
+        rows = [dict(channel=channel, user_id=user_id, sender=sender, text=text, buttons=buttons or None,
+                     created_at=_now()) for sender, text, buttons in entries if text]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(messages), rows)
+
+    def history(self, channel: str, user_id: str, limit: int = 200) -> list[dict]:
+        """The last `limit` messages of a conversation, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(messages).where(messages.c.channel == channel, messages.c.user_id == user_id)
+                .order_by(messages.c.id.desc()).limit(limit)
+            ).mappings().all()
+        out = []
+        for r in reversed(rows):
+            buttons = r["buttons"]
+            if isinstance(buttons, str):
+                buttons = json.loads(buttons)
+            out.append({"id": r["id"], "sender": r["sender"], "text": r["text"], "buttons": buttons or [],
+                        "at": _iso(r["created_at"])})
+        return out
+
+    # --- operator takeover ------------------------------------------------------------------------
+    def holder(self, channel: str, user_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(handoff_holds.c.operator).where(
+                handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id)).scalar()
+
+    def holds(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(handoff_holds)).mappings().all()]
+
+    def take(self, channel: str, user_id: str, operator: str) -> str | None:
+        """Hold the conversation for `operator`; returns the current holder (another operator wins a race)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(handoff_holds).values(channel=channel, user_id=user_id, operator=operator,
+                                                          taken_at=_now()))
+        except IntegrityError:
+            pass
+        return self.holder(channel, user_id)
+
+    def release(self, channel: str, user_id: str) -> datetime | None:
+        """Drop the hold and the waiting flag; returns when it had been taken (None: it was not held)."""
+        with self.engine.begin() as conn:
+            taken_at = conn.execute(select(handoff_holds.c.taken_at).where(
+                handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id)).scalar()
+            conn.execute(delete(handoff_holds).where(handoff_holds.c.channel == channel,
+                                                     handoff_holds.c.user_id == user_id))
+            conn.execute(update(conversations).where(conversations.c.channel == channel,
+                                                     conversations.c.user_id == user_id)
+                         .values(handoff=False, handoff_at=None))
+        return taken_at
+
+    def log_handoff(self, conversation: str, channel: str, action: str, operator: str | None = None,
+                    seconds: int | None = None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(handoff_log).values(at=_now(), conversation=conversation, channel=channel,
+                                                    action=action, operator=operator, seconds=seconds))
+
+    def handoff_events(self, limit: int = 500) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(handoff_log).order_by(handoff_log.c.id.desc()).limit(limit)).mappings().all()
+        return [{**dict(r), "at": _iso(r["at"])} for r in rows]
 
     # --- pending messages (web chat notifications waiting for the next poll) ------------------------
     def push_pending(self, channel: str, user_id: str, message: dict) -> None:

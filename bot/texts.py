@@ -22,9 +22,30 @@ IMAGE_OUTSIDE_FORM = (
 
 def handoff(phone: str, hours: str) -> str:
     return (
-        "Tôi đã ghi nhận yêu cầu gặp tổng đài viên và báo cho Tổng đài 1022.\n"
+        "Tôi đã ghi nhận yêu cầu gặp tổng đài viên và báo cho Tổng đài 1022. "
+        "Tổng đài viên sẽ nhắn cho bạn ngay trong cuộc trò chuyện này.\n"
         f"Để được hỗ trợ ngay, bạn vui lòng gọi số {phone} ({hours})."
     )
+
+
+OPERATOR_JOINED = "Tổng đài viên 1022 đã tham gia cuộc trò chuyện và sẽ trả lời bạn tại đây."
+OPERATOR_LEFT = ("Tổng đài viên đã kết thúc hỗ trợ. Trợ lý ảo tiếp tục giúp bạn; "
+                 "bạn có thể hỏi thủ tục, gửi phản ánh hoặc tra cứu mã phản ánh.")
+
+
+# --- satisfaction ---------------------------------------------------------------------------------
+BTN_SATISFIED = "Hài lòng"
+BTN_UNSATISFIED = "Không hài lòng"
+RATE_QUESTION = "Bạn có hài lòng với câu trả lời này không?"
+RATE_ASK_REASON = "Bạn vui lòng cho biết vì sao chưa hài lòng (một vài câu), để cơ quan xem xét trả lời lại:"
+RATE_THANKS = "Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp cơ quan phục vụ tốt hơn."
+
+
+def rate_reopened(code: str, agency: str | None, due: str | None) -> str:
+    who = agency or "Cơ quan xử lý"
+    when = f" chậm nhất {due}" if due else ""
+    return (f"Đã ghi nhận bạn chưa hài lòng. Phản ánh {code} được mở lại; {who} sẽ xem xét và trả lời lại{when}. "
+            "Bạn sẽ nhận được thông báo tại đây.")
 
 
 def hotline_hint(phone: str, hours: str) -> str:

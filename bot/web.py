@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 
+from bot import operator
 from bot.channels import web as web_channel
 from bot.channels.web import error
 from bot.notify import notice_for, parse_event
@@ -33,6 +34,7 @@ def install(app: FastAPI, settings, *, feedback_transport=None, zalo_transport=N
                          parser=parser, kb=kb)
     app.state.bot_runtime = runtime
     app.include_router(web_channel.build_router(runtime))
+    app.include_router(operator.build_router(runtime))
     app.include_router(_events_router(runtime))
     app.include_router(_telegram_router(runtime))
     app.include_router(_zalo_router(runtime))
@@ -90,6 +92,9 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
                 log.warning("no sender configured for channel %s; notice dropped", notice.channel)
                 return {"status": "no_channel"}
             await sender.send(notice.chat_id, [notice.reply])
+            await asyncio.to_thread(runtime.store.append_messages, notice.channel, notice.chat_id,
+                                    [("bot", notice.reply.text,
+                                      [{"title": b.title, "payload": b.payload} for b in notice.reply.buttons])])
         except Exception as exc:
             log.warning("notice delivery failed on %s: %s", notice.channel, type(exc).__name__)
             await asyncio.to_thread(runtime.store.forget_processed, "outbox", event.id)

@@ -59,12 +59,15 @@ def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
         return None, error(422, "Trường text phải là chuỗi ký tự.", "invalid_text")
     if payload is not None and (not isinstance(payload, str) or len(payload) > 200):
         return None, error(422, "Trường payload không hợp lệ.", "invalid_payload")
+    title = body.get("title")
+    if title is not None and (not isinstance(title, str) or len(title) > 200):
+        return None, error(422, "Trường title không hợp lệ.", "invalid_title")
     if len(text) > MAX_TEXT_CHARS:
         return None, error(422, f"Tin nhắn quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."),
                            "text_too_long")
     if not text.strip() and not payload:
         text = ""
-    return {"session_id": session_id, "text": text, "payload": payload or None}, None
+    return {"session_id": session_id, "text": text, "payload": payload or None, "title": title or None}, None
 
 
 def widget_headers(page: str) -> dict[str, str]:
@@ -94,7 +97,8 @@ def build_router(runtime) -> APIRouter:
         try:
             engine = await runtime.get_engine()
             replies = await engine.handle(
-                Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"])
+                Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"],
+                        title=body["title"])
             )
             pending = await asyncio.to_thread(runtime.store.pop_pending, "web", body["session_id"])
         except Exception as exc:  # NLU not loadable, database down: a clear answer, not a 500
@@ -112,6 +116,23 @@ def build_router(runtime) -> APIRouter:
             log.error("web chat poll failed: %s", type(exc).__name__)
             return error(503, UNAVAILABLE, "chat_unavailable")
         return {"session_id": session_id, "messages": pending}
+
+    @router.get("/api/v1/chat/{session_id}/history", tags=["chat"])
+    async def history(session_id: str):
+        """The conversation so far (the widget redraws it after a reload) and whether a human holds it.
+        Notices waiting for the poll are in the history already, so they are taken off the queue."""
+        if not SESSION_RE.match(session_id):
+            return error(422, "session_id không hợp lệ.", "invalid_session_id")
+        try:
+            await asyncio.to_thread(runtime.store.pop_pending, "web", session_id)
+            messages = await asyncio.to_thread(runtime.store.history, "web", session_id)
+            holder = await asyncio.to_thread(runtime.store.holder, "web", session_id)
+        except Exception as exc:
+            log.error("web chat history failed: %s", type(exc).__name__)
+            return error(503, UNAVAILABLE, "chat_unavailable")
+        return {"session_id": session_id, "operator": holder is not None,
+                "messages": [{"sender": m["sender"], "text": m["text"], "buttons": m["buttons"], "at": m["at"]}
+                             for m in messages]}
 
     page = files("bot").joinpath("static/chat.html").read_text(encoding="utf-8")
     headers = widget_headers(page)

@@ -30,6 +30,10 @@ class Extra(StrEnum):
     manage_users = "manage_users"
     manage_agencies = "manage_agencies"
     manage_rules = "manage_rules"
+    claim = "claim"  # give an item to an officer of its agency (oneself or a colleague)
+    note = "note"  # internal notes between officers (never published)
+    templates = "templates"  # the agency's reusable answer wordings
+    handoff = "handoff"  # take over a chat conversation waiting for a human
 
 
 class Scope(StrEnum):
@@ -47,6 +51,10 @@ _SUPERVISOR: dict[str, Scope] = {str(action): ANY for action in Action} | {
     X.list_items: ANY,
     X.edit_publication: ANY,
     X.view_stats: ANY,
+    X.claim: ANY,
+    X.note: ANY,
+    X.templates: ANY,
+    X.handoff: ANY,
 }
 
 # role -> {action: scope}; an action missing from a role's row is forbidden.
@@ -63,6 +71,10 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         A.merge: ANY,
         # The citizen often calls 1022 back with the missing details.
         A.provide_info: ANY,
+        # The bot's account relays a citizen's "không hài lòng" (it checks the chat owns the item).
+        A.reopen: ANY,
+        X.note: ANY,
+        X.handoff: ANY,
     },
     Role.staff: {
         X.view: OWN,
@@ -75,6 +87,9 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         A.answer: OWN,
         # Misrouted items go back to the coordinator; choosing the next agency is the operators' job.
         A.return_to_coordinator: OWN,
+        X.claim: OWN,
+        X.note: OWN,
+        X.templates: OWN,
     },
     Role.supervisor: _SUPERVISOR,
     Role.admin: _SUPERVISOR

@@ -10,7 +10,7 @@ from feedback_api.auth import service
 from feedback_api.edge import guard
 from feedback_api.auth.schemas import Token, UserCreate, UserRead
 from feedback_api.auth.security import create_access_token
-from feedback_api.deps import get_app_settings, get_session, require_role
+from feedback_api.deps import get_app_settings, get_current_user, get_session, require_role
 from feedback_api.errors import ApiError, not_found
 from feedback_api.auth.permissions import Role
 
@@ -46,6 +46,15 @@ def login(
                        headers={"WWW-Authenticate": "Bearer"})
     guard.record_success(session, user_key)
     return Token(access_token=create_access_token(user, settings), role=user.role, agency=user.agency_code)
+
+
+@router.get("/auth/me")
+def whoami(user=Depends(get_current_user)) -> dict:
+    """The signed-in account and the non-transition permissions it holds (used by the operator console)."""
+    from feedback_api.auth.permissions import Extra, scope
+
+    return {"username": user.username, "role": user.role, "agency": user.agency_code,
+            "can": sorted(str(x) for x in Extra if scope(user.role, x) is not None)}
 
 
 @router.get("/admin/users", response_model=list[UserRead])

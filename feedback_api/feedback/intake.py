@@ -19,6 +19,9 @@ from feedback_api.orm import utcnow
 from feedback_api.outbox.enqueue import outbox_rows
 from knowledge_base.grievance import detect_grievance, guidance_text, legal_path
 
+# Readable names of the intake channels (the audit reason is read by staff, never a key).
+CHANNEL_LABELS = {"web": "trang web", "telegram": "Telegram", "zalo": "Zalo", "phone": "điện thoại (tổng đài)",
+                  "email": "thư điện tử", "walk_in": "trực tiếp"}
 RECEIVE_ACTION = "receive"  # the audit action of intake (not a lifecycle transition)
 _PAYLOAD_FIELDS = ("code", "status", "kind", "channel", "agency_code", "answer", "reply_channel", "reply_chat_id")
 
@@ -113,7 +116,7 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     actor_name = actor.name if actor else CITIZEN_ACTOR
     # In this order: the receipt row gets the lower id, the audit trail reads in order.
     audit = [audit_row(item, at=received_at, actor=actor_name, action=RECEIVE_ACTION, from_status=None,
-                        reason=f"Kênh: {body.channel}", to_status=Status.received, agency_code=coordinator)]
+                        reason=f"Tiếp nhận qua {CHANNEL_LABELS.get(body.channel, body.channel)}", to_status=Status.received, agency_code=coordinator)]
     if routed:
         audit.append(audit_row(item, at=received_at, actor=SYSTEM_ACTOR, action=Action.assign,
                                 from_status=Status.received, reason=decision.reason))

@@ -35,6 +35,7 @@ class Action(StrEnum):
     close = "close"
     reject = "reject"
     merge = "merge"
+    reopen = "reopen"  # the citizen is not satisfied with the answer: back to the same agency
 
 
 S, A = Status, Action
@@ -78,6 +79,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.published, A.close): S.closed,
     (S.rejected, A.close): S.closed,
     (S.merged, A.close): S.closed,
+    # "Không hài lòng": the same agency answers again, with a deadline of its own.
+    (S.answered, A.reopen): S.assigned,
+    (S.published, A.reopen): S.assigned,
     **{(status, A.reject): S.rejected for status in _UNANSWERED},
     **{(status, A.merge): S.merged for status in _UNANSWERED},
 }
@@ -108,6 +112,7 @@ ACTION_LABELS: dict[Action, str] = {
     A.close: "đóng",
     A.reject: "từ chối (không thuộc phạm vi)",
     A.merge: "gộp trùng lặp",
+    A.reopen: "mở lại (công dân chưa hài lòng)",
 }
 
 

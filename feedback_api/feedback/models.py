@@ -61,6 +61,9 @@ class Feedback(Base):
     search_text: Mapped[str | None] = mapped_column(Text)  # folded public text for public search
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     merged_into: Mapped[str | None] = mapped_column(String(20))
+    # The officer of the owning agency who took the item (username); cleared when the agency changes.
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last "không hài lòng" reopening
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -83,6 +86,54 @@ class AuditEvent(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # answer due after the event
     kind: Mapped[str] = mapped_column(String(20))  # the item's kind (complaint | recommendation)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class InternalNote(Base):
+    """A note between officers about an item: never published, never shown to the citizen."""
+
+    __tablename__ = "feedback_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReadMark(Base):
+    """When an officer last opened an item: newer changes make it unread for them."""
+
+    __tablename__ = "feedback_read"
+
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AnswerTemplate(Base):
+    """A reusable answer wording of one agency."""
+
+    __tablename__ = "answer_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Satisfaction(Base):
+    """The citizen's rating of one answer (the audit has the same fact as action satisfied/unsatisfied)."""
+
+    __tablename__ = "feedback_satisfaction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    agency_code: Mapped[str] = mapped_column(String(64), index=True)  # the agency whose answer was rated
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class CodeSequence(Base):

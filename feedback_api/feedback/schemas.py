@@ -144,6 +144,27 @@ class RejectBody(_Body):
     guidance: str = _Text
 
 
+class ClaimBody(_Body):
+    assignee: str | None = Field(default=None, max_length=100)  # empty: oneself
+    release: bool = False
+
+
+class NoteBody(_Body):
+    body: str = Field(min_length=2, max_length=5000)
+
+
+class TemplateBody(_Body):
+    agency: str | None = Field(default=None, max_length=64)
+    title: str = Field(min_length=2, max_length=200)
+    body: str = Field(min_length=10, max_length=10000)
+
+
+class SatisfactionBody(_Body):
+    satisfied: bool
+    reason: str | None = Field(default=None, max_length=2000)
+    phone_last4: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
+
+
 class MergeBody(_Body):
     into: str = Field(pattern=r"^PA-[0-9]{4}-[0-9]{6}$")
     reason: str | None = Field(default=None, max_length=2000)
@@ -162,6 +183,24 @@ class TimelineEntry(BaseModel):
     status_label: str
     agency: str | None = None
     reason: str | None = None
+    actor: str | None = None  # staff views only
+    text: str | None = None  # citizen views: what happened, in plain Vietnamese
+
+
+class Note(BaseModel):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class Template(BaseModel):
+    id: int
+    agency: str
+    title: str
+    body: str
+    created_by: str
+    created_at: datetime
 
 
 class PublicStatus(BaseModel):
@@ -183,6 +222,9 @@ class PublicStatus(BaseModel):
 
 
 class CitizenDetails(BaseModel):
+    content: str | None = None  # what the citizen wrote (they proved the phone's last digits)
+    location: str | None = None
+    can_rate: bool = False  # an answer is there and not yet rated
     answer: str | None
     question: str | None
     guidance: str | None
@@ -195,6 +237,7 @@ class StaffView(BaseModel):
     channel: str
     content: str
     category: str | None
+    category_label: str | None = None
     location: str | None
     contact: Contact | None
     reply_to: ReplyTo | None
@@ -219,6 +262,10 @@ class StaffView(BaseModel):
     attachments: list[str]
     allowed_actions: list[str]
     timeline: list[TimelineEntry]
+    assignee: str | None = None
+    days_left: int | None = None
+    reopened_at: datetime | None = None
+    notes: list[Note] = []
 
 
 class StaffListItem(BaseModel):
@@ -228,11 +275,17 @@ class StaffListItem(BaseModel):
     status: str
     status_label: str
     agency: str
+    agency_name: str | None = None
     category: str | None
+    category_label: str | None = None
     content: str
     received_at: datetime
     due_at: datetime
     overdue: bool
+    days_left: int | None = None
+    assignee: str | None = None
+    unread: bool = False
+    reopened: bool = False
 
 
 class PublicItem(BaseModel):

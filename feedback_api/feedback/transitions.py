@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.tracking import normalize_tracking_code
 from feedback_api.auth import permissions
 from feedback_api.domain import Conflict, Forbidden, Invalid, NotFound
 from feedback_api.feedback import lifecycle, sla
@@ -27,6 +28,7 @@ EVENT_FOR_ACTION = {
 
 
 def get_item(session: Session, code: str, *, lock: bool = False) -> Feedback:
+    code = normalize_tracking_code(code) or code  # "pa 2026 12" is PA-2026-000012 everywhere
     query = select(Feedback).where(Feedback.code == code)
     if lock:
         query = query.with_for_update()
@@ -39,7 +41,7 @@ def get_item(session: Session, code: str, *, lock: bool = False) -> Feedback:
 def check_permission(actor: Actor, action: Action | permissions.Extra, item: Feedback) -> None:
     if actor.role is None:
         # Citizens act only on their own item (proved by the phone's last digits, checked by the view).
-        if action == Action.provide_info:
+        if action in (Action.provide_info, Action.reopen):
             return
         raise Forbidden()
     if not permissions.can(actor.role, action, user_agency=actor.agency, item_agency=item.agency_code):
@@ -57,6 +59,8 @@ def _require_agency(ctx: ServiceContext, code: str) -> None:
 
 def _assign(session, ctx, item, actor, body, now):
     _require_agency(ctx, body.agency)
+    if body.agency != item.agency_code:
+        item.assignee = None  # officers belong to one agency
     item.agency_code = body.agency
     return None
 
@@ -66,12 +70,23 @@ def _transfer(session, ctx, item, actor, body, now):
     if body.agency == item.agency_code:
         raise Invalid("Phản ánh đã thuộc cơ quan này; hãy chọn cơ quan khác.", "same_agency")
     item.agency_code = body.agency
+    item.assignee = None
     return None
 
 
 def _return_to_coordinator(session, ctx, item, actor, body, now):
     item.agency_code = ctx.settings.coordinator_agency
+    item.assignee = None
     return None
+
+
+def _reopen(session, ctx, item, actor, body, now):
+    """Same agency, a fresh answer deadline counted from today, as for a new item."""
+    policy = sla.policy_for(item.kind, item.agency_code, ctx.settings)
+    item.due_at = ctx.calendar.due_at(now, policy.answer_days).astimezone(timezone.utc)
+    item.reopened_at = now
+    item.handled_at = None  # the next answer handles it again
+    return getattr(body, "reason", None) or "Công dân chưa hài lòng với câu trả lời"
 
 
 def _request_info(session, ctx, item, actor, body, now):
@@ -124,6 +139,7 @@ HANDLERS: dict[Action, Handler] = {
     Action.publish: _publish,
     Action.reject: _reject,
     Action.merge: _merge,
+    Action.reopen: _reopen,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +18,7 @@ from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import forbidden
 from feedback_api.agencies.service import get_directory
 from knowledge_base.directory import Directory
-from feedback_api.feedback import intake, queries, transitions
+from feedback_api.feedback import intake, queries, transitions, workspace
 from feedback_api.feedback.citizen_access import check_phone_digits
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import (
@@ -25,6 +26,12 @@ from feedback_api.feedback.schemas import (
     AnswerBody,
     AssignBody,
     CitizenDetails,
+    ClaimBody,
+    Note,
+    NoteBody,
+    SatisfactionBody,
+    Template,
+    TemplateBody,
     Contact,
     EmptyBody,
     FeedbackCreate,
@@ -59,6 +66,7 @@ class TransitionResult(BaseModel):
     agency: str
     agency_name: str | None
     due_at: datetime
+    assignee: str | None = None
 
 
 class PublicationEdit(BaseModel):
@@ -70,11 +78,25 @@ def _agency_ref(code: str, directory: Directory) -> AgencyRef:
 
 
 def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
+    """The staff timeline: every audit row, reasons readable (no rule ids or keys)."""
     return [
         TimelineEntry(at=e.at, action=e.action, status=e.to_status, status_label=queries.status_label(e.to_status),
-                      agency=e.agency_code, reason=e.reason)
+                      agency=e.agency_code, reason=queries.readable_reason(e.reason), actor=e.actor)
         for e in queries.timeline(session, item)
     ]
+
+
+def _citizen_timeline(session: Session, item: Feedback, ctx: ServiceContext) -> list[TimelineEntry]:
+    """The citizen's timeline: plain sentences, agency names, nothing internal (notes, officers, reasons)."""
+    entries = []
+    for e in queries.timeline(session, item):
+        text = queries.citizen_sentence(e, ctx.directory.name, ctx.calendar)
+        if text is None:
+            continue
+        entries.append(TimelineEntry(at=e.at, action=e.action, status=e.to_status,
+                                     status_label=queries.status_label(e.to_status), agency=e.agency_code,
+                                     text=text))
+    return entries
 
 
 def _result(item: Feedback, directory: Directory) -> TransitionResult:
@@ -82,22 +104,28 @@ def _result(item: Feedback, directory: Directory) -> TransitionResult:
                             agency=item.agency_code, agency_name=directory.name(item.agency_code), due_at=item.due_at)
 
 
-def staff_view(session: Session, item: Feedback, directory: Directory) -> StaffView:
+def staff_view(session: Session, item: Feedback, directory: Directory, ctx: ServiceContext | None = None) -> StaffView:
     contact = None
     if item.contact_name or item.contact_phone or item.contact_email:
         contact = Contact(name=item.contact_name, phone=item.contact_phone, email=item.contact_email)
     reply = ReplyTo(channel=item.reply_channel, chat_id=item.reply_chat_id) if item.reply_chat_id else None
     return StaffView(
         code=item.code, kind=item.kind, channel=item.channel, content=item.content, category=item.category,
+        category_label=ctx.routing_rules.label(item.category) if ctx else None,
         location=item.location, contact=contact, reply_to=reply, publish_consent=item.publish_consent,
         public_interest=item.public_interest, status=item.status, status_label=queries.status_label(item.status),
-        agency=_agency_ref(item.agency_code, directory), routing_reason=item.routing_reason, routing_rule=item.routing_rule,
+        agency=_agency_ref(item.agency_code, directory), routing_reason=queries.readable_reason(item.routing_reason) or "",
+        routing_rule=item.routing_rule,
         received_at=item.received_at, forward_due_at=item.forward_due_at, due_at=item.due_at,
         overdue=queries.is_overdue(item), handled_at=item.handled_at, question=item.question,
         guidance=item.guidance, answer=item.answer, published_text=item.published_text,
         published_at=item.published_at, merged_into=item.merged_into, attachments=list(item.attachments or []),
         allowed_actions=sorted(str(a) for a in lifecycle.allowed_actions(item.status)),
         timeline=_timeline(session, item),
+        assignee=item.assignee, reopened_at=item.reopened_at,
+        days_left=queries.days_left(item, ctx.calendar) if ctx else None,
+        notes=[Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at)
+               for n in workspace.notes(session, item)],
     )
 
 
@@ -127,6 +155,7 @@ def submit_feedback(
 
 @router.get("/feedback")
 def list_feedback(
+    request: Request,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
     status: lifecycle.Status | None = None,
@@ -136,16 +165,29 @@ def list_feedback(
     chat_id: str | None = None,
     page: int = Query(1, ge=1, le=MAX_PAGE),
     size: int = Query(20, ge=1, le=100),
+    q: str | None = Query(None, max_length=200, description="Mã (viết kiểu nào cũng được) hoặc nội dung"),
+    assignee: str | None = Query(None, max_length=100, description="me | none | tên đăng nhập"),
+    unread: bool | None = None,
+    open_only: bool | None = Query(None, alias="open", description="Chỉ phản ánh còn phải xử lý"),
+    sort: Literal["urgency", "newest"] = "urgency",
 ) -> dict:
-    items, total = queries.list_items(session, Actor.of(user), status=status, agency=agency, overdue=overdue,
-                                      channel=channel, chat_id=chat_id, page=page, size=size)
+    actor = Actor.of(user)
+    items, total = queries.list_items(session, actor, status=status, agency=agency, overdue=overdue,
+                                      channel=channel, chat_id=chat_id, page=page, size=size, q=q,
+                                      assignee=assignee, unread=unread, open_only=open_only, sort=sort)
     now = utcnow()
+    ctx = ctx_of(request)
+    unread_ids = queries.unread_ids(session, actor.name, [i.id for i in items])
     return {
         "items": [
             StaffListItem(
                 code=i.code, kind=i.kind, channel=i.channel, status=i.status,
-                status_label=queries.status_label(i.status), agency=i.agency_code, category=i.category,
+                status_label=queries.status_label(i.status), agency=i.agency_code,
+                agency_name=ctx.directory.name(i.agency_code), category=i.category,
+                category_label=ctx.routing_rules.label(i.category),
                 content=i.content, received_at=i.received_at, due_at=i.due_at, overdue=queries.is_overdue(i, now),
+                days_left=queries.days_left(i, ctx.calendar, now), assignee=i.assignee,
+                unread=i.id in unread_ids, reopened=i.reopened_at is not None,
             ).model_dump(mode="json")
             for i in items
         ],
@@ -174,8 +216,9 @@ def public_status(
     if phone_last4 is not None:
         check_phone_digits(session, ctx_of(request).settings, item, phone_last4, _client_address(request),
                            "Bốn số cuối điện thoại không khớp với phản ánh này.")
-        details = CitizenDetails(answer=item.answer, question=item.question, guidance=item.guidance,
-                                 timeline=_timeline(session, item))
+        details = CitizenDetails(content=item.content, location=item.location, can_rate=workspace.can_rate(session, item),
+                                 answer=item.answer, question=item.question, guidance=item.guidance,
+                                 timeline=_citizen_timeline(session, item, ctx_of(request)))
     return PublicStatus(
         code=item.code, kind=item.kind, status=item.status, status_label=queries.status_label(item.status),
         agency=_agency_ref(item.agency_code, directory), received_at=item.received_at, due_at=item.due_at,
@@ -185,13 +228,95 @@ def public_status(
 
 
 @router.get("/feedback/{code}/staff-view", response_model=StaffView)
-def get_staff_view(code: str, session: Session = Depends(get_session),
+def get_staff_view(request: Request, code: str, session: Session = Depends(get_session),
                    user: User = Depends(get_current_user),
                    directory: Directory = Depends(get_directory)) -> StaffView:
     item = transitions.get_item(session, code)
     if not permissions.can_view(user.role, user_agency=user.agency_code, item_agency=item.agency_code):
         raise forbidden()
-    return staff_view(session, item, directory)
+    view = staff_view(session, item, directory, ctx_of(request))
+    workspace.mark_read(session, item, user.username)  # opened: no longer unread for this officer
+    return view
+
+
+# --- the officers' workspace ----------------------------------------------------------------------
+@router.get("/staff/inbox-counts")
+def inbox_counts(session: Session = Depends(get_session), user: User = Depends(get_current_user)) -> dict:
+    """Badges of the signed-in officer: unread, mine, unassigned, overdue, open."""
+    return queries.inbox_counts(session, Actor.of(user))
+
+
+@router.get("/staff/officers")
+def list_officers(agency: str | None = Query(None, max_length=64), session: Session = Depends(get_session),
+                  user: User = Depends(get_current_user)) -> dict:
+    agency = agency or user.agency_code
+    if not agency:
+        raise forbidden("Chọn cơ quan để xem danh sách cán bộ.", "agency_required")
+    return {"agency": agency, "officers": workspace.officers(session, Actor.of(user), agency)}
+
+
+@router.post("/feedback/{code}/claim", response_model=TransitionResult)
+def claim(request: Request, code: str, body: ClaimBody | None = Body(None), session: Session = Depends(get_session),
+          user: User = Depends(get_current_user)):
+    body = body or ClaimBody()
+    item = workspace.claim(session, code, Actor.of(user), body.assignee, body.release)
+    result = _result(item, ctx_of(request).directory)
+    return result.model_copy(update={"assignee": item.assignee})
+
+
+@router.get("/feedback/{code}/notes", response_model=list[Note])
+def list_notes(code: str, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
+    item = transitions.get_item(session, code)
+    if not permissions.can(user.role, permissions.Extra.note, user_agency=user.agency_code,
+                           item_agency=item.agency_code):
+        raise forbidden()
+    return [Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at) for n in workspace.notes(session, item)]
+
+
+@router.post("/feedback/{code}/notes", response_model=Note, status_code=201)
+def add_note(code: str, body: NoteBody, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
+    note = workspace.add_note(session, code, Actor.of(user), body.body)
+    return Note(id=note.id, author=note.author, body=note.body, created_at=note.created_at)
+
+
+def _template(t) -> Template:
+    return Template(id=t.id, agency=t.agency_code, title=t.title, body=t.body, created_by=t.created_by,
+                    created_at=t.created_at)
+
+
+@router.get("/answer-templates", response_model=list[Template])
+def list_templates(agency: str | None = Query(None, max_length=64), session: Session = Depends(get_session),
+                   user: User = Depends(get_current_user)):
+    return [_template(t) for t in workspace.templates(session, Actor.of(user), agency)]
+
+
+@router.post("/answer-templates", response_model=Template, status_code=201)
+def add_template(request: Request, body: TemplateBody, session: Session = Depends(get_session),
+                 user: User = Depends(get_current_user)):
+    return _template(workspace.add_template(session, ctx_of(request), Actor.of(user), body.agency, body.title,
+                                            body.body))
+
+
+@router.delete("/answer-templates/{template_id}", status_code=204)
+def delete_template(template_id: int, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
+    workspace.delete_template(session, Actor.of(user), template_id)
+
+
+@router.post("/feedback/{code}/satisfaction", response_model=TransitionResult)
+def rate_answer(request: Request, code: str, body: SatisfactionBody, session: Session = Depends(get_session),
+                user: User | None = Depends(get_optional_user)):
+    """The citizen's "hài lòng" / "không hài lòng" (+ reason); not satisfied reopens the item."""
+    if user is not None:
+        actor = Actor.of(user)
+    else:
+        item = transitions.get_item(session, code)
+        check_phone_digits(session, ctx_of(request).settings, item, body.phone_last4, _client_address(request),
+                           "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để đánh giá.")
+        session.rollback()
+        actor = CITIZEN
+    ctx = ctx_of(request)
+    item = workspace.rate(session, ctx, code, actor, body.satisfied, body.reason)
+    return _result(item, ctx.directory)
 
 
 # --- transitions ---------------------------------------------------------------------------------
@@ -267,6 +392,14 @@ def edit_publication(code: str, body: PublicationEdit, session: Session = Depend
 def close(request: Request, code: str, body: EmptyBody | None = Body(None), session: Session = Depends(get_session),
           user: User = Depends(get_current_user)):
     return _act(request, session, code, Action.close, user, body)
+
+
+@router.post("/feedback/{code}/reopen", response_model=TransitionResult)
+def reopen(request: Request, code: str, body: ReasonBody, session: Session = Depends(get_session),
+           user: User = Depends(get_current_user)):
+    """Reopen an answered item to the same agency with a new deadline (e.g. the citizen called 1022 not
+    satisfied). Citizens themselves use /satisfaction."""
+    return _act(request, session, code, Action.reopen, user, body)
 
 
 @router.post("/feedback/{code}/reject", response_model=TransitionResult)

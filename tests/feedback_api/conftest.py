@@ -25,6 +25,7 @@ ACTION_PATH = {
     Action.close: "close",
     Action.reject: "reject",
     Action.merge: "merge",
+    Action.reopen: "reopen",
 }
 
 
@@ -43,6 +44,7 @@ def action_body(action: Action, *, merge_into: str | None = None, current_agency
         Action.close: {},
         Action.reject: {"reason": "Đây là đơn khiếu nại", "guidance": "Đề nghị gửi đơn khiếu nại theo Luật Khiếu nại"},
         Action.merge: {"into": merge_into},
+        Action.reopen: {"reason": "Công dân gọi tổng đài: chưa hài lòng với câu trả lời"},
     }[action]
 
 

@@ -131,6 +131,7 @@ def test_healthz(client):
 
 
 def test_routing_decision_and_reason_are_kept(client, tokens):
+    from feedback_api.feedback import queries
     from feedback_api.routing import rules as routing
 
     body = {**VALID, "content": "Rác thải ùn ứ ở phường An Mỹ nhiều ngày, bốc mùi hôi thối", "location": "Tam Kỳ"}
@@ -140,10 +141,14 @@ def test_routing_decision_and_reason_are_kept(client, tokens):
     assert decision.agency_code != "TTPVHCC", "this content should match a routing rule"
     assert (created["agency"], created["status"]) == (decision.agency_code, "assigned")
     view = client.get(f"/api/v1/feedback/{created['code']}/staff-view", headers=tokens["supervisor"]).json()
-    assert view["routing_reason"] == decision.reason and view["category"] == decision.category
+    # Staff read the reason without the internal rule id.
+    readable = queries.readable_reason(decision.reason)
+    assert view["routing_reason"] == readable and view["category"] == decision.category
+    assert "quy tắc" not in readable and (decision.matched_rule or "@") not in readable
     assert [(e["action"], e["status"], e["agency"]) for e in view["timeline"]] == [
         ("receive", "received", "TTPVHCC"), ("assign", "assigned", decision.agency_code)]
-    assert view["timeline"][1]["reason"] == decision.reason
+    assert view["timeline"][1]["reason"] == readable
+    assert view["timeline"][0]["reason"] == "Tiếp nhận qua trang web"
 
     unknown = client.post("/api/v1/feedback", json={**VALID, "category": "khong_co_linh_vuc_nay"}).json()
     unknown_view = client.get(f"/api/v1/feedback/{unknown['code']}/staff-view", headers=tokens["supervisor"]).json()

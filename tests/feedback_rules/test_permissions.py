@@ -8,12 +8,15 @@ from feedback_api.auth.permissions import MATRIX, Extra, Role, Scope, can, can_v
 
 A, X = Action, Extra
 ALL_ACTIONS = [*Action, *Extra]
-SUPERVISOR = set(Action) | {X.intake, X.log_call, X.view, X.list_items, X.edit_publication, X.view_stats}
+SUPERVISOR = set(Action) | {X.intake, X.log_call, X.view, X.list_items, X.edit_publication, X.view_stats,
+                            X.claim, X.note, X.templates, X.handoff}
 
 # Independent statement of the rules (brief + issue 3 § 5).
 ANYWHERE = {
     Role.operator: {X.intake, X.log_call, X.view, X.list_items, A.assign, A.transfer,
-                    A.return_to_coordinator, A.reject, A.merge, A.provide_info},
+                    A.return_to_coordinator, A.reject, A.merge, A.provide_info,
+                    # the bot's account relays "không hài lòng"; notes; chat handoffs
+                    A.reopen, X.note, X.handoff},
     Role.staff: set(),
     Role.supervisor: SUPERVISOR,
     Role.admin: SUPERVISOR | {X.manage_users, X.manage_agencies, X.manage_rules},
@@ -21,7 +24,9 @@ ANYWHERE = {
 OWN_AGENCY_ONLY = {
     Role.operator: set(),
     Role.staff: {X.view, X.list_items, X.edit_publication, X.view_stats, A.start, A.request_info,
-                 A.provide_info, A.answer, A.return_to_coordinator},
+                 A.provide_info, A.answer, A.return_to_coordinator,
+                 # the workspace: claim/give items to colleagues, internal notes, answer templates
+                 X.claim, X.note, X.templates},
     Role.supervisor: set(),
     Role.admin: set(),
 }

@@ -23,3 +23,13 @@ def test_other_records_pass_unchanged():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "plain %s", ("a?b",), None)
     assert DropQueryString().filter(record)
     assert record.getMessage() == "plain a?b"
+
+
+def test_web_chat_session_id_is_masked():
+    record = _access_record("/api/v1/chat/w-5b0e4c1e-0000-4000-8000-000000000001/history")
+    assert DropQueryString().filter(record)
+    message = record.getMessage()
+    assert "5b0e4c1e" not in message and "/api/v1/chat/…/history" in message
+    plain = _access_record("/api/v1/chat")
+    DropQueryString().filter(plain)
+    assert "/api/v1/chat " in plain.getMessage()

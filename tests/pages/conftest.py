@@ -48,3 +48,29 @@ def node():
     if path is None:
         pytest.skip("node is not installed: JavaScript syntax/logic checks skipped")
     return path
+
+
+@pytest.fixture(scope="module")
+def live_server(served_app):
+    """The served app on a real port (uvicorn in a thread), for the browser tests."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # No lifespan: the bot's NLU warm-up and the background worker are not what these tests are about.
+    server = uvicorn.Server(uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "live server did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 
 import pytest
 
@@ -21,27 +18,6 @@ def chromium():
         if path:
             return path
     pytest.skip("Chromium is not installed: headless browser smoke test skipped")
-
-
-@pytest.fixture(scope="module")
-def live_server(served_app):
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    # No lifespan: the bot's NLU warm-up and the background worker are not what this test is about.
-    server = uvicorn.Server(uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "live server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _dump_dom(chromium: str, url: str) -> str:

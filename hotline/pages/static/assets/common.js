@@ -19,8 +19,12 @@
     receive: "Tiếp nhận", assign: "Giao cơ quan xử lý", start: "Bắt đầu xử lý", transfer: "Chuyển cơ quan khác",
     return_to_coordinator: "Trả lại đầu mối", request_info: "Yêu cầu bổ sung thông tin",
     provide_info: "Bổ sung thông tin", answer: "Trả lời", publish: "Công khai", close: "Đóng",
-    reject: "Không thuộc phạm vi xử lý", merge: "Gộp trùng lặp", edit_publication: "Sửa nội dung công khai"
+    reject: "Không thuộc phạm vi xử lý", merge: "Gộp trùng lặp", edit_publication: "Sửa nội dung công khai",
+    reopen: "Mở lại (công dân chưa hài lòng)", claim: "Phân công cán bộ", note: "Ghi chú nội bộ",
+    satisfied: "Công dân hài lòng", unsatisfied: "Công dân chưa hài lòng"
   };
+  // Audit actions that leave the status as it was: no "→ status" after them.
+  var NO_STATUS_CHANGE = ["claim", "note", "satisfied", "unsatisfied", "edit_publication"];
   var STATUS_MESSAGES = {
     0: "Không kết nối được máy chủ. Vui lòng kiểm tra mạng và thử lại, hoặc gọi tổng đài 1022.",
     401: "Bạn cần đăng nhập lại.",
@@ -32,13 +36,16 @@
     429: "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau ít phút."
   };
 
-  /** Normalise what a citizen types into a tracking code: "pa 2026 123" -> "PA-2026-000123". */
+  /**
+   * Normalise what a citizen types into a tracking code: "pa 2026 12", "PA2026000012", "pa-2026-12" ->
+   * "PA-2026-000012". Mirrors common/tracking.py normalize_tracking_code (a test compares them).
+   */
   function normalizeCode(text) {
-    var raw = String(text || "").trim().toUpperCase().replace(/[\s_.–—]+/g, "-");
-    var m = /^PA-?(\d{4})-?(\d{1,6})$/.exec(raw);
+    text = String(text || "");
+    if (text.length > 64) return null;
+    var m = /^\s*pa[\s\-_.\/–—:#]*([0-9]{4})[\s\-_.\/–—:#]*([0-9]{1,6})\s*$/i.exec(text);
     if (!m) return null;
-    var seq = ("000000" + m[2]).slice(-6);
-    return "PA-" + m[1] + "-" + seq;
+    return "PA-" + m[1] + "-" + ("000000" + m[2]).slice(-6);
   }
 
   /** Fill "{name}" placeholders of an endpoint path, each value URL-encoded. */
@@ -193,13 +200,18 @@
   function renderTimeline(list, entries, agencyName) {
     clear(list);
     (entries || []).forEach(function (entry) {
+      if (entry.text) {  // the citizen's timeline: one plain sentence per step
+        list.appendChild(el("li", null, [el("time", { datetime: entry.at, text: formatDateTime(entry.at) }), " — ", entry.text]));
+        return;
+      }
       var agency = entry.agency ? (agencyName ? agencyName(entry.agency) : entry.agency) : null;
       list.appendChild(el("li", null, [
         el("time", { datetime: entry.at, text: formatDateTime(entry.at) }),
         " — ",
         el("strong", { text: actionLabel(entry.action) }),
-        entry.status_label ? " → " + entry.status_label : null,
+        entry.status_label && NO_STATUS_CHANGE.indexOf(entry.action) < 0 ? " → " + entry.status_label : null,
         agency ? el("span", { className: "muted", text: " (" + agency + ")" }) : null,
+        entry.actor && ["system", "citizen"].indexOf(entry.actor) < 0 ? el("span", { className: "muted", text: " · " + entry.actor }) : null,
         entry.reason ? el("div", { className: "reason", text: entry.reason }) : null
       ]));
     });

@@ -8,12 +8,12 @@
 
   // Mirrors feedback_api/permissions.py MATRIX (lifecycle actions + edit_publication); a test keeps them equal.
   var ROLE_ACTIONS = /*ROLE_ACTIONS*/{
-    "operator": ["assign", "merge", "provide_info", "reject", "return_to_coordinator", "transfer"],
+    "operator": ["assign", "merge", "provide_info", "reject", "reopen", "return_to_coordinator", "transfer"],
     "staff": ["answer", "edit_publication", "provide_info", "request_info", "return_to_coordinator", "start"],
     "supervisor": ["answer", "assign", "close", "edit_publication", "merge", "provide_info", "publish", "reject",
-                   "request_info", "return_to_coordinator", "start", "transfer"],
+                   "reopen", "request_info", "return_to_coordinator", "start", "transfer"],
     "admin": ["answer", "assign", "close", "edit_publication", "merge", "provide_info", "publish", "reject",
-              "request_info", "return_to_coordinator", "start", "transfer"]
+              "reopen", "request_info", "return_to_coordinator", "start", "transfer"]
   }/*END*/;
 
   // Mirrors feedback_api/lifecycle.py STATUS_LABELS; a test keeps them equal.
@@ -93,6 +93,11 @@
     merge: {
       endpoint: "POST /api/v1/feedback/{code}/merge", label: "Gộp vào phản ánh trùng",
       fields: [{ name: "into", label: "Mã phản ánh gộp vào", type: "code", required: true }, reasonField(false, "Ghi chú (không bắt buộc)")]
+    },
+    reopen: {
+      endpoint: "POST /api/v1/feedback/{code}/reopen", label: "Mở lại (công dân chưa hài lòng)",
+      note: "Phản ánh trở lại cơ quan đã trả lời, với thời hạn trả lời mới.",
+      fields: [reasonField(true, "Lý do công dân chưa hài lòng")]
     },
     close: { endpoint: "POST /api/v1/feedback/{code}/close", label: "Đóng", fields: [reasonField(false, "Ghi chú (không bắt buộc)")] }
   };

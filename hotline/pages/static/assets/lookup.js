@@ -38,6 +38,10 @@
     show("res-details", !!details);
     show("res-hint", !withDetails);
     if (details) {
+      setText("res-content", details.content);
+      show("res-location-line", !!details.location);
+      setText("res-location", details.location);
+      show("rate-form", !!details.can_rate);
       show("res-guidance", !!details.guidance);
       setText("res-guidance-text", details.guidance);
       show("res-answer", !!details.answer);
@@ -112,6 +116,34 @@
         H.say(statusBox, "Đã gửi thông tin bổ sung. Cơ quan sẽ tiếp tục xử lý.", "ok");
       });
     }).catch(function (error) { H.say(box, error.message, "error"); });
+  });
+
+  document.querySelectorAll("input[name=rate]").forEach(function (radio) {
+    radio.addEventListener("change", function () { show("rate-reason-field", radio.value === "no" && radio.checked); });
+  });
+
+  $("rate-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var box = $("rate-status");
+    var chosen = document.querySelector("input[name=rate]:checked");
+    if (!current || !current.last4) return;
+    if (!chosen) { H.say(box, "Vui lòng chọn Hài lòng hoặc Không hài lòng.", "error"); return; }
+    var satisfied = chosen.value === "yes";
+    var reason = $("rate-reason").value.trim();
+    if (!satisfied && reason.length < 3) { H.say(box, "Vui lòng cho biết vì sao bạn chưa hài lòng.", "error"); return; }
+    var body = { satisfied: satisfied, phone_last4: current.last4 };
+    if (!satisfied) body.reason = reason;
+    H.api("POST /api/v1/feedback/{code}/satisfaction", { params: { code: current.code }, json: body })
+      .then(function (result) {
+        H.say(box, "", null);
+        $("rate-reason").value = "";
+        return lookup(current.code, current.last4).then(function () {
+          H.say(statusBox, satisfied ? "Cảm ơn bạn đã đánh giá."
+            : "Đã ghi nhận bạn chưa hài lòng. Phản ánh được mở lại; " + (result.agency_name || "cơ quan xử lý") +
+              " trả lời lại chậm nhất " + H.formatDue(result.due_at) + ".", "ok");
+        });
+      })
+      .catch(function (error) { H.say(box, error.message, "error"); });
   });
 
   var preset = H.normalizeCode(new URLSearchParams(window.location.search).get("ma"));

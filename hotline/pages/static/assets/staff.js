@@ -15,7 +15,9 @@
 
   var session = null;  // {token, role, agency, username}
   var agencies = {};  // code -> name
-  var list = { page: 1, pages: 1, status: "", agency: "", overdue: false };
+  var FILTERS = ["q", "status", "agency", "assignee", "overdue", "unread", "page"];
+  var list = { page: 1, pages: 1, status: "", agency: "", overdue: false, unread: false, q: "", assignee: "" };
+  var countsTimer = null;
   var currentItem = null;
   var pendingMessage = null;  // shown above the next item opened (e.g. after an intake)
 
@@ -94,12 +96,17 @@
     $("detail-view").hidden = name !== "detail";
     $("stats-view").hidden = name !== "stats";
     $("intake-view").hidden = name !== "intake";
+    $("handoff-view").hidden = name !== "handoff";
+    $("tab-handoff").setAttribute("aria-pressed", String(name === "handoff"));
+    if (name !== "handoff" && window.HotlineOperator) window.HotlineOperator.stop();
     $("tab-list").setAttribute("aria-pressed", String(name === "list" || name === "detail"));
     $("tab-stats").setAttribute("aria-pressed", String(name === "stats"));
     $("tab-intake").setAttribute("aria-pressed", String(name === "intake"));
   }
 
   function canLogIntake() { return session && C.INTAKE_ROLES.indexOf(session.role) >= 0; }
+
+  function canHandoff() { return session && ["operator", "supervisor", "admin"].indexOf(session.role) >= 0; }
 
   function canSeeFigures() { return session && (session.role === "supervisor" || session.role === "admin"); }
 
@@ -111,6 +118,8 @@
     $("who-agency").textContent = session.agency ? "· " + agencyName(session.agency) : "";
     $("tab-stats").hidden = !canSeeFigures();
     $("tab-intake").hidden = !canLogIntake();
+    $("tab-handoff").hidden = !canHandoff();
+    if (canHandoff() && window.HotlineOperator) window.HotlineOperator.watchCount(call, $("handoff-count"));
     // Staff see their own agency only (the server enforces it); the agency filter would be noise.
     $("f-agency-field").hidden = session.role === "staff";
     loadAgencies().then(function () {
@@ -130,7 +139,43 @@
     }).catch(function () { /* names fall back to codes */ });
   }
 
-  // Hash routing: "#ma=PA-2026-000001" opens an item, "#so-lieu" the figures, anything else the list.
+  // Hash routing: "#ma=PA-2026-000001" opens an item, "#so-lieu" the figures, "#ho-tro" the operator
+  // console, "#ds?status=...&q=..." the list with its filters (so a filtered list can be bookmarked/shared).
+  function filtersFromHash(hash) {
+    var params = new URLSearchParams(hash.indexOf("?") >= 0 ? hash.slice(hash.indexOf("?") + 1) : "");
+    list.q = params.get("q") || "";
+    list.status = params.get("status") || "";
+    list.agency = params.get("agency") || "";
+    list.assignee = params.get("assignee") || "";
+    list.overdue = params.get("overdue") === "1";
+    list.unread = params.get("unread") === "1";
+    list.page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+    $("f-q").value = list.q;
+    $("f-status").value = list.status;
+    $("f-agency").value = list.agency;
+    $("f-assignee").value = list.assignee;
+    $("f-overdue").checked = list.overdue;
+    $("f-unread").checked = list.unread;
+  }
+
+  function hashForFilters() {
+    var params = new URLSearchParams();
+    FILTERS.forEach(function (key) {
+      var value = list[key];
+      if (key === "page" && value === 1) return;
+      if (value === true) params.set(key, "1");
+      else if (value && value !== true) params.set(key, String(value));
+    });
+    var qs = params.toString();
+    return qs ? "ds?" + qs : "ds";
+  }
+
+  function goFilters() {
+    var target = "#" + hashForFilters();
+    if (window.location.hash === target) route();
+    else window.location.hash = target;
+  }
+
   function route() {
     if (!session) return;
     var hash = window.location.hash.slice(1);
@@ -143,17 +188,22 @@
     }
     if (hash === "so-lieu" && canSeeFigures()) { showView("stats"); loadStats(); return; }
     if (hash === "ghi-nhan" && canLogIntake()) { showView("intake"); $("i-content").focus(); return; }
+    if (hash === "ho-tro" && canHandoff()) { showView("handoff"); window.HotlineOperator.start(call); return; }
+    filtersFromHash(hash);
     showView("list");
     loadList();
   }
   window.addEventListener("hashchange", route);
+  var lastListHash = "";
   function goList() {
-    if (window.location.hash.length > 1) window.location.hash = "";  // hashchange calls route()
+    var target = lastListHash || "";
+    if (window.location.hash.slice(1) !== target) window.location.hash = target;  // hashchange calls route()
     else route();
   }
   $("tab-list").addEventListener("click", goList);
   $("tab-stats").addEventListener("click", function () { window.location.hash = "so-lieu"; });
   $("tab-intake").addEventListener("click", function () { window.location.hash = "ghi-nhan"; });
+  $("tab-handoff").addEventListener("click", function () { window.location.hash = "ho-tro"; });
   $("back").addEventListener("click", goList);
 
   // --- list -------------------------------------------------------------------------------------
@@ -162,27 +212,70 @@
     return text.length > n ? text.slice(0, n - 1) + "…" : text;
   }
 
+  /** "Quá hạn 3 ngày làm việc" / "Còn 2 ngày làm việc" / "Hạn hôm nay", with its CSS class. */
+  function dueText(item) {
+    var d = item.days_left;
+    if (d === null || d === undefined) {
+      if (item.status === "needs_info") return { text: "Tạm dừng (chờ công dân)", cls: "muted" };
+      return { text: "—", cls: "muted" };
+    }
+    if (d < 0) return { text: "Quá hạn " + (-d) + " ngày làm việc", cls: "due-late" };
+    if (d === 0) return { text: "Hạn hôm nay", cls: "due-soon" };
+    return { text: "Còn " + d + " ngày làm việc", cls: d <= 2 ? "due-soon" : "" };
+  }
+
+  function loadCounts() {
+    return call("GET /api/v1/staff/inbox-counts").then(function (c) {
+      var box = H.clear($("counts"));
+      [["unread", "Chưa đọc", { unread: true }], ["mine", "Của tôi", { assignee: "me" }],
+       ["unassigned", "Chưa ai nhận", { assignee: "none" }], ["overdue", "Quá hạn", { overdue: true }]]
+        .forEach(function (spec) {
+          var active = Object.keys(spec[2]).every(function (k) { return list[k] === spec[2][k]; });
+          box.appendChild(el("button", {
+            type: "button", "aria-pressed": String(active), "data-count": spec[0],
+            onclick: function () {
+              list.q = ""; list.status = ""; list.assignee = ""; list.overdue = false; list.unread = false; list.page = 1;
+              if (!active) Object.assign(list, spec[2]);
+              goFilters();
+            }
+          }, [spec[1] + " ", el("span", { className: "count", text: String(c[spec[0]] || 0) })]));
+        });
+    }).catch(function () { /* badges are a convenience */ });
+  }
+
   function loadList() {
     var box = $("list-status");
+    lastListHash = window.location.hash.slice(1);
     H.say(box, "Đang tải…", "info");
+    loadCounts();
     return call("GET /api/v1/feedback", {
-      query: { status: list.status, agency: list.agency, overdue: list.overdue ? "true" : null, page: list.page, size: PAGE_SIZE }
+      query: { q: list.q, status: list.status, agency: list.agency, assignee: list.assignee,
+               overdue: list.overdue ? "true" : null, unread: list.unread ? "true" : null,
+               sort: "urgency", page: list.page, size: PAGE_SIZE }
     }).then(function (data) {
       H.say(box, "", null);
       var body = H.clear($("list-body"));
       data.items.forEach(function (item) {
-        body.appendChild(el("tr", { className: item.overdue ? "row-late" : null }, [
-          el("th", { scope: "row" }, el("a", { href: "#ma=" + item.code, className: "code", text: item.code })),
-          el("td", null, [item.status_label || item.status, item.overdue ? el("span", { className: "badge badge-late", text: "Quá hạn" }) : null]),
-          el("td", { text: agencyName(item.agency) }),
-          el("td", { text: H.formatDate(item.received_at) }),
-          el("td", { text: H.formatDate(item.due_at) }),
-          el("td", { className: "clip", text: truncate(item.content, 140) })
+        var due = dueText(item);
+        body.appendChild(el("tr", { className: [item.overdue ? "row-late" : "", item.unread ? "unread" : ""].join(" ").trim() || null,
+                                    "data-code": item.code }, [
+          el("th", { scope: "row" }, [
+            item.unread ? el("span", { className: "unread-dot", title: "Chưa đọc", "aria-label": "Chưa đọc" }) : null,
+            el("a", { href: "#ma=" + item.code, className: "code", text: item.code })
+          ]),
+          el("td", { "data-label": "Thời hạn", className: due.cls || null }, [due.text, el("br"),
+            el("small", { className: "muted", text: "hết ngày " + H.formatDate(item.due_at) })]),
+          el("td", { "data-label": "Trạng thái" }, [item.status_label || item.status,
+            item.reopened && ["assigned", "in_progress"].indexOf(item.status) >= 0 ? el("span", { className: "badge badge-needs_info", text: "Mở lại" }) : null]),
+          el("td", { "data-label": "Lĩnh vực", text: item.category_label || "Chưa phân loại" }),
+          el("td", { "data-label": "Cơ quan", text: item.agency_name || agencyName(item.agency) }),
+          el("td", { "data-label": "Người xử lý", text: item.assignee || "Chưa ai nhận" }),
+          el("td", { "data-label": "Nội dung", className: "clip", text: truncate(item.content, 140) })
         ]));
       });
       list.pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
       $("list-summary").textContent = data.total
-        ? data.total.toLocaleString("vi-VN") + " phản ánh, kiến nghị."
+        ? data.total.toLocaleString("vi-VN") + " phản ánh, kiến nghị — xếp theo mức khẩn: quá hạn trước, rồi hạn gần nhất."
         : "Không có phản ánh, kiến nghị nào phù hợp.";
       $("pager").hidden = list.pages <= 1;
       $("page-info").textContent = "Trang " + list.page + " / " + list.pages;
@@ -198,14 +291,18 @@
   });
   $("filter-form").addEventListener("submit", function (event) {
     event.preventDefault();
+    var q = $("f-q").value.trim();
+    list.q = H.normalizeCode(q) || q;
     list.status = $("f-status").value;
     list.agency = $("f-agency").value;
+    list.assignee = $("f-assignee").value;
     list.overdue = $("f-overdue").checked;
+    list.unread = $("f-unread").checked;
     list.page = 1;
-    loadList();
+    goFilters();
   });
-  $("prev").addEventListener("click", function () { if (list.page > 1) { list.page -= 1; loadList(); } });
-  $("next").addEventListener("click", function () { if (list.page < list.pages) { list.page += 1; loadList(); } });
+  $("prev").addEventListener("click", function () { if (list.page > 1) { list.page -= 1; goFilters(); } });
+  $("next").addEventListener("click", function () { if (list.page < list.pages) { list.page += 1; goFilters(); } });
 
   // --- detail -----------------------------------------------------------------------------------
   function openItem(code, message) {
@@ -227,10 +324,15 @@
     $("d-code").textContent = item.code;
     $("d-badge").textContent = item.status_label || item.status;
     $("d-badge").className = "badge badge-" + item.status;
-    show("d-overdue", !!item.overdue);
+    var due = dueText(item);
+    $("d-days").textContent = due.text;
+    $("d-days").className = "badge" + (due.cls === "due-late" ? " badge-late" : due.cls === "due-soon" ? " badge-soon" : "");
+    $("d-days").hidden = due.text === "—";
+    show("d-reopened", !!item.reopened_at && ["assigned", "in_progress"].indexOf(item.status) >= 0);
+    setText("d-assignee", item.assignee || "Chưa ai nhận");
     setText("d-kind", H.kindLabel(item.kind));
     setText("d-channel", H.channelLabel(item.channel));
-    setText("d-category", item.category);
+    setText("d-category", item.category_label || "Chưa phân loại");
     setText("d-agency", item.agency && (item.agency.name || item.agency.code));
     setText("d-routing", item.routing_reason);
     setText("d-received", H.formatDateTime(item.received_at));
@@ -250,6 +352,123 @@
     show("d-merged-box", !!item.merged_into); setText("d-merged", item.merged_into);
     H.renderTimeline($("d-timeline"), item.timeline, agencyName);
     renderActions(item);
+    renderClaim(item);
+    renderNotes(item);
+  }
+
+  // --- who holds the item, internal notes ---------------------------------------------------------
+  var OPEN = ["received", "assigned", "in_progress", "transferred", "returned", "needs_info"];
+  var officersByAgency = {};
+
+  function claimAs(item, body, message) {
+    var box = $("claim-status");
+    H.say(box, "Đang cập nhật…", "info");
+    return call("POST /api/v1/feedback/{code}/claim", { params: { code: item.code }, json: body }).then(function () {
+      openItem(item.code, message);
+    }).catch(function (error) { if (session) H.say(box, error.message, "error"); });
+  }
+
+  function renderClaim(item) {
+    var canClaim = ["staff", "supervisor", "admin"].indexOf(session.role) >= 0 && OPEN.indexOf(item.status) >= 0 &&
+      (session.role !== "staff" || session.agency === (item.agency && item.agency.code));
+    $("claim-panel").hidden = !canClaim;
+    H.say($("claim-status"), "", null);
+    var slot = H.clear($("claim-slot"));
+    if (!canClaim) return;
+    slot.appendChild(el("p", null, item.assignee
+      ? ["Đang do ", el("strong", { text: item.assignee }), " xử lý."]
+      : "Chưa cán bộ nào nhận xử lý."));
+    var buttons = el("div", { className: "buttons" });
+    if (session.role === "staff" && item.assignee !== session.username) {
+      buttons.appendChild(el("button", { type: "button", className: "primary", id: "claim-me", text: "Nhận xử lý",
+        onclick: function () { claimAs(item, {}, "Bạn đã nhận xử lý " + item.code + "."); } }));
+    }
+    if (item.assignee) {
+      buttons.appendChild(el("button", { type: "button", className: "secondary", text: "Bỏ nhận",
+        onclick: function () { claimAs(item, { release: true }, "Đã bỏ nhận xử lý."); } }));
+    }
+    slot.appendChild(buttons);
+    var agency = item.agency && item.agency.code;
+    var select = el("select", { id: "claim-officer" }, el("option", { value: "", text: "— Giao cho cán bộ —" }));
+    var form = el("form", { className: "template-row", novalidate: true }, [
+      el("div", { className: "field" }, [el("label", { for: "claim-officer", text: "Giao cho cán bộ của cơ quan" }), select]),
+      el("button", { type: "submit", className: "secondary", text: "Giao" })
+    ]);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!select.value) { H.say($("claim-status"), "Vui lòng chọn cán bộ.", "error"); return; }
+      claimAs(item, { assignee: select.value }, "Đã giao cho cán bộ " + select.value + ".");
+    });
+    slot.appendChild(form);
+    var fill = function (names) {
+      names.forEach(function (name) {
+        if (name !== item.assignee) select.appendChild(el("option", { value: name, text: name }));
+      });
+    };
+    if (officersByAgency[agency]) fill(officersByAgency[agency]);
+    else call("GET /api/v1/staff/officers", { query: { agency: agency } }).then(function (data) {
+      officersByAgency[agency] = data.officers;
+      fill(data.officers);
+    }).catch(function () { form.hidden = true; });
+  }
+
+  function renderNotes(item) {
+    var canNote = ["staff", "operator", "supervisor", "admin"].indexOf(session.role) >= 0;
+    $("notes-panel").hidden = !canNote;
+    var listNode = H.clear($("d-notes"));
+    (item.notes || []).forEach(function (note) {
+      listNode.appendChild(el("li", null, [
+        el("span", { className: "muted", text: note.author + " · " + H.formatDateTime(note.created_at) }), note.body
+      ]));
+    });
+    if (!(item.notes || []).length) listNode.appendChild(el("li", { className: "muted", text: "Chưa có ghi chú." }));
+  }
+
+  $("note-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("note-text").value.trim();
+    var box = $("note-status");
+    if (!currentItem) return;
+    if (text.length < 2) { H.say(box, "Vui lòng nhập nội dung ghi chú.", "error"); return; }
+    H.say(box, "Đang lưu…", "info");
+    call("POST /api/v1/feedback/{code}/notes", { params: { code: currentItem.code }, json: { body: text } })
+      .then(function () {
+        $("note-text").value = "";
+        H.say(box, "", null);
+        openItem(currentItem.code, "Đã lưu ghi chú nội bộ.");
+      })
+      .catch(function (error) { if (session) H.say(box, error.message, "error"); });
+  });
+
+  // --- answer templates (per agency) ------------------------------------------------------------
+  function templatePicker(item, area) {
+    var agency = item.agency && item.agency.code;
+    var select = el("select", { id: "tpl-select", "aria-label": "Mẫu trả lời" }, el("option", { value: "", text: "— Dùng mẫu trả lời của cơ quan —" }));
+    var status = el("p", { className: "hint", hidden: true });
+    var templates = [];
+    call("GET /api/v1/answer-templates", { query: { agency: agency } }).then(function (items) {
+      templates = items;
+      items.forEach(function (t) { select.appendChild(el("option", { value: String(t.id), text: t.title })); });
+      if (!items.length) select.firstChild.textContent = "— Cơ quan chưa có mẫu trả lời —";
+    }).catch(function () { select.disabled = true; });
+    select.addEventListener("change", function () {
+      var chosen = templates.filter(function (t) { return String(t.id) === select.value; })[0];
+      if (chosen) { area.value = chosen.body; area.focus(); }
+    });
+    var save = el("button", { type: "button", className: "secondary", text: "Lưu nội dung làm mẫu",
+      onclick: function () {
+        var body = area.value.trim();
+        if (body.length < 10) { status.hidden = false; status.textContent = "Nội dung mẫu cần ít nhất 10 ký tự."; return; }
+        var title = window.prompt("Tên mẫu trả lời (ví dụ: Đã sửa chữa xong):", "");
+        if (!title || title.trim().length < 2) return;
+        call("POST /api/v1/answer-templates", { json: { agency: agency, title: title.trim(), body: body } }).then(function (t) {
+          templates.push(t);
+          select.appendChild(el("option", { value: String(t.id), text: t.title }));
+          status.hidden = false;
+          status.textContent = "Đã lưu mẫu “" + t.title + "”.";
+        }).catch(function (error) { status.hidden = false; status.textContent = error.message; });
+      } });
+    return el("div", { className: "field" }, [el("div", { className: "template-row" }, [select, save]), status]);
   }
 
   function renderActions(item) {
@@ -331,6 +550,10 @@
         if (session) H.say(status, error.message, "error");
       });
     });
+    if (name === "answer" && ["staff", "supervisor", "admin"].indexOf(session.role) >= 0) {
+      var area = form.querySelector("#act-answer");
+      area.parentNode.parentNode.insertBefore(templatePicker(item, area), area.parentNode);
+    }
     slot.appendChild(form);
     var first = form.querySelector("input, select, textarea, button");
     if (first) first.focus();
