@@ -280,3 +280,23 @@ def localise_agency(agency_text: str, unit: Agency | None, data: PlaceData | Non
                     return f"{text} {data.hint}" if data.hint else text
                 return local.template.format(unit=unit_label(unit, data), name=unit.name)
     return agency_text
+
+
+def _generic_regex(generic: str) -> str:
+    # Both tone-mark placements ("Ủy"/"Uỷ") and any run of spaces; matched case-insensitively.
+    body = r"\s+".join(re.escape(word) for word in generic.split())
+    return body.replace("Ủy", "(?:Ủy|Uỷ)").replace("ủy", "(?:ủy|uỷ)")
+
+
+def localise_mentions(text: str, units: Sequence[Agency], data: PlaceData | None = None) -> str:
+    """Every generic commune-level agency mentioned in `text` ("... nộp tại Công an cấp xã nơi cư trú")
+    named for the citizen's unit(s): one unit -> "Công an phường Hải Châu"; several (a former district)
+    -> "Công an phường A hoặc Công an phường B". Without units the text is returned unchanged."""
+    if not units or not text:
+        return text
+    data = data or load_places()
+    for local in data.local_agencies:
+        named = " hoặc ".join(local.template.format(unit=unit_label(u, data), name=u.name) for u in units)
+        pattern = "|".join(_generic_regex(g) for g in sorted(local.generic, key=len, reverse=True))
+        text = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", named, text, flags=re.IGNORECASE)
+    return text
