@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.rules import looks_like_follow_up
 from bot.turn import Turn
 from nlu.compose import clarify as compose_clarify
