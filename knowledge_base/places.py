@@ -210,6 +210,24 @@ class PlaceResolver:
     def resolve(self, text: str | None) -> list[Agency]:
         return [self.units[code] for code in self.resolve_codes(text)]
 
+    def mention_spans(self, text: str | None) -> list[tuple[int, int]]:
+        """Where the text names a place (kind word included), as (start, end) in its NFC form."""
+        return sorted({(h[0], h[1]) for h in self._kept_hits(text)})
+
+    def _kept_hits(self, text: str | None) -> list[tuple[int, int, "_Entry"]]:
+        original = unicodedata.normalize("NFC", text or "")
+        folded = fold_place(original)
+        lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
+        hits: list[tuple[int, int, _Entry]] = []
+        for entry in self.entries:
+            for match in entry.pattern.finditer(folded):
+                start, end = match.span("name")
+                span = re.sub(r"\s+", " ", lowered[start:end])
+                if fold_place(span) == span or span == entry.name:
+                    hits.append((match.start(), match.end(), entry))
+        return [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
+                                           for o in hits)]
+
     def resolve_codes(self, text: str | None) -> list[str]:
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
@@ -299,4 +317,14 @@ def localise_mentions(text: str, units: Sequence[Agency], data: PlaceData | None
         named = " hoặc ".join(local.template.format(unit=unit_label(u, data), name=u.name) for u in units)
         pattern = "|".join(_generic_regex(g) for g in sorted(local.generic, key=len, reverse=True))
         text = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", named, text, flags=re.IGNORECASE)
+    return text
+
+
+def without_places(text: str, agencies: Sequence[Agency] | None = None) -> str:
+    """`text` with the places it names removed ("làm căn cước ở xã Tam Ngọc" -> "làm căn cước ở "): a place
+    says where, not which procedure, so it must not count against a procedure's match."""
+    text = unicodedata.normalize("NFC", text or "")
+    spans = resolver_for(agencies).mention_spans(text)
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
     return text

@@ -94,7 +94,8 @@ class ParseResult:
         no procedure we hold answers this question (nlu.retrieval.retriever.decide)."""
         from nlu.retrieval.retriever import Hit, decide  # numpy, faiss: only where retrieval runs
 
-        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures])
+        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures],
+                      named=self.names_procedure)
 
     @property
     def names_procedure(self) -> bool:

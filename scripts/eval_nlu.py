@@ -101,13 +101,26 @@ def load_out_of_kb_questions(split: str) -> list[dict]:
     return [row for row in read_jsonl(DEV_OUT_OF_KB) if split == "all" or row.get("split", "dev") == split]
 
 
-def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
+def _named(kb, text: str, hits) -> bool:
+    """The question names one of the top three hits (as the Parser computes ParseResult.names_procedure)."""
+    from nlu.pipeline import NAMED_HITS
+    from nlu.retrieval.text import names_procedure
+
+    if kb is None:
+        return False
+    return any(names_procedure(text, h.name, kb.procedure(h.code).aliases) for h in hits[:NAMED_HITS])
+
+
+def evaluate_out_of_kb(retriever, rows: list[dict], kb=None) -> dict:
     """Questions no procedure of the KB answers: the right behaviour is "not found" (the portal search,
     1022, a person). Answering confidently names a wrong procedure; offering a choice lists unrelated
     ones."""
     from nlu.retrieval import decide
 
-    decisions = {row["text"]: decide(retriever.search(row["text"], k=5)) for row in rows}
+    decisions = {}
+    for row in rows:
+        hits = retriever.search(row["text"], k=5)
+        decisions[row["text"]] = decide(hits, named=_named(kb, row["text"], hits))
     n = len(rows) or 1
     by_kind = {}
     for kind in sorted({r.get("kind", "") for r in rows}):
@@ -126,7 +139,7 @@ def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
     }
 
 
-def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> tuple[dict, list[dict]]:
+def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None, kb=None) -> tuple[dict, list[dict]]:
     from nlu.retrieval import decide
 
     ranked, gold, conf_rows, errors = [], [], [], []
@@ -138,7 +151,7 @@ def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> 
         codes = [h.code for h in hits]
         ranked.append(codes)
         gold.append(row["gold"])
-        decision = decide(hits)
+        decision = decide(hits, named=_named(kb, row["text"], hits))
         decisions[decision] += 1
         chosen_right += decision == "choose" and bool(set(codes[:3]) & set(row["gold"]))
         conf_rows.append((decision == "answer", bool(codes) and codes[0] in row["gold"]))
@@ -280,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         rows, missing = load_procedure_questions(kb, split)
         all_rows += rows
-        metrics, errors = evaluate_retrieval(retriever, rows)
+        metrics, errors = evaluate_retrieval(retriever, rows, kb=kb)
         report[f"retrieval_{split}"] = metrics
         if missing:
             report[f"missing_procedures_{split}"] = missing
@@ -288,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             report[f"errors_{split}"] = errors
         negatives = load_out_of_kb_questions(split)
         if negatives:
-            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives)
+            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives, kb)
     if args.sweep:
         dev_rows, _ = load_procedure_questions(kb, "dev")
         report["sweep_dev_top"] = sweep(retriever, dev_rows)[:12]
@@ -306,6 +319,15 @@ def main(argv: list[str] | None = None) -> int:
                 for split in splits for r in load_out_of_kb_questions(split)
             ]
             report["parser"] = evaluate_parser(parser, all_rows, intent_rows)
+            # What the bot does with each out-of-KB question, through the whole parser: another intent
+            # (e.g. out_of_scope: no procedure answer either), or the answer gate's decision.
+            for split in splits:
+                outcomes = Counter()
+                for row in load_out_of_kb_questions(split):
+                    parsed = parser.parse(row["text"])
+                    outcomes["other_intent" if parsed.intent.name != "ask_procedure" else parsed.decision] += 1
+                n = sum(outcomes.values()) or 1
+                report[f"out_of_kb_through_parser_{split}"] = {k: round(v / n, 4) for k, v in sorted(outcomes.items())}
 
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -327,6 +349,8 @@ def _print_human(report: dict) -> None:
             print(f"{key}: n={value['n']} answered (wrong procedure)={value['answered_wrong_share']} "
                   f"choice offered={value['choice_share']} not found={value['not_found_share']} "
                   f"by kind={value['by_kind']}\n   answered: {value['answered']}\n   choice: {value['offered_choice']}")
+        elif key.startswith("out_of_kb_through_parser_"):
+            print(f"{key}: {value}")
         elif key.startswith("missing_"):
             print(f"{key}: {value}")
         elif key.startswith("errors_"):

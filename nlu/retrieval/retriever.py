@@ -23,7 +23,7 @@ from nlu.retrieval.index import (
     save_index,
 )
 from nlu.retrieval.prior import asks_as_business, procedure_priors, procedure_vocabulary
-from nlu.retrieval.text import MAX_QUERY_CHARS, coverage_terms, query_tokens
+from nlu.retrieval.text import MAX_QUERY_CHARS, asked_terms, coverage_terms, query_tokens
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ CONFIDENCE_MARGIN = 0.06
 ANSWER_COVERAGE = 0.6
 CHOICE_THRESHOLD = 0.30
 CHOICE_COVERAGE = 0.5
+# A question that names a procedure by an everyday name scores low when short ("so do mat bao lau":
+# 0.30): it still gets the choice when it names almost nothing else (coverage >= 0.8; the dev split's
+# out-of-KB questions that name a procedure's words cover 0.57-0.72 of them).
+NAMED_CHOICE_COVERAGE = 0.8
 # Priors after fusion (nlu.retrieval.prior): weight of the portal's popularity, and the cut for a
 # business-only procedure answering a citizen's question. prior_weight 0.1 left dev Recall@1 unchanged
 # (0.907) and puts the commonly used variant first among near-twins; 0.15 and 0.25 lowered it.
@@ -87,19 +91,22 @@ def is_confident(
     return len(hits) == 1 or hits[0].score - hits[1].score >= margin
 
 
-def decide(hits: list[Hit]) -> str:
+def decide(hits: list[Hit], named: bool = False) -> str:
     """ "answer" (the top hit), "choose" (offer the top three) or "none" (we do not hold a procedure for
-    this question: say so)."""
+    this question: say so). `named`: the question names one of the top hits by its name or an everyday
+    name ("sổ đỏ mất bao lâu": short, so a low score, but certainly about a procedure we hold)."""
     if is_confident(hits):
         return "answer"
-    if hits and hits[0].score >= CHOICE_THRESHOLD and hits[0].coverage >= CHOICE_COVERAGE:
+    if hits and hits[0].coverage >= CHOICE_COVERAGE and hits[0].score >= CHOICE_THRESHOLD:
+        return "choose"
+    if hits and named and hits[0].coverage >= NAMED_CHOICE_COVERAGE:
         return "choose"
     return "none"
 
 
 class Retriever:
     def __init__(self, index: IndexData, encoder: Encoder | None = None, config: FusionConfig | None = None,
-                 procedures=None):
+                 procedures=None, agencies=None):
         """`procedures`: the KB's records in index order (for their target users); without them the
         priors come from the popularity list alone, matched by code and name."""
         if encoder is not None and (index.dense is None or index.meta.get("model_id") != encoder.model_id):
@@ -110,6 +117,7 @@ class Retriever:
             dense_weight=getattr(encoder, "dense_weight", 0.5), prior_weight=PRIOR_WEIGHT,
             business_penalty=BUSINESS_PENALTY,
         )
+        self.agencies = list(agencies or ())  # the directory, to recognise places named in questions
         by_code = {p.code: p for p in procedures or ()}
         records = [by_code.get(c) or _Named(c, n) for c, n in zip(index.codes, index.names)]
         self.popularity, self.business_only = procedure_priors(records)
@@ -181,13 +189,24 @@ class Retriever:
         if k == 0:
             return []
         top = np.argsort(-scores, kind="stable")[:k]
-        terms = coverage_terms(query, question=True) if query is not None else None
+        terms = asked_terms(self._without_places(query)) if query is not None else None
         return [
             Hit(self.index.codes[i], self.index.names[i], round(float(scores[i]), 4),
                 1.0 if terms is None else round(self.question_coverage(terms, int(i)), 4))
             for i in top
             if scores[i] > 0
         ]
+
+    def _without_places(self, query: str) -> str:
+        """The question without the places it names (they say where, not which procedure)."""
+        if not self.agencies:
+            return query
+        from knowledge_base.places import without_places
+
+        try:
+            return without_places(query, self.agencies)
+        except Exception:  # place data unreadable: count every word
+            return query
 
     def question_coverage(self, terms: list[str], position: int) -> float:
         """IDF-weighted share of a question's content syllables that the procedure at `position` has in
@@ -285,7 +304,8 @@ def get_retriever(settings: Settings, kb=None) -> Retriever:
                 exc, fallback.name,
             )
             index = load_index(fallback)
-        retriever = Retriever(index, encoder, procedures=kb.procedures if kb is not None else None)
+        retriever = Retriever(index, encoder, procedures=kb.procedures if kb is not None else None,
+                              agencies=kb.agencies if kb is not None else None)
         _retrievers[cache_key] = retriever
         return retriever
 
