@@ -61,6 +61,7 @@ def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:
 
 
 async def handle_question(turn: Turn, parsed: ParseResult) -> list[Reply]:
+    _citizen_units(turn, turn.services.kb)  # remember a place named now, for the answer after a choice
     hits = parsed.procedures
     aspect = parsed.aspect or "general"
     last = turn.state.get("last_procedure")
