@@ -206,6 +206,7 @@ class PlaceResolver:
                 entries += [_entry(kind, name, codes, _DISTRICT, data) if kind else None,
                             _entry(None, name, codes, _BARE_DISTRICT, data)]
         self.entries = [e for e in entries if e is not None]
+        self._last_words = [fold_place(e.name).split()[-1] for e in self.entries]
 
     def resolve(self, text: str | None) -> list[Agency]:
         return [self.units[code] for code in self.resolve_codes(text)]
@@ -219,7 +220,10 @@ class PlaceResolver:
         folded = fold_place(original)
         lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
         hits: list[tuple[int, int, _Entry]] = []
-        for entry in self.entries:
+        words = set(re.findall(r"\w+", folded))
+        for entry, last_word in zip(self.entries, self._last_words):
+            if last_word not in words:
+                continue  # cheap pre-check: the name's last word is not in the text at all
             for match in entry.pattern.finditer(folded):
                 start, end = match.span("name")
                 span = re.sub(r"\s+", " ", lowered[start:end])
