@@ -222,9 +222,31 @@ class PlaceResolver:
         for index, entry in enumerate(self.entries):
             if entry.tier == _BARE_CURRENT and entry.name in district_successors:
                 self.entries[index] = replace(entry, district_codes=district_successors[entry.name])
+        self._last_words = [fold_place(e.name).split()[-1] for e in self.entries]
 
     def resolve(self, text: str | None) -> list[Agency]:
         return [self.units[code] for code in self.resolve_codes(text)]
+
+    def mention_spans(self, text: str | None) -> list[tuple[int, int]]:
+        """Where the text names a place (kind word included), as (start, end) in its NFC form."""
+        return sorted({(h[0], h[1]) for h in self._kept_hits(text)})
+
+    def _kept_hits(self, text: str | None) -> list[tuple[int, int, "_Entry"]]:
+        original = unicodedata.normalize("NFC", text or "")
+        folded = fold_place(original)
+        lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
+        hits: list[tuple[int, int, _Entry]] = []
+        words = set(re.findall(r"\w+", folded))
+        for entry, last_word in zip(self.entries, self._last_words):
+            if last_word not in words:
+                continue  # cheap pre-check: the name's last word is not in the text at all
+            for match in entry.pattern.finditer(folded):
+                start, end = match.span("name")
+                span = re.sub(r"\s+", " ", lowered[start:end])
+                if fold_place(span) == span or span == entry.name:
+                    hits.append((match.start(), match.end(), entry))
+        return [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
+                                           for o in hits)]
 
     def resolve_codes(self, text: str | None) -> list[str]:
         codes: list[str] = []
@@ -305,3 +327,33 @@ def localise_agency(agency_text: str, unit: Agency | None, data: PlaceData | Non
                     return f"{text} {data.hint}" if data.hint else text
                 return local.template.format(unit=unit_label(unit, data), name=unit.name)
     return agency_text
+
+
+def _generic_regex(generic: str) -> str:
+    # Both tone-mark placements ("Ủy"/"Uỷ") and any run of spaces; matched case-insensitively.
+    body = r"\s+".join(re.escape(word) for word in generic.split())
+    return body.replace("Ủy", "(?:Ủy|Uỷ)").replace("ủy", "(?:ủy|uỷ)")
+
+
+def localise_mentions(text: str, units: Sequence[Agency], data: PlaceData | None = None) -> str:
+    """Every generic commune-level agency mentioned in `text` ("... nộp tại Công an cấp xã nơi cư trú")
+    named for the citizen's unit(s): one unit -> "Công an phường Hải Châu"; several (a former district)
+    -> "Công an phường A hoặc Công an phường B". Without units the text is returned unchanged."""
+    if not units or not text:
+        return text
+    data = data or load_places()
+    for local in data.local_agencies:
+        named = " hoặc ".join(local.template.format(unit=unit_label(u, data), name=u.name) for u in units)
+        pattern = "|".join(_generic_regex(g) for g in sorted(local.generic, key=len, reverse=True))
+        text = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", named, text, flags=re.IGNORECASE)
+    return text
+
+
+def without_places(text: str, agencies: Sequence[Agency] | None = None) -> str:
+    """`text` with the places it names removed ("làm căn cước ở xã Tam Ngọc" -> "làm căn cước ở "): a place
+    says where, not which procedure, so it must not count against a procedure's match."""
+    text = unicodedata.normalize("NFC", text or "")
+    spans = resolver_for(agencies).mention_spans(text)
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text

@@ -3,17 +3,36 @@ the bot sends as they are.
 
 Plain text (no Markdown): the same answer goes to the web chat, Telegram and Zalo. Every answer names
 the procedure, gives the section asked about, the implementing agency (with its hotline when the
-directory has it) and the national portal link when the procedure has a national code. Buttons offer
-the other aspects (`/aspect <name>`, handled by the bot with the procedure just answered).
+directory has it; a generic "Công an cấp xã" / "UBND cấp xã" named for the citizen's unit when they named
+a place, else with how to find it), the record's caveats, the link to the record's own portal page and,
+last, where the facts come from and when they were checked ("Nguồn: CSDL quốc gia về TTHC, QĐ 163/QĐ-BTP;
+cập nhật 10/06/2026"). National records can list dozens of long steps and documents: an answer shows the
+first few, each cut to a readable length, and points to the portal page for the rest, so it fits in one
+chat message (MAX_REPLY_CHARS). Buttons offer the other aspects (`/aspect <name>`).
+
+When no procedure answers the question, `compose_not_found` says so plainly, with the national portal's
+search for the question's words, the 1022 number and a button to reach a person.
 """
 from __future__ import annotations
 
-from knowledge_base.models import Procedure
+import re
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from knowledge_base.models import Agency, Procedure
 from nlu.normalize import fold
 from nlu.reply import Button, Reply
 
-MAX_STEPS = 8
-MAX_DOCUMENTS = 10
+# Zalo OA text messages hold at most 2,000 characters (Telegram 4,096): one answer stays within this.
+MAX_REPLY_CHARS = 1800
+MAX_STEPS = 5
+MAX_DOCUMENTS = 6
+MAX_ITEM_CHARS = 220  # one step or document, as published, can run to a page
+MAX_FIELD_CHARS = 400  # conditions, result, processing time, place
+MAX_SOURCE_CHARS = 200
+MORE = "xem đầy đủ tại trang thủ tục"
+# The national portal's procedure search (route of the 2025 portal): the citizen's own words as keyword.
+PORTAL_SEARCH_URL = "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword={keyword}"
 
 CHANNEL_NAMES = {"truc_tiep": "trực tiếp", "truc_tuyen": "trực tuyến", "buu_chinh": "qua dịch vụ bưu chính"}
 ONLINE_EXPLAINED = {
@@ -48,8 +67,20 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " và " + items[-1]
 
 
-def _sentence(text: str) -> str:
-    text = text.strip().rstrip(";,").rstrip()
+def _clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-(") + "…"
+
+
+def _sentence(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    text = _clip(text.strip().rstrip(";,").rstrip(), limit)
     return text if text.endswith((".", "!", "?", ":", "…")) else text + "."
 
 
@@ -71,10 +102,10 @@ def _documents(procedure: Procedure) -> str:
         return "Hồ sơ: chưa có thông tin về thành phần hồ sơ; bạn vui lòng liên hệ cơ quan thực hiện."
     lines = ["Hồ sơ cần chuẩn bị:"]
     for number, item in enumerate(procedure.documents[:MAX_DOCUMENTS], start=1):
-        note = f" — {item.note}" if item.note else ""
-        lines.append(f"{number}. {item.name}{_copies(item)}{note}")
+        note = f" — {_clip(item.note, 80)}" if item.note else ""
+        lines.append(f"{number}. {_clip(item.name, MAX_ITEM_CHARS)}{_copies(item)}{note}")
     if len(procedure.documents) > MAX_DOCUMENTS:
-        lines.append(f"... và {len(procedure.documents) - MAX_DOCUMENTS} giấy tờ khác (xem chi tiết trên Cổng).")
+        lines.append(f"... và {len(procedure.documents) - MAX_DOCUMENTS} giấy tờ khác: {MORE}.")
     return "\n".join(lines)
 
 
@@ -84,14 +115,17 @@ def _fees(procedure: Procedure) -> str:
             return "Phí, lệ phí: " + _sentence(procedure.fee_note)
         return "Phí, lệ phí: chưa có thông tin công bố; bạn vui lòng hỏi cơ quan thực hiện."
     lines = ["Phí, lệ phí:"]
-    for fee in procedure.fees:
+    for fee in procedure.fees[:MAX_DOCUMENTS]:
+        description = _clip(fee.description, MAX_ITEM_CHARS)
         if fee.amount_vnd is None:
-            detail = fee.description or "mức thu tùy trường hợp"
+            detail = description or "mức thu tùy trường hợp"
         elif fee.amount_vnd == 0:
-            detail = "miễn phí" + (f" ({fee.description})" if fee.description else "")
+            detail = "miễn phí" + (f" ({description})" if description else "")
         else:
-            detail = format_vnd(fee.amount_vnd) + (f" ({fee.description})" if fee.description else "")
-        lines.append(f"- {fee.name}: {detail}")
+            detail = format_vnd(fee.amount_vnd) + (f" ({description})" if description else "")
+        lines.append(f"- {_clip(fee.name, 80)}: {detail}")
+    if len(procedure.fees) > MAX_DOCUMENTS:
+        lines.append(f"... và {len(procedure.fees) - MAX_DOCUMENTS} khoản khác: {MORE}.")
     if procedure.fee_note:
         lines.append(_sentence(procedure.fee_note))
     return "\n".join(lines)
@@ -108,10 +142,16 @@ def _where(procedure: Procedure) -> str:
 
 def _steps(procedure: Procedure) -> str:
     lines = ["Các bước thực hiện:"]
-    lines += [f"{number}. {_sentence(step)}" for number, step in enumerate(procedure.steps[:MAX_STEPS], start=1)]
+    lines += [f"{number}. {_sentence(_unnumbered(step), MAX_ITEM_CHARS)}"
+              for number, step in enumerate(procedure.steps[:MAX_STEPS], start=1)]
     if len(procedure.steps) > MAX_STEPS:
-        lines.append("... (xem đầy đủ trên Cổng Dịch vụ công).")
+        lines.append(f"... và {len(procedure.steps) - MAX_STEPS} bước nữa: {MORE}.")
     return "\n".join(lines)
+
+
+def _unnumbered(step: str) -> str:
+    """ "Bước 2: Công dân ..." -> "Công dân ..." (the answer numbers the steps itself)."""
+    return re.sub(r"^\s*(?:bước\s*\d+\s*[:.)-]?\s*)", "", step, flags=re.IGNORECASE) or step
 
 
 def _online(procedure: Procedure) -> str:
@@ -126,7 +166,7 @@ def _online(procedure: Procedure) -> str:
 def _eligibility(procedure: Procedure) -> str:
     lines = []
     if procedure.target_users:
-        lines.append("Đối tượng thực hiện: " + _sentence(", ".join(procedure.target_users)))
+        lines.append("Đối tượng thực hiện: " + _sentence(", ".join(procedure.target_users), MAX_ITEM_CHARS))
     if procedure.conditions:
         lines.append("Yêu cầu, điều kiện: " + _sentence(procedure.conditions))
     else:
@@ -171,27 +211,144 @@ SECTIONS = {
 }
 
 
-def _agency_line(procedure: Procedure, kb) -> str:
-    """The agency as published, plus the directory's full name and hotline when agency_code resolves."""
-    agency = kb.agency(procedure.agency_code) if (kb is not None and procedure.agency_code) else None
-    line = f"Cơ quan thực hiện: {procedure.agency}"
+def _agency_line(procedure: Procedure, kb, units: Sequence[Agency] = ()) -> str:
+    """The agency as published (named for the citizen's unit when they named one, else with how to find
+    a generic commune-level agency), plus the directory's full name and hotline when agency_code resolves."""
+    get_agency = getattr(kb, "agency", None)
+    agency = get_agency(procedure.agency_code) if (get_agency and procedure.agency_code) else None
+    published = _clip(procedure.agency, MAX_FIELD_CHARS)
+    shown = _localised(published, units) if units else _with_hint(published)
+    line = f"Cơ quan thực hiện: {shown}"
     if agency is not None:
         extras = [] if fold(agency.name) == fold(procedure.agency) else [agency.name]
         if agency.hotline:
             extras.append(f"điện thoại {agency.hotline}")
         if extras:
             line += f" ({', '.join(extras)})"
-    return line + "."
+    return _sentence(line, MAX_FIELD_CHARS + 200)
 
 
-def compose_answer(procedure: Procedure, aspect: str | None, kb=None) -> Reply:
-    """The answer about `procedure` for `aspect` (unknown or None: general), with follow-up buttons."""
+def _localised(text: str, units: Sequence[Agency]) -> str:
+    from knowledge_base.places import localise_mentions
+
+    try:
+        return localise_mentions(text, units)
+    except Exception:  # the places data is optional for an answer: the published text stays
+        return text
+
+
+def _with_hint(agency_text: str) -> str:
+    from knowledge_base.places import localise_agency
+
+    try:
+        return localise_agency(agency_text, None)
+    except Exception:
+        return agency_text
+
+
+def source_line(procedure: Procedure) -> str:
+    """Where the record's facts come from and when they were last checked against that source."""
+    provenance = procedure.provenance
+    if provenance is None:
+        return "Nguồn: chưa ghi nguồn; hãy đối chiếu trên Cổng Dịch vụ công quốc gia hoặc gọi 1022."
+    source = _clip(provenance.source, MAX_SOURCE_CHARS)
+    decision = provenance.decision.strip()
+    if decision:
+        decision = decision if fold(decision).startswith(("qd", "quyet dinh")) else f"QĐ {decision}"
+        source += f", {decision}"
+    return f"Nguồn: {source}; cập nhật {provenance.verified_on:%d/%m/%Y}"
+
+
+def link_line(procedure: Procedure) -> str | None:
+    url = procedure.portal_url
+    if url:
+        return f"Trang thủ tục: {url}"
+    if procedure.provenance and procedure.provenance.url.startswith("http"):
+        return f"Văn bản: {procedure.provenance.url}"
+    return None
+
+
+def _fit(section: str, budget: int) -> str:
+    """The section cut (at a line, else a word) to `budget` characters, pointing to the full page."""
+    if len(section) <= budget:
+        return section
+    tail = f"\n... {MORE}."
+    room = max(0, budget - len(tail))
+    cut = section[:room]
+    newline = cut.rfind("\n")
+    cut = cut[:newline] if newline > room // 3 else _clip(cut, room)
+    return cut.rstrip() + tail
+
+
+def compose_answer(procedure: Procedure, aspect: str | None, kb=None, units: Sequence[Agency] = ()) -> Reply:
+    """The answer about `procedure` for `aspect` (unknown or None: general), with follow-up buttons.
+
+    `units`: the citizen's commune-level unit(s), when they named a place (knowledge_base.places.
+    resolve_place): generic commune-level agencies in the answer are then named for it."""
     aspect = aspect if aspect in SECTIONS else "general"
-    parts = [procedure.name, SECTIONS[aspect](procedure), _agency_line(procedure, kb)]
-    if procedure.portal_url:
-        parts.append(f"Chi tiết: {procedure.portal_url}")
+    section = SECTIONS[aspect](procedure)
+    if units:
+        section = _localised(section, units)
+    head = _clip(procedure.name, 300)
+    tail = [_agency_line(procedure, kb, units)]
+    tail += [f"Lưu ý: {_clip(caveat, 400)}" for caveat in procedure.caveats[:3]]
+    link = link_line(procedure)
+    if link:
+        tail.append(link)
+    tail.append(source_line(procedure))
+    budget = MAX_REPLY_CHARS - len(head) - sum(len(t) + 1 for t in tail) - 1
+    parts = [head, _fit(section, max(200, budget)), *tail]
     buttons = [Button(ASPECT_BUTTONS[a], f"/aspect {a}") for a in FOLLOW_UP_ORDER if a != aspect][:4]
     return Reply("\n".join(parts), buttons)
+
+
+def portal_search_url(question: str) -> str:
+    """The national portal's procedure search for the content words of `question` (chatter and aspect
+    phrases such as "cho em hỏi", "ở đâu", "bao lâu" left out), diacritics kept as typed."""
+    return PORTAL_SEARCH_URL.format(keyword=quote(search_keywords(question)))
+
+
+# Chatter left out of the portal search, as typed (with diacritics); a word typed without diacritics is
+# dropped when it folds to one of these ("cho em hoi" -> all three), a small loss ("cho" may be "chó").
+SEARCH_CHATTER = frozenset(
+    """ạ à ơi ad ak nhé nha nhỉ vậy thế thì là mình tôi em anh chị bạn cho hỏi xin giúp giùm với được không
+    ko k gì nào sao muốn cần phải làm những các cái này đó rồi luôn nữa ra về của và hay hoặc ở đâu tại khi
+    như thế nào ai biết chỉ dùm ạh vs đc dc j""".split()
+)
+_SEARCH_CHATTER_FOLDED = frozenset(fold(w) for w in SEARCH_CHATTER)
+
+
+def search_keywords(question: str, max_words: int = 10) -> str:
+    """The content words of a question, as typed, for the portal search."""
+    from nlu.retrieval.text import QUERY_NOISE_PHRASES  # "ho so", "bao lau", "mat bao lau", ...
+
+    words = re.findall(r"\w+", question.lower())
+    folded = [fold(w) for w in words]
+    content: list[str] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in QUERY_NOISE_PHRASES if tuple(folded[i : i + len(p)]) == p), None)
+        if phrase:
+            i += len(phrase)
+            continue
+        content.append(words[i])
+        i += 1
+    keep = [w for w in content if w not in SEARCH_CHATTER
+            and not (w == fold(w) and w in _SEARCH_CHATTER_FOLDED) and not w.isdigit()]
+    return " ".join(keep[:max_words]) or " ".join(words[:max_words])
+
+
+def compose_not_found(question: str, phone: str = "1022", hours: str = "") -> Reply:
+    """No procedure we hold answers the question: say so, give the portal search for its words, the
+    hotline, and a person to ask — never another procedure's answer nor a list of unrelated ones."""
+    when = f" ({hours})" if hours else ""
+    text = (
+        "Xin lỗi, tôi chưa có thông tin về thủ tục bạn hỏi, nên không trả lời đoán.\n"
+        f"Bạn có thể tra cứu trên Cổng Dịch vụ công quốc gia: {portal_search_url(question)}\n"
+        f"Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm \"Gặp tổng đài viên\" để "
+        "tôi chuyển câu hỏi cho cán bộ."
+    )
+    return Reply(text, [Button("Gặp tổng đài viên", "/handoff")])
 
 
 def clarify(procedures: list[Procedure]) -> Reply:

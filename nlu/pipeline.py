@@ -69,6 +69,9 @@ class ProcedureHit:
     # The text names this procedure (distinctive words of its name, or one of its everyday names),
     # rather than only resembling it; checked for the first NAMED_HITS hits.
     named: bool = False
+    # IDF-weighted share of the question's content words this procedure's name / everyday names / field
+    # contain (nlu.retrieval.retriever.Hit.coverage); not part of the `hotline parse` JSON.
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,16 @@ class ParseResult:
     @property
     def confident(self) -> bool:
         """The top procedure is sure enough to answer directly (the retriever's rule), not ask which."""
-        from nlu.retrieval.retriever import Hit, is_confident  # numpy, faiss: only where retrieval runs
+        return self.decision == "answer"
 
-        return is_confident([Hit(h.code, h.name, h.score) for h in self.procedures])
+    @property
+    def decision(self) -> str:
+        """What to do with the hits: "answer" the top one, "choose" among the top three, or "none" —
+        no procedure we hold answers this question (nlu.retrieval.retriever.decide)."""
+        from nlu.retrieval.retriever import Hit, decide  # numpy, faiss: only where retrieval runs
+
+        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures],
+                      named=self.names_procedure)
 
     @property
     def names_procedure(self) -> bool:
@@ -141,7 +151,8 @@ class Parser:
         hits = self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
         procedures = tuple(
             ProcedureHit(hit.code, hit.name, _unit(hit.score),
-                         named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)))
+                         named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)),
+                         coverage=hit.coverage)
             for rank, hit in enumerate(hits)
         )
         return ParseResult(text, intent, detect_aspect(text), procedures)

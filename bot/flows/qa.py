@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.messages import Button, Reply
+from bot.messages import Reply
 from bot.rules import looks_like_follow_up
 from bot.turn import Turn
 from nlu.compose import clarify as compose_clarify
-from nlu.compose import compose_answer
+from nlu.compose import compose_answer, compose_not_found
 from nlu.pipeline import ParseResult
 
-# Below this top score we do not even offer choices: nothing in the KB resembles the question.
-MIN_CHOICE_SCORE = 0.15
 ASPECTS = ("documents", "fee", "duration", "where", "steps", "online", "eligibility", "general")
 
 
@@ -24,7 +22,32 @@ def answer_procedure(turn: Turn, code: str, aspect: str | None) -> list[Reply]:
     turn.state["last_aspect"] = aspect
     turn.state.pop("choices", None)
     turn.state.pop("pending_aspect", None)
-    return [compose_answer(procedure, aspect, kb)]
+    return [compose_answer(procedure, aspect, kb, _citizen_units(turn, kb))]
+
+
+def _citizen_units(turn: Turn, kb) -> list:
+    """The commune-level unit(s) the citizen named in this message or earlier in the conversation (by
+    today's or a former name), so "Công an cấp xã" reads "Công an phường ..."; [] when none."""
+    from knowledge_base.places import resolve_place
+
+    agencies = list(getattr(kb, "agencies", None) or [])
+    if not agencies:
+        return []
+    try:
+        units = resolve_place(turn.text or "", agencies) if turn.text else []
+    except Exception:  # the place data is an aid to the answer, never a reason to fail it
+        units = []
+    if units:
+        turn.state["place_units"] = [u.code for u in units[:3]]
+        return units[:3]
+    by_code = {a.code: a for a in agencies}
+    return [by_code[c] for c in turn.state.get("place_units", []) if c in by_code]
+
+
+def not_found(turn: Turn) -> list[Reply]:
+    settings = turn.services.settings
+    return [compose_not_found(turn.text or "", getattr(settings, "hotline_phone", "1022"),
+                              getattr(settings, "hotline_hours", ""))]
 
 
 def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:
@@ -38,6 +61,7 @@ def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:
 
 
 async def handle_question(turn: Turn, parsed: ParseResult) -> list[Reply]:
+    _citizen_units(turn, turn.services.kb)  # remember a place named now, for the answer after a choice
     hits = parsed.procedures
     aspect = parsed.aspect or "general"
     last = turn.state.get("last_procedure")
@@ -46,13 +70,15 @@ async def handle_question(turn: Turn, parsed: ParseResult) -> list[Reply]:
     names_another = any(h.named and h.code != last for h in hits)
     follow_up = bool(last) and aspect != "general" and looks_like_follow_up(turn.text) and not names_another
 
-    if parsed.confident and not (follow_up and hits[0].code != last):
+    decision = parsed.decision
+    if decision == "answer" and not (follow_up and hits[0].code != last):
         return answer_procedure(turn, hits[0].code, aspect)
     if follow_up:
         return answer_procedure(turn, last, aspect)
-    if hits and hits[0].score >= MIN_CHOICE_SCORE:
+    if decision == "choose":
         return clarify(turn, [h.code for h in hits], aspect)
-    return [Reply(texts.NO_PROCEDURE, [Button(texts.BTN_HANDOFF, "/handoff")])]
+    # No procedure we hold answers it: say so, never another procedure's answer or a list of unrelated ones.
+    return not_found(turn)
 
 
 async def handle_aspect_only(turn: Turn, aspect: str) -> list[Reply] | None:

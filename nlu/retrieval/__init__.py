@@ -2,7 +2,7 @@
 
     from nlu.retrieval import get_retriever, is_confident
     hits = get_retriever(settings).search("lam so do o dau", k=5)   # [Hit(code, name, score)], score in [0, 1]
-    if not is_confident(hits): ...ask which of hits[:3] the citizen means...
+    decide(hits)   # "answer" hits[0] | "choose" among hits[:3] | "none": we do not hold it, say so
 
 How a question is scored (all weights chosen on nlu/data/dev_procedures.jsonl, split "dev"; the
 "test" slice is held out — see scripts/eval_nlu.py --sweep):
@@ -27,6 +27,7 @@ from nlu.retrieval.retriever import (
     Hit,
     Retriever,
     clear_cache,
+    decide,
     ensure_index,
     get_encoder,
     get_retriever,
@@ -40,6 +41,7 @@ __all__ = [
     "Hit",
     "Retriever",
     "clear_cache",
+    "decide",
     "ensure_index",
     "get_encoder",
     "get_retriever",

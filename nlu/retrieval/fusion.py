@@ -30,6 +30,11 @@ class FusionConfig:
     # largest IDF-weighted share of one name/alias the question mentions: "khai sinh cho con" then
     # prefers "Đăng ký khai sinh" over "Đăng ký khai sinh có yếu tố nước ngoài".
     coverage_weight: float = 0.75
+    # Priors (nlu.retrieval.prior), applied after fusion: score * (1 - prior_weight + prior_weight *
+    # popularity), and * (1 - business_penalty) for a business-only procedure when the question is a
+    # citizen's. Both multiplicative, so a score of 0 stays 0 and scores stay in [0, 1].
+    prior_weight: float = 0.0
+    business_penalty: float = 0.0
 
 
 def lexical_normalise(scores: np.ndarray, lex_k: float) -> np.ndarray:
@@ -67,3 +72,13 @@ def fuse(
     dense = dense_normalise(cosines, cos_lo, cos_hi)
     w = config.dense_weight
     return ((1.0 - w) * lex + w * dense).astype(np.float32)
+
+
+def apply_priors(scores: np.ndarray, popularity: np.ndarray | None, business_only: np.ndarray | None,
+                 business_question: bool, config: FusionConfig) -> np.ndarray:
+    out = scores
+    if popularity is not None and config.prior_weight:
+        out = out * ((1.0 - config.prior_weight) + config.prior_weight * popularity)
+    if business_only is not None and config.business_penalty and not business_question:
+        out = np.where(business_only, out * (1.0 - config.business_penalty), out)
+    return out.astype(np.float32)

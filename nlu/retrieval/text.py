@@ -105,11 +105,23 @@ def procedure_lexical_views(procedure) -> list[list[str]]:
     return views
 
 
+# Words about the asker rather than the procedure ("làm căn cước cho con", "vợ em sinh", "đến đâu"):
+# left out of what a question must share with a procedure (folded).
+QUESTION_CONTEXT_WORDS = frozenset("con be chau vo chong bo me ong cu den tuoi nam thang".split())
+
+
 def coverage_terms(text: str, question: bool = False) -> list[str]:
     """Distinct content syllables of `text` (folded, chatter dropped): what a question must mention for
     a name or alias to count as fully covered. `question`: also drop aspect phrases."""
     tokens = question_syllables(text) if question else syllables(text)
     return list(dict.fromkeys(t for t in tokens if t and t not in QUERY_STOPWORDS))
+
+
+def asked_terms(question: str) -> list[str]:
+    """The content syllables of a question a procedure must share to answer it (the answer gate):
+    chatter, aspect phrases, numbers and words about the asker left out."""
+    return [t for t in coverage_terms(question, question=True)
+            if t not in QUESTION_CONTEXT_WORDS and not t.isdigit()]
 
 
 def procedure_coverage_views(procedure) -> list[list[str]]:

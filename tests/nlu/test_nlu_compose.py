@@ -4,7 +4,19 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.models import Agency, DocumentItem, Fee, Procedure
-from nlu.compose import ASPECT_BUTTONS, clarify, compose_answer, format_vnd
+from datetime import date
+
+from knowledge_base.models import Provenance
+from nlu.compose import (
+    ASPECT_BUTTONS,
+    MAX_REPLY_CHARS,
+    clarify,
+    compose_answer,
+    compose_not_found,
+    format_vnd,
+    portal_search_url,
+    search_keywords,
+)
 from nlu.reply import Button, Reply
 
 
@@ -69,8 +81,10 @@ def test_each_aspect_has_its_section(aspect: str, expected: list[str], absent: l
         assert part in answer.text, (aspect, answer.text)
     for part in absent:
         assert part not in answer.text, (aspect, answer.text)
-    assert "Cơ quan thực hiện: Ủy ban nhân dân cấp xã." in answer.text
-    assert "ma_thu_tuc=1.001193" in lines[-1]
+    # no place named: the generic agency and how to find the citizen's unit
+    assert "Cơ quan thực hiện: Ủy ban nhân dân cấp xã của xã, phường hoặc đặc khu nơi bạn cư trú" in answer.text
+    assert lines[-2] == "Trang thủ tục: " + _procedure().portal_url and "ma_thu_tuc=1.001193" in lines[-2]
+    assert lines[-1].startswith("Nguồn:")
     assert all(isinstance(b, Button) and b.payload.startswith("/aspect ") for b in answer.buttons)
     assert f"/aspect {aspect}" not in [b.payload for b in answer.buttons]
 
@@ -115,10 +129,13 @@ def test_clarify_offers_top_three() -> None:
 
 
 def test_every_bundled_procedure_composes_for_every_aspect(kb) -> None:
+    """National records can list dozens of page-long steps and documents: every answer fits one chat
+    message (Zalo OA: 2,000 characters), begins with the name and ends with its source and date."""
     for procedure in kb.procedures:
         for aspect in list(ASPECT_BUTTONS) + ["general"]:
             text = compose_answer(procedure, aspect, kb).text
-            assert text.startswith(procedure.name) and len(text) < 4000
+            assert text.startswith(procedure.name[:100]) and len(text) <= MAX_REPLY_CHARS, (procedure.code, aspect)
+            assert text.splitlines()[-1].startswith("Nguồn: "), (procedure.code, aspect)
 
 
 def test_general_fee_summary() -> None:
@@ -128,3 +145,79 @@ def test_general_fee_summary() -> None:
     assert "Phí, lệ phí: từ 700.000 đồng đến 1.000.000 đồng, một số khoản tùy trường hợp." in text
     free = _procedure(fees=[Fee(name="Lệ phí", amount_vnd=0)])
     assert "Phí, lệ phí: miễn phí." in compose_answer(free, "general", KB).text
+
+
+NATIONAL = Provenance(source="CSDL quốc gia về TTHC", decision="163/QĐ-BTP",
+                      url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-aaaa", verified_on=date(2026, 6, 10))
+
+
+def test_answer_ends_with_source_and_date_and_links_the_records_own_page() -> None:
+    text = compose_answer(_procedure(provenance=NATIONAL), "fee", KB).text
+    lines = text.splitlines()
+    assert lines[-1] == "Nguồn: CSDL quốc gia về TTHC, QĐ 163/QĐ-BTP; cập nhật 10/06/2026"
+    assert lines[-2] == "Trang thủ tục: https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-aaaa"
+    curated = Provenance(source="Nghị định 151/2025/NĐ-CP", url="https://example.gov.vn/nd151",
+                         verified_on=date(2026, 11, 30))
+    local = compose_answer(_procedure(code="QNA.X.01", national_code=False, provenance=curated), "fee", KB).text
+    assert local.splitlines()[-1] == "Nguồn: Nghị định 151/2025/NĐ-CP; cập nhật 30/11/2026"
+    assert "Văn bản: https://example.gov.vn/nd151" in local
+
+
+def test_caveats_are_shown() -> None:
+    caveat = "Căn cứ pháp lý đã thay đổi: “Nghị định 43/2014/NĐ-CP” đã được thay thế bởi Nghị định 151/2025/NĐ-CP."
+    text = compose_answer(_procedure(provenance=NATIONAL, caveats=[caveat]), "documents", KB).text
+    assert "Lưu ý: " + caveat in text
+    assert text.index("Lưu ý:") < text.index("Nguồn:")
+
+
+def test_long_records_are_summarised_within_one_message() -> None:
+    steps = [f"Bước {i}: " + "Cán bộ tiếp nhận kiểm tra tính đầy đủ của hồ sơ và hướng dẫn bổ sung. " * 12
+             for i in range(1, 30)]
+    documents = [DocumentItem(name=f"Giấy tờ số {i} " + "kèm bản sao có chứng thực " * 30) for i in range(40)]
+    long = _procedure(steps=steps, documents=documents, provenance=NATIONAL, conditions="Điều kiện " * 500)
+    for aspect in list(ASPECT_BUTTONS) + ["general"]:
+        text = compose_answer(long, aspect, KB).text
+        assert len(text) <= MAX_REPLY_CHARS, aspect
+        assert text.splitlines()[-1].startswith("Nguồn:")
+    steps_text = compose_answer(long, "steps", KB).text
+    assert "xem đầy đủ tại trang thủ tục" in steps_text and "1. Cán bộ tiếp nhận" in steps_text
+    assert "Bước 1" not in steps_text  # the answer numbers the steps itself
+    assert "xem đầy đủ tại trang thủ tục" in compose_answer(long, "documents", KB).text
+
+
+def test_agency_localised_when_the_citizen_names_a_place() -> None:
+    from knowledge_base.places import resolve_place
+
+    police = _procedure(agency="Công an cấp Xã", where_to_submit="Công an cấp xã nơi cư trú", provenance=NATIONAL)
+    units = resolve_place("em ở xã Tam Ngọc cũ")  # a former commune, merged into phường Hương Trà
+    assert [u.name for u in units] == ["Ủy ban nhân dân phường Hương Trà"]
+    text = compose_answer(police, "where", KB, units).text
+    assert "Cơ quan thực hiện: Công an phường Hương Trà." in text
+    assert "Nơi nộp hồ sơ: Công an phường Hương Trà nơi cư trú." in text
+    assert "cấp xã" not in text.replace("Công an phường Hương Trà", "")
+    people = compose_answer(_procedure(), "where", KB, units).text
+    assert "Cơ quan thực hiện: Ủy ban nhân dân phường Hương Trà." in people
+    # no place: the generic name and how to find the unit
+    unnamed = compose_answer(police, "where", KB).text
+    assert "Công an cấp Xã của xã, phường hoặc đặc khu nơi bạn cư trú" in unnamed
+    assert "cho tôi biết tên xã, phường" in unnamed
+
+
+def test_not_found_says_so_with_portal_search_hotline_and_a_person() -> None:
+    reply = compose_not_found("cho em hỏi đăng ký bản quyền bài hát ở đâu ạ", "1022", "7h00–21h00")
+    assert reply.text.startswith("Xin lỗi, tôi chưa có thông tin")
+    url = "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword="
+    assert url + "%C4%91%C4%83ng%20k%C3%BD%20b%E1%BA%A3n%20quy%E1%BB%81n%20b%C3%A0i%20h%C3%A1t" in reply.text
+    assert "1022" in reply.text
+    assert [b.payload for b in reply.buttons] == ["/handoff"]
+    assert not any(b.payload.startswith("/procedure") for b in reply.buttons)
+
+
+@pytest.mark.parametrize(("question", "keywords"), [
+    ("cho em hỏi thủ tục đăng ký nuôi chó mèo ở đâu vậy ạ", "đăng ký nuôi chó mèo"),
+    ("lam giay phep kinh doanh karaoke mat bao lau", "giay phep kinh doanh karaoke"),
+    ("xin cấp lại thẻ căn cước bị mất", "cấp lại thẻ căn cước bị mất"),
+])
+def test_portal_search_keeps_the_content_words(question: str, keywords: str) -> None:
+    assert search_keywords(question) == keywords
+    assert portal_search_url(question).endswith("keyword=" + __import__("urllib.parse").parse.quote(keywords))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,3 +57,45 @@ def test_is_confident_needs_score_and_margin():
     assert not is_confident([Hit("a", "A", 0.4)], threshold=0.5)
     assert not is_confident([Hit("a", "A", 0.80), Hit("b", "B", 0.79)], threshold=0.5, margin=0.05)
     assert is_confident([Hit("a", "A", 0.80), Hit("b", "B", 0.60)], threshold=0.5, margin=0.05)
+
+
+def test_decide_answers_chooses_or_says_not_found():
+    from nlu.retrieval import decide
+
+    assert decide([]) == "none"
+    assert decide([Hit("a", "A", 0.8, 0.9), Hit("b", "B", 0.5, 0.9)]) == "answer"
+    # a strong score on words the question does not share with the procedure is not an answer
+    assert decide([Hit("a", "A", 0.8, 0.3), Hit("b", "B", 0.5, 0.3)]) == "none"
+    assert decide([Hit("a", "A", 0.8, 0.55), Hit("b", "B", 0.5, 0.5)]) == "choose"
+    assert decide([Hit("a", "A", 0.42, 0.9), Hit("b", "B", 0.41, 0.9)]) == "choose"  # too close to pick one
+    assert decide([Hit("a", "A", 0.2, 1.0)]) == "none"
+
+
+def test_priors_from_the_popularity_list_and_target_users():
+    from types import SimpleNamespace as P
+
+    from nlu.retrieval.prior import DEFAULT_POPULARITY, asks_as_business, audience_from_users, procedure_priors
+
+    records = [
+        P(code="1.004194", name="Đăng ký tạm trú", target_users=[]),  # the list's most used procedure
+        P(code="LOCAL.1", name="Giải quyết hưởng trợ cấp thất nghiệp", target_users=[]),  # by name
+        P(code="X.1", name="Không có trong danh sách", target_users=["Doanh nghiệp"]),
+        P(code="X.2", name="Cũng không có", target_users=["Công dân Việt Nam"]),
+    ]
+    popularity, business_only = procedure_priors(records)
+    assert popularity[0] == 1.0 and 0.5 < popularity[1] < 1.0
+    assert popularity[2] == popularity[3] == DEFAULT_POPULARITY
+    assert business_only.tolist() == [False, False, True, False]
+    assert audience_from_users(["Tổ chức (không bao gồm doanh nghiệp, HTX)", "Doanh nghiệp"]) == "business"
+    assert audience_from_users(["Công dân Việt Nam", "Doanh nghiệp"]) == "both"
+    assert asks_as_business("cong ty em muon doi nguoi dai dien theo phap luat")
+    assert not asks_as_business("con em muốn làm căn cước")
+
+
+def test_priors_never_turn_a_zero_into_a_match():
+    from nlu.retrieval.fusion import apply_priors
+
+    scores = np.array([0.0, 0.5, 0.8], dtype=np.float32)
+    out = apply_priors(scores, np.array([1.0, 0.0, 1.0], dtype=np.float32), np.array([False, False, True]),
+                       False, FusionConfig(prior_weight=0.1, business_penalty=0.2))
+    assert out[0] == 0.0 and out[1] == pytest.approx(0.45) and out[2] == pytest.approx(0.64)

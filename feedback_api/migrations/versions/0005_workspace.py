@@ -2,7 +2,7 @@
 citizen satisfaction.
 
 Revision ID: 0005_workspace
-Revises: 0003_code_sequence
+Revises: 0004_access_guard
 Create Date: 2026-12-01
 """
 from alembic import op
