@@ -22,6 +22,7 @@ from typing import Callable
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.shared_state import Buckets, MemoryBuckets
+from common.db import is_database_unavailable
 from feedback_api.edge.clients import TokenVerifier, bearer_token
 from feedback_api.edge.responses import send_error
 
@@ -91,7 +92,8 @@ class RateLimitMiddleware:
                 wait = await self.buckets.take(f"{rule.name}:{client}", rule.per_minute, rule.per_minute / 60)
         except Exception as exc:  # shared state unreachable: serve (the database limits load anyway)
             now = time.monotonic()
-            if now - self._warned_at > 60:
+            # A database outage is reported once per request by the 503 it causes; anything else once a minute.
+            if not is_database_unavailable(exc) and now - self._warned_at > 60:
                 self._warned_at = now
                 log.warning("rate limit state unavailable (%s); not limiting", type(exc).__name__)
             wait = 0.0

@@ -83,7 +83,7 @@ def test_intake_stores_item_audit_and_outbox_before_answering(client, settings, 
 
     from feedback_api.main import create_app
 
-    again = TestClient(create_app(hooked)).post("/api/v1/feedback", json=body).json()
+    again = TestClient(create_app(hooked)).post("/api/v1/feedback", json=body, headers=tokens["operator"]).json()
     with get_sessionmaker(settings)() as session:
         created_rows = session.scalars(select(OutboxEvent).where(OutboxEvent.event == "feedback.created")).all()
         assert [o.target for o in created_rows] == ["webhook:national"]
