@@ -1,4 +1,5 @@
 """`hotline chat` (terminal chat) and `hotline bot telegram|zalo|handoffs`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,9 @@ def telegram(
 def zalo() -> None:
     """Check the Zalo OA configuration (events arrive at POST /webhooks/zalo of `hotline serve`)."""
     settings = _settings()
-    missing = [name for name in ("zalo_app_id", "zalo_oa_secret_key", "zalo_oa_access_token")
-               if not getattr(settings, name)]
+    missing = [
+        name for name in ("zalo_app_id", "zalo_oa_secret_key", "zalo_oa_access_token") if not getattr(settings, name)
+    ]
     typer.echo(f"Webhook URL cần khai báo trên Zalo: {settings.api_base_url.rstrip('/')}/webhooks/zalo")
     typer.echo(f"OA API: {settings.zalo_api_base}")
     if missing:

@@ -4,6 +4,7 @@ Requests and responses are pydantic models of the parts of the HTTP contract (DE
 they are the bot's own view of that contract, not the service's schemas (the bot imports nothing of the
 service). Responses ignore fields the bot does not read, so the service may add fields freely.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -214,7 +215,10 @@ class FeedbackClient:
     async def create_feedback(self, submission: FeedbackSubmission, *, idempotency_key: str) -> Submitted:
         """POST /feedback. Retries with the same key never duplicate."""
         response = await self._request(
-            "POST", "/api/v1/feedback", auth="optional", json=submission.body(),
+            "POST",
+            "/api/v1/feedback",
+            auth="optional",
+            json=submission.body(),
             headers={"Idempotency-Key": idempotency_key},
         )
         if response.status_code not in (200, 201):
@@ -244,8 +248,7 @@ class FeedbackClient:
 
     async def provide_info(self, code: str, info: str) -> None:
         """The citizen's answer to the agency's question, sent by the bot on their behalf."""
-        response = await self._request("POST", f"/api/v1/feedback/{code}/provide-info", auth=True,
-                                       json={"info": info})
+        response = await self._request("POST", f"/api/v1/feedback/{code}/provide-info", auth=True, json={"info": info})
         if response.status_code != 200:
             raise _error(response)
 

@@ -6,6 +6,7 @@ channel update already processed, load the state, run the flow, then store the s
 in one transaction. Logs carry the channel, a hash of the user id, the intent and the flow step, never
 the text (citizens type names, phone numbers and addresses).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,7 +50,7 @@ class Engine:
         self._locks = locks if locks is not None else MemoryLocks()
 
     @classmethod
-    def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> "Engine":
+    def from_settings(cls, settings, *, transport=None, parser=None, kb=None, store=None) -> Engine:
         """The engine on the real NLU, KB and feedback API (over HTTP, or `transport` in tests)."""
         if kb is None:
             from knowledge_base.loader import load_knowledge_base
@@ -114,28 +115,39 @@ class Engine:
         if inbound.image is not None:
             said = said or "📷 (ảnh)"
         entries = [("citizen", said, None)] if said and not (inbound.payload == "/start" and not inbound.text) else []
-        entries += [("bot", r.text, [{"title": b.title, "payload": b.payload} for b in r.buttons or []])
-                    for r in replies]
+        entries += [
+            ("bot", r.text, [{"title": b.title, "payload": b.payload} for b in r.buttons or []]) for r in replies
+        ]
         try:
             await asyncio.to_thread(self.store.append_messages, inbound.channel, inbound.user_id, entries)
         except Exception as exc:
-            log.warning("transcript not stored: %s (%s)", type(exc).__name__,
-                        user_ref(inbound.channel, inbound.user_id))
+            log.warning(
+                "transcript not stored: %s (%s)", type(exc).__name__, user_ref(inbound.channel, inbound.user_id)
+            )
         return replies
 
     async def _run(self, inbound: Inbound, conv) -> tuple[list[Reply], bool]:
-        turn = Turn(inbound=inbound, conv=conv, services=self.services,
-                    text=(inbound.text or "").strip()[:MAX_TEXT_CHARS])
+        turn = Turn(
+            inbound=inbound, conv=conv, services=self.services, text=(inbound.text or "").strip()[:MAX_TEXT_CHARS]
+        )
         try:
             return await self._dispatch(turn), False
         except Exception as exc:  # a bug must not leave the citizen without an answer
             # Type and place only: exception messages can carry what the citizen typed.
             frame = traceback.extract_tb(exc.__traceback__)[-1]
-            log.error("bot flow failed: %s at %s:%s (%s)", type(exc).__name__, frame.filename,
-                      frame.lineno, user_ref(inbound.channel, inbound.user_id))
+            log.error(
+                "bot flow failed: %s at %s:%s (%s)",
+                type(exc).__name__,
+                frame.filename,
+                frame.lineno,
+                user_ref(inbound.channel, inbound.user_id),
+            )
             settings = self.services.settings
-            return [Reply("Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(settings.hotline_phone,
-                                                                               settings.hotline_hours))], True
+            return [
+                Reply(
+                    "Xin lỗi, đã có lỗi xảy ra. " + texts.hotline_hint(settings.hotline_phone, settings.hotline_hours)
+                )
+            ], True
 
     # --- routing ------------------------------------------------------------------------------------
     async def _dispatch(self, turn: Turn) -> list[Reply]:
@@ -155,8 +167,11 @@ class Engine:
             return await rating.handle(turn)
         if in_form:
             replies = await form.handle(turn)
-            log.info("form step=%s (%s)", turn.state.get("form", {}).get("step", "closed"),
-                     user_ref(turn.inbound.channel, turn.inbound.user_id))
+            log.info(
+                "form step=%s (%s)",
+                turn.state.get("form", {}).get("step", "closed"),
+                user_ref(turn.inbound.channel, turn.inbound.user_id),
+            )
             return replies
         if turn.inbound.image is not None or turn.inbound.image_failed:
             return [Reply(texts.IMAGE_OUTSIDE_FORM, [Button(texts.BTN_FEEDBACK, "/feedback")])]
@@ -176,8 +191,12 @@ class Engine:
 
         parsed = await turn.parse()
         intent = parsed.intent.name
-        log.info("intent=%s conf=%.2f (%s)", intent, parsed.intent.confidence,
-                 user_ref(turn.inbound.channel, turn.inbound.user_id))
+        log.info(
+            "intent=%s conf=%.2f (%s)",
+            intent,
+            parsed.intent.confidence,
+            user_ref(turn.inbound.channel, turn.inbound.user_id),
+        )
         return await self._intent(turn, intent, parsed)
 
     async def _intent(self, turn: Turn, intent: str, parsed: ParseResult) -> list[Reply]:
@@ -205,8 +224,12 @@ class Engine:
             return [Reply(texts.GOODBYE)]
         if intent == "human_handoff":
             return self._handoff(turn)
-        return [Reply(texts.OUT_OF_SCOPE + "\n" + texts.hotline_hint(settings.hotline_phone, settings.hotline_hours),
-                      _main_buttons())]
+        return [
+            Reply(
+                texts.OUT_OF_SCOPE + "\n" + texts.hotline_hint(settings.hotline_phone, settings.hotline_hours),
+                _main_buttons(),
+            )
+        ]
 
     def _handoff(self, turn: Turn) -> list[Reply]:
         settings = self.services.settings
@@ -249,8 +272,14 @@ class Engine:
         if name == "/cancel":
             return [Reply(texts.NOTHING_TO_CANCEL)]
         if name in _FORM_COMMANDS:  # a form button pressed after the form ended
-            return [Reply(texts.NOTHING_TO_CANCEL if name == "/cancel" else "Phản ánh này đã kết thúc. "
-                          "Bạn cần hỗ trợ gì thêm không?", _main_buttons())]
+            return [
+                Reply(
+                    texts.NOTHING_TO_CANCEL
+                    if name == "/cancel"
+                    else "Phản ánh này đã kết thúc. Bạn cần hỗ trợ gì thêm không?",
+                    _main_buttons(),
+                )
+            ]
         return None  # not a command: treat it as text
 
 
@@ -278,5 +307,8 @@ def _aspect_of(text: str) -> str | None:
 
 
 def _main_buttons() -> list[Button]:
-    return [Button(texts.BTN_FEEDBACK, "/feedback"), Button(texts.BTN_MY_ITEMS, "/mine"),
-            Button(texts.BTN_HANDOFF, "/handoff")]
+    return [
+        Button(texts.BTN_FEEDBACK, "/feedback"),
+        Button(texts.BTN_MY_ITEMS, "/mine"),
+        Button(texts.BTN_HANDOFF, "/handoff"),
+    ]

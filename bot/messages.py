@@ -3,6 +3,7 @@
 `Reply` and `Button` (text plus buttons) are defined in nlu.reply, the lowest layer that builds replies
 (the answer composer); the bot uses them as its own outgoing message type.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ changes of common.signing.CITIZEN_STATUS_CHANGES; a needs_info event carries the
 at-least-once, so each event id is processed once (recorded before sending; forgotten again when
 sending fails, so the outbox's retry gets another chance).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,6 @@ from bot.messages import Button, Reply
 from common.signing import citizen_hears_about
 
 log = logging.getLogger(__name__)
-
 
 
 class _Event(BaseModel):
@@ -72,8 +72,11 @@ def notice_for(event: OutboxEvent, agency_name: Callable[[str], str] = lambda co
     elif event.event == "feedback.published":
         text = texts.notice_published(code)
     elif event.event == "feedback.status_changed" and feedback.status == "needs_info":
-        return Notice(channel, chat_id, Reply(texts.notice_needs_info(code, feedback.question),
-                                              [Button(texts.BTN_SUPPLEMENT, f"/info {code}")]))
+        return Notice(
+            channel,
+            chat_id,
+            Reply(texts.notice_needs_info(code, feedback.question), [Button(texts.BTN_SUPPLEMENT, f"/info {code}")]),
+        )
     elif event.event == "feedback.status_changed" and citizen_hears_about(event.event, feedback.status):
         text = texts.notice_status(code, feedback.status)
     else:

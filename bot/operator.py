@@ -7,6 +7,7 @@ logs carry nothing personal. While an operator holds a conversation the engine s
 out through the channel's own sender (web chat poll, Telegram, Zalo). Every step is in the operator
 action log with its timing (how long the citizen waited, how long the operator held it), no text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,9 @@ class _Auth:
                 self._cache.clear()
             self._cache[token] = (time.monotonic() + _WHO_CACHE_SECONDS, who)
         if who is None:
-            return None, error(401, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.",
-                               "invalid_token")
+            return None, error(
+                401, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.", "invalid_token"
+            )
         if "handoff" not in (who.get("can") or []):
             return None, error(403, "Chỉ tổng đài viên hoặc lãnh đạo mới hỗ trợ trực tiếp người dân.", "forbidden")
         return who, None
@@ -126,9 +128,13 @@ def build_router(runtime) -> APIRouter:
         if problem:
             return problem
         channel, user_id = found
-        return {"id": ref, "channel": channel, "channel_label": CHANNEL_LABELS.get(channel, channel),
-                "held_by": await asyncio.to_thread(store.holder, channel, user_id),
-                "messages": await asyncio.to_thread(store.history, channel, user_id)}
+        return {
+            "id": ref,
+            "channel": channel,
+            "channel_label": CHANNEL_LABELS.get(channel, channel),
+            "held_by": await asyncio.to_thread(store.holder, channel, user_id),
+            "messages": await asyncio.to_thread(store.history, channel, user_id),
+        }
 
     async def _say(channel: str, user_id: str, text: str, sender: str) -> bool:
         if channel == "web":  # the widget's poll shows it as the operator's message

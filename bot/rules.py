@@ -3,6 +3,7 @@
 No I/O here; everything is matched on `nlu.normalize.fold` (lowercase, no diacritics, abbreviations
 expanded), so "Hủy", "huỷ" and "huy", or "sđt" and "số điện thoại", behave the same.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,7 @@ def extract_phone(text: str) -> str | None:
 
 
 def mask_phone(phone: str) -> str:
-    """"0905123456" -> "0905***456" for summaries shown back to the citizen."""
+    """ "0905123456" -> "0905***456" for summaries shown back to the citizen."""
     if len(phone) < 7:
         return "***"
     return phone[:4] + "*" * (len(phone) - 7) + phone[-3:]
@@ -63,21 +64,71 @@ def _words(text: str) -> str:
 
 
 _CANCEL = {
-    "huy", "huy bo", "huy di", "huy phan anh", "huy kien nghi", "thoi huy", "thoi", "dung lai", "thoat",
-    "khong gui nua", "cancel", "/cancel",
+    "huy",
+    "huy bo",
+    "huy di",
+    "huy phan anh",
+    "huy kien nghi",
+    "thoi huy",
+    "thoi",
+    "dung lai",
+    "thoat",
+    "khong gui nua",
+    "cancel",
+    "/cancel",
 }
 _SKIP = {
-    "bo qua", "khong", "khong co", "khong can", "thoi khong", "khong muon", "skip", "/skip", "qua",
-    "tiep", "tiep tuc", "khong co anh", "khong gui anh", "an danh", "khong cung cap",
+    "bo qua",
+    "khong",
+    "khong co",
+    "khong can",
+    "thoi khong",
+    "khong muon",
+    "skip",
+    "/skip",
+    "qua",
+    "tiep",
+    "tiep tuc",
+    "khong co anh",
+    "khong gui anh",
+    "an danh",
+    "khong cung cap",
 }
 _YES = {
-    "co", "dong y", "ok", "oke", "okay", "uh", "u", "vang", "da", "da co", "co dong y", "yes", "duoc",
-    "dong y cong khai", "co cong khai", "/yes", "chac chan", "dung",
+    "co",
+    "dong y",
+    "ok",
+    "oke",
+    "okay",
+    "uh",
+    "u",
+    "vang",
+    "da",
+    "da co",
+    "co dong y",
+    "yes",
+    "duoc",
+    "dong y cong khai",
+    "co cong khai",
+    "/yes",
+    "chac chan",
+    "dung",
 }
 _NO = {"khong", "khong dong y", "khong cong khai", "no", "/no", "thoi khong", "khong muon", "khong can"}
 _CONFIRM = {
-    "gui", "gui di", "xac nhan", "dong y gui", "ok gui", "gui phan anh", "dung roi", "chinh xac", "/confirm",
-    "co", "dong y", "ok", "oke",
+    "gui",
+    "gui di",
+    "xac nhan",
+    "dong y gui",
+    "ok gui",
+    "gui phan anh",
+    "dung roi",
+    "chinh xac",
+    "/confirm",
+    "co",
+    "dong y",
+    "ok",
+    "oke",
 }
 
 
@@ -120,7 +171,7 @@ def parse_edit(text: str) -> str | None:
     words = _words(text)
     for verb in sorted(_EDIT_VERBS, key=len, reverse=True):
         if words == verb or words.startswith(verb + " "):
-            rest = words[len(verb):].strip()
+            rest = words[len(verb) :].strip()
             if rest in FIELD_WORDS:  # "/edit phone"
                 return rest
             rest = re.sub(r"^(lai|phan|muc|truong)\s+", "", rest)
@@ -160,7 +211,7 @@ def strip_feedback_lead_in(text: str) -> str:
     match = _LEAD_IN_RE.match(text or "")
     if not match:
         return ""
-    return text[match.end():].strip()
+    return text[match.end() :].strip()
 
 
 def looks_like_content(text: str) -> bool:
@@ -170,8 +221,20 @@ def looks_like_content(text: str) -> bool:
 
 # Follow-up questions that keep the procedure of the previous answer: "còn lệ phí thì sao?", "nộp ở đâu".
 _FOLLOW_UP_MARKERS = (
-    "con ", "the con", "vay con", "thi sao", "the thi", "thu tuc do", "thu tuc nay", "cai do", "cai nay",
-    "o tren", "vua roi", "vay thi", "luc nay", "con gi",
+    "con ",
+    "the con",
+    "vay con",
+    "thi sao",
+    "the thi",
+    "thu tuc do",
+    "thu tuc nay",
+    "cai do",
+    "cai nay",
+    "o tren",
+    "vua roi",
+    "vay thi",
+    "luc nay",
+    "con gi",
 )
 
 
@@ -180,13 +243,11 @@ def looks_like_follow_up(text: str) -> bool:
     if not words:
         return False
     padded = f"{words} "
-    return len(words.split()) <= 7 or any(
-        padded.startswith(m) or f" {m}" in padded for m in _FOLLOW_UP_MARKERS
-    )
+    return len(words.split()) <= 7 or any(padded.startswith(m) or f" {m}" in padded for m in _FOLLOW_UP_MARKERS)
 
 
 def wants_own_items(text: str) -> bool:
-    """"phản ánh của tôi", "các kiến nghị tôi đã gửi": the person's own list rather than one code."""
+    """ "phản ánh của tôi", "các kiến nghị tôi đã gửi": the person's own list rather than one code."""
     words = _words(text)
     return any(
         marker in words
@@ -212,7 +273,7 @@ _CHOICE_RE = re.compile(r"^(?:(?:chon|lay|xem) )?(?:(?:so|thu|cai|muc|thu tuc|th
 
 
 def parse_choice(text: str, count: int) -> int | None:
-    """"2", "số 2", "chọn 2": the 0-based index of a numbered choice just offered, else None."""
+    """ "2", "số 2", "chọn 2": the 0-based index of a numbered choice just offered, else None."""
     match = _CHOICE_RE.match(_words(text))
     if not match:
         return None

@@ -1,4 +1,5 @@
 """The bot's long-lived objects in one served process: engine, store, channel senders (built lazily)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,12 @@ class BotRuntime:
             async with self._engine_lock:
                 if self._engine is None:  # loading the NLU takes seconds: keep it off the event loop
                     self._engine = await asyncio.to_thread(
-                        Engine.from_settings, self.settings, transport=self._feedback_transport,
-                        parser=self._parser, kb=self._kb, store=self.store,
+                        Engine.from_settings,
+                        self.settings,
+                        transport=self._feedback_transport,
+                        parser=self._parser,
+                        kb=self._kb,
+                        store=self.store,
                     )
         return self._engine
 
@@ -64,9 +69,12 @@ class BotRuntime:
         if self._api_client is None:
             from bot.client import FeedbackClient
 
-            self._api_client = FeedbackClient(self.settings.api_base_url, username=self.settings.bot_username,
-                                              password=self.settings.secret("bot_password"),
-                                              transport=self._feedback_transport)
+            self._api_client = FeedbackClient(
+                self.settings.api_base_url,
+                username=self.settings.bot_username,
+                password=self.settings.secret("bot_password"),
+                transport=self._feedback_transport,
+            )
         return self._api_client
 
     async def telegram_application(self):

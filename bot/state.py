@@ -9,6 +9,7 @@ feedback service has already migrated. A future incompatible change would add a 
 
 All methods are synchronous and short; the engine calls them through `asyncio.to_thread`.
 """
+
 from __future__ import annotations
 
 import json
@@ -167,11 +168,13 @@ class ConversationStore:
     # --- conversations -------------------------------------------------------------------------
     def load(self, channel: str, user_id: str) -> Conversation:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(conversations).where(
-                    conversations.c.channel == channel, conversations.c.user_id == user_id
+            row = (
+                conn.execute(
+                    select(conversations).where(conversations.c.channel == channel, conversations.c.user_id == user_id)
                 )
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
         if row is None:
             return Conversation(channel=channel, user_id=user_id)
         state = row["state"]
@@ -220,8 +223,11 @@ class ConversationStore:
                 if conv.exists:
                     result = conn.execute(
                         update(conversations)
-                        .where(conversations.c.channel == conv.channel, conversations.c.user_id == conv.user_id,
-                               conversations.c.version == conv.version)
+                        .where(
+                            conversations.c.channel == conv.channel,
+                            conversations.c.user_id == conv.user_id,
+                            conversations.c.version == conv.version,
+                        )
                         .values(version=conv.version + 1, **values)
                     )
                     if result.rowcount != 1:
@@ -229,8 +235,9 @@ class ConversationStore:
                 else:
                     try:
                         conn.execute(
-                            insert(conversations).values(channel=conv.channel, user_id=conv.user_id,
-                                                         created_at=now, version=1, **values)
+                            insert(conversations).values(
+                                channel=conv.channel, user_id=conv.user_id, created_at=now, version=1, **values
+                            )
                         )
                     except IntegrityError:
                         raise _Conflict from None
@@ -260,8 +267,9 @@ class ConversationStore:
                 )
             )
 
-    def prune_processed(self, older_than: timedelta = timedelta(days=7),
-                        pending_older_than: timedelta = timedelta(days=90)) -> int:
+    def prune_processed(
+        self, older_than: timedelta = timedelta(days=7), pending_older_than: timedelta = timedelta(days=90)
+    ) -> int:
         """Forget update ids no channel can still retry, and web notices nobody came back for (the item's
         status stays available by its code)."""
         with self.engine.begin() as conn:
@@ -277,12 +285,14 @@ class ConversationStore:
     def handoffs(self) -> list[Conversation]:
         """Conversations flagged for a 1022 operator, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(conversations).where(conversations.c.handoff.is_(True)).order_by(conversations.c.handoff_at)
-            ).mappings().all()
-        return [
-            Conversation(r["channel"], r["user_id"], {}, True, r["handoff_at"], exists=True) for r in rows
-        ]
+            rows = (
+                conn.execute(
+                    select(conversations).where(conversations.c.handoff.is_(True)).order_by(conversations.c.handoff_at)
+                )
+                .mappings()
+                .all()
+            )
+        return [Conversation(r["channel"], r["user_id"], {}, True, r["handoff_at"], exists=True) for r in rows]
 
     def clear_handoff(self, channel: str, user_id: str) -> bool:
         with self.engine.begin() as conn:
@@ -298,8 +308,11 @@ class ConversationStore:
     # --- transcript ------------------------------------------------------------------------------
     def append_messages(self, channel: str, user_id: str, entries: list[tuple[str, str, list | None]]) -> None:
         """entries: (sender, text, buttons) in order."""
-        rows = [dict(channel=channel, user_id=user_id, sender=sender, text=text, buttons=buttons or None,
-                     created_at=_now()) for sender, text, buttons in entries if text]
+        rows = [
+            dict(channel=channel, user_id=user_id, sender=sender, text=text, buttons=buttons or None, created_at=_now())
+            for sender, text, buttons in entries
+            if text
+        ]
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(insert(messages), rows)
@@ -307,24 +320,40 @@ class ConversationStore:
     def history(self, channel: str, user_id: str, limit: int = 200) -> list[dict]:
         """The last `limit` messages of a conversation, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(messages).where(messages.c.channel == channel, messages.c.user_id == user_id)
-                .order_by(messages.c.id.desc()).limit(limit)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    select(messages)
+                    .where(messages.c.channel == channel, messages.c.user_id == user_id)
+                    .order_by(messages.c.id.desc())
+                    .limit(limit)
+                )
+                .mappings()
+                .all()
+            )
         out = []
         for r in reversed(rows):
             buttons = r["buttons"]
             if isinstance(buttons, str):
                 buttons = json.loads(buttons)
-            out.append({"id": r["id"], "sender": r["sender"], "text": r["text"], "buttons": buttons or [],
-                        "at": _iso(r["created_at"])})
+            out.append(
+                {
+                    "id": r["id"],
+                    "sender": r["sender"],
+                    "text": r["text"],
+                    "buttons": buttons or [],
+                    "at": _iso(r["created_at"]),
+                }
+            )
         return out
 
     # --- operator takeover ------------------------------------------------------------------------
     def holder(self, channel: str, user_id: str) -> str | None:
         with self.engine.connect() as conn:
-            return conn.execute(select(handoff_holds.c.operator).where(
-                handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id)).scalar()
+            return conn.execute(
+                select(handoff_holds.c.operator).where(
+                    handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id
+                )
+            ).scalar()
 
     def holds(self) -> list[dict]:
         with self.engine.connect() as conn:
@@ -334,8 +363,9 @@ class ConversationStore:
         """Hold the conversation for `operator`; returns the current holder (another operator wins a race)."""
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(handoff_holds).values(channel=channel, user_id=user_id, operator=operator,
-                                                          taken_at=_now()))
+                conn.execute(
+                    insert(handoff_holds).values(channel=channel, user_id=user_id, operator=operator, taken_at=_now())
+                )
         except IntegrityError:
             pass
         return self.holder(channel, user_id)
@@ -343,20 +373,35 @@ class ConversationStore:
     def release(self, channel: str, user_id: str) -> datetime | None:
         """Drop the hold and the waiting flag; returns when it had been taken (None: it was not held)."""
         with self.engine.begin() as conn:
-            taken_at = conn.execute(select(handoff_holds.c.taken_at).where(
-                handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id)).scalar()
-            conn.execute(delete(handoff_holds).where(handoff_holds.c.channel == channel,
-                                                     handoff_holds.c.user_id == user_id))
-            conn.execute(update(conversations).where(conversations.c.channel == channel,
-                                                     conversations.c.user_id == user_id)
-                         .values(handoff=False, handoff_at=None))
+            taken_at = conn.execute(
+                select(handoff_holds.c.taken_at).where(
+                    handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id
+                )
+            ).scalar()
+            conn.execute(
+                delete(handoff_holds).where(handoff_holds.c.channel == channel, handoff_holds.c.user_id == user_id)
+            )
+            conn.execute(
+                update(conversations)
+                .where(conversations.c.channel == channel, conversations.c.user_id == user_id)
+                .values(handoff=False, handoff_at=None)
+            )
         return taken_at
 
-    def log_handoff(self, conversation: str, channel: str, action: str, operator: str | None = None,
-                    seconds: int | None = None) -> None:
+    def log_handoff(
+        self, conversation: str, channel: str, action: str, operator: str | None = None, seconds: int | None = None
+    ) -> None:
         with self.engine.begin() as conn:
-            conn.execute(insert(handoff_log).values(at=_now(), conversation=conversation, channel=channel,
-                                                    action=action, operator=operator, seconds=seconds))
+            conn.execute(
+                insert(handoff_log).values(
+                    at=_now(),
+                    conversation=conversation,
+                    channel=channel,
+                    action=action,
+                    operator=operator,
+                    seconds=seconds,
+                )
+            )
 
     def handoff_events(self, limit: int = 500) -> list[dict]:
         with self.engine.connect() as conn:

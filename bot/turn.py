@@ -1,4 +1,5 @@
 """What a flow gets for one incoming message: the message, the conversation and the services."""
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ Routes: `POST /api/v1/chat`, `GET /api/v1/chat/{session_id}/messages`, `GET /cha
 Every error is JSON `{"detail": <Vietnamese>, "code": ...}`: 4xx for bad input, 502/503 when a
 downstream service is unavailable (so the sender retries), never a 500.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,18 +21,20 @@ from bot import operator
 from bot.channels import web as web_channel
 from bot.channels.web import error
 from bot.notify import notice_for, parse_event
+from bot.runtime import BotRuntime
 from common.signing import SIGNATURE_HEADER
 from common.signing import verify as verify_signature
-from bot.runtime import BotRuntime
 
 log = logging.getLogger(__name__)
 
 
-def install(app: FastAPI, settings, *, feedback_transport=None, zalo_transport=None, parser=None, kb=None,
-            warm: bool = True) -> BotRuntime:
+def install(
+    app: FastAPI, settings, *, feedback_transport=None, zalo_transport=None, parser=None, kb=None, warm: bool = True
+) -> BotRuntime:
     """Mount the bot on `app`. The keyword arguments are for tests (in-process transports, a shared parser)."""
-    runtime = BotRuntime(settings, feedback_transport=feedback_transport, zalo_transport=zalo_transport,
-                         parser=parser, kb=kb)
+    runtime = BotRuntime(
+        settings, feedback_transport=feedback_transport, zalo_transport=zalo_transport, parser=parser, kb=kb
+    )
     app.state.bot_runtime = runtime
     app.include_router(web_channel.build_router(runtime))
     app.include_router(operator.build_router(runtime))
@@ -92,9 +95,12 @@ def _events_router(runtime: BotRuntime) -> APIRouter:
                 log.warning("no sender configured for channel %s; notice dropped", notice.channel)
                 return {"status": "no_channel"}
             await sender.send(notice.chat_id, [notice.reply])
-            await asyncio.to_thread(runtime.store.append_messages, notice.channel, notice.chat_id,
-                                    [("bot", notice.reply.text,
-                                      [{"title": b.title, "payload": b.payload} for b in notice.reply.buttons])])
+            await asyncio.to_thread(
+                runtime.store.append_messages,
+                notice.channel,
+                notice.chat_id,
+                [("bot", notice.reply.text, [{"title": b.title, "payload": b.payload} for b in notice.reply.buttons])],
+            )
         except Exception as exc:
             log.warning("notice delivery failed on %s: %s", notice.channel, type(exc).__name__)
             await asyncio.to_thread(runtime.store.forget_processed, "outbox", event.id)
@@ -147,8 +153,13 @@ def _zalo_router(runtime: BotRuntime) -> APIRouter:
 
         settings = runtime.settings
         raw = await request.body()
-        if not verify_zalo(settings.zalo_app_id, settings.zalo_oa_secret_key, raw,
-                           request.headers.get("X-ZEvent-Signature"), request.headers.get("X-ZEvent-Timestamp")):
+        if not verify_zalo(
+            settings.zalo_app_id,
+            settings.zalo_oa_secret_key,
+            raw,
+            request.headers.get("X-ZEvent-Signature"),
+            request.headers.get("X-ZEvent-Timestamp"),
+        ):
             return error(401, "Chữ ký sự kiện Zalo không hợp lệ.", "invalid_signature")
         event = json.loads(raw)
         if not is_fresh(event, time.time(), settings.zalo_event_max_age_seconds):

@@ -4,6 +4,7 @@ The feedback service and the bot's conversation store use the same database URL 
 default, the same SQLite file), so they must open it the same way: WAL, a busy timeout and BEGIN
 IMMEDIATE on SQLite; a bounded pool with idle pings on PostgreSQL. One engine per URL per process.
 """
+
 from __future__ import annotations
 
 import threading
@@ -18,7 +19,7 @@ def normalize_database_url(url: str) -> str:
     """Plain postgresql:// (and legacy postgres://) URLs mean the psycopg 3 driver the project installs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

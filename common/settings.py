@@ -1,4 +1,5 @@
 """All configuration in one pydantic-settings class (env vars prefixed HOTLINE_, plus DATABASE_URL)."""
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,8 @@ class Settings(BaseSettings):
     makeup_working_days: list[date] = []
     sla_forward_days: int = 3
     sla_answer_days: int = 10
-    sla_overrides: dict = {}  # per kind/agency, see feedback_api/feedback/sla.py: {"agencies": {"SXD": {"answer_days": 15}}}
+    # per kind/agency, see feedback_api/feedback/sla.py: {"agencies": {"SXD": {"answer_days": 15}}}
+    sla_overrides: dict = {}
     remind_days_before: int = 2
     coordinator_agency: str = "TTPVHCC"
     jwt_secret: str = ""  # empty: a random secret is created once and kept under data_dir

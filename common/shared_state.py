@@ -11,6 +11,7 @@ Three backends behind one small interface, chosen by settings.shared_state:
 The `shared_rate_bucket` table is working memory like the bot's tables: created here with checkfirst,
 nothing else reads it, losing it only refills every bucket.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,9 +19,10 @@ import hashlib
 import logging
 import secrets
 import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Callable, Protocol
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 PRUNE_ABOVE = 10_000  # in-memory buckets kept before idle (full) ones are dropped
@@ -38,7 +40,7 @@ class Buckets(Protocol):
 
 
 class Locks(Protocol):
-    def hold(self, key: str) -> "AsyncIterator[None]":
+    def hold(self, key: str) -> AsyncIterator[None]:
         """Async context manager: exclusive, FIFO-ish, across every process sharing the backend."""
 
 
@@ -124,7 +126,8 @@ def _bucket_table():
 
     metadata = MetaData()
     return Table(
-        "shared_rate_bucket", metadata,
+        "shared_rate_bucket",
+        metadata,
         Column("key", String(200), primary_key=True),
         Column("tokens", Float, nullable=False),
         Column("updated_at", Float, nullable=False),  # epoch seconds (wall clock: shared by hosts)
@@ -160,8 +163,9 @@ class DatabaseBuckets:
             ).one()
             self._calls += 1
             if self._calls % 5000 == 0:  # idle rows are full buckets: drop them now and then
-                connection.execute(text("DELETE FROM shared_rate_bucket WHERE updated_at < :old"),
-                                   {"old": now - 86_400})
+                connection.execute(
+                    text("DELETE FROM shared_rate_bucket WHERE updated_at < :old"), {"old": now - 86_400}
+                )
         return 0.0 if allowed else (1 - tokens) / per_second
 
     async def take(self, key: str, capacity: float, per_second: float) -> float:
@@ -271,8 +275,9 @@ class RedisBuckets:
 class RedisLocks:
     """SET NX PX with a random token, polled; released only by its holder (compare-and-delete)."""
 
-    def __init__(self, clients: RedisClients, prefix: str = "hotline:lock:",
-                 wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
+    def __init__(
+        self, clients: RedisClients, prefix: str = "hotline:lock:", wait_seconds: float = LOCK_WAIT_SECONDS
+    ) -> None:
         self.clients = clients
         self.prefix = prefix
         self.wait_seconds = wait_seconds

@@ -1,5 +1,6 @@
 """The event contract between the feedback service's outbox and its receivers (the bot, the
 national PAKN connector): the raw JSON body, signed `X-Hotline-Signature: sha256=<hex HMAC-SHA256>`."""
+
 from __future__ import annotations
 
 import hashlib

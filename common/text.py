@@ -5,6 +5,7 @@ length (one output char per NFC input char), so that a match found in the folded
 same span of the original (redaction needs that); `fold` is the plain matching form. nlu.normalize.fold
 adds the chat-specific normalisation (abbreviations, teencode, tone placement) on top of these.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,6 +45,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202
 def loggable(text: str, limit: int = 300) -> str:
     """`text` safe for a log line: control, line-breaking and bidi characters escaped (\\x00, \\u202e), so a
     request path cannot inject raw NUL bytes, fake log lines or reorder what an operator reads; cut."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    text = _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
     return text if len(text) <= limit else text[:limit] + "…"

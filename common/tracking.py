@@ -4,6 +4,7 @@ common.js, checked by a test) the lookup page.
 The canonical form is `PA-<year>-<6-digit sequence>`. People write "pa 2026 12", "PA2026000012",
 "pa-2026-12", "Pa.2026.000012" or "mã PA 2026-12"; all mean PA-2026-000012.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`hotline admin ...`, `hotline report ...` and `hotline worker`."""
+
 from __future__ import annotations
 
 import typer
@@ -33,9 +34,9 @@ def create_user(
     agency: str | None = typer.Option(None, "--agency", help="Mã cơ quan (bắt buộc với staff)"),
 ) -> None:
     """Tạo tài khoản cán bộ."""
-    from knowledge_base.loader import load_directory
     from feedback_api.auth.service import create_user as create
     from feedback_api.domain import DomainError
+    from knowledge_base.loader import load_directory
 
     if len(password) < 8:
         typer.echo("Lỗi: mật khẩu phải có ít nhất 8 ký tự.", err=True)
@@ -47,8 +48,11 @@ def create_user(
         except DomainError as exc:
             typer.echo(f"Lỗi: {exc.detail}", err=True)
             raise typer.Exit(1) from None
-    typer.echo(f"Đã tạo tài khoản {user.username} (vai trò {user.role}"
-               + (f", cơ quan {user.agency_code}" if user.agency_code else "") + ").")
+    typer.echo(
+        f"Đã tạo tài khoản {user.username} (vai trò {user.role}"
+        + (f", cơ quan {user.agency_code}" if user.agency_code else "")
+        + ")."
+    )
 
 
 @admin_app.command("unlock")
@@ -90,8 +94,9 @@ def monthly(
     month_to: str | None = typer.Option(None, "--to", help="Đến tháng YYYY-MM (thay cho --month)"),
     csv: bool = typer.Option(False, "--csv", help="Xuất CSV (UTF-8 có BOM, giờ Việt Nam) thay vì bảng"),
     xlsx: bool = typer.Option(False, "--xlsx", help="Ghi báo cáo Excel (.xlsx) có biểu đồ"),
-    output: str | None = typer.Option(None, "--output", "-o",
-                                      help="Tệp .xlsx cần ghi (mặc định: bao-cao-pakn-<tháng>.xlsx)"),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="Tệp .xlsx cần ghi (mặc định: bao-cao-pakn-<tháng>.xlsx)"
+    ),
     agency: str | None = typer.Option(None, "--agency", help="Chỉ một cơ quan"),
 ) -> None:
     """Báo cáo tháng: tỷ lệ xử lý đúng hạn, tồn đọng quá hạn, danh sách trễ hạn theo cơ quan; --xlsx ghi tệp Excel."""
@@ -113,8 +118,15 @@ def monthly(
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(2) from None
     with _session(settings) as session:
-        report = service.monthly_report(session, settings, load_directory(settings), month=month,
-                                        month_from=month_from, month_to=month_to, agency=agency)
+        report = service.monthly_report(
+            session,
+            settings,
+            load_directory(settings),
+            month=month,
+            month_from=month_from,
+            month_to=month_to,
+            agency=agency,
+        )
     if xlsx:
         path = Path(output or workbook.filename(report))
         path.write_bytes(workbook.to_xlsx(report))

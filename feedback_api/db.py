@@ -2,6 +2,7 @@
 
 The same models run on the embedded SQLite file (default) and on PostgreSQL (DATABASE_URL, psycopg 3).
 """
+
 from __future__ import annotations
 
 import threading

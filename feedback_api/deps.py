@@ -1,4 +1,5 @@
 """FastAPI dependencies: settings, database session, the signed-in user, role checks."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

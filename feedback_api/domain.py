@@ -1,5 +1,6 @@
 """Errors the service's rules raise. Domain code knows nothing of HTTP; feedback_api.errors maps each
 kind to a status code. Every error carries a machine code and a Vietnamese message for the person."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 Validation errors name the field; unexpected exceptions are logged without request data or exception
 messages (which may carry personal data) and answered with a generic 500.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,8 @@ import traceback
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.db import is_database_unavailable
@@ -40,7 +42,9 @@ def forbidden(detail: str = "Bạn không có quyền thực hiện thao tác n�
     return ApiError(403, code, detail)
 
 
-def unauthorized(detail: str = "Bạn cần đăng nhập để thực hiện thao tác này.", code: str = "not_authenticated") -> ApiError:
+def unauthorized(
+    detail: str = "Bạn cần đăng nhập để thực hiện thao tác này.", code: str = "not_authenticated"
+) -> ApiError:
     return ApiError(401, code, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -159,18 +163,24 @@ def error_body(detail: str, code: str, **extra) -> dict:
 # A database outage (stopped, restarting, failing over, pool exhausted) is temporary: 503 and a hint when
 # to retry, never a 500. Nothing was stored, and the message says so, so the citizen sends it again.
 DATABASE_RETRY_AFTER_SECONDS = 5
-DATABASE_UNAVAILABLE = ("Hệ thống đang tạm thời gián đoạn nên yêu cầu của bạn chưa được ghi nhận. "
-                        "Vui lòng thử lại sau ít giây hoặc gọi tổng đài 1022.")
+DATABASE_UNAVAILABLE = (
+    "Hệ thống đang tạm thời gián đoạn nên yêu cầu của bạn chưa được ghi nhận. "
+    "Vui lòng thử lại sau ít giây hoặc gọi tổng đài 1022."
+)
 
 
 def database_unavailable_response(method: str, path: str, error: BaseException) -> JSONResponse:
     """The 503 for a database outage, with one log line (the error's type only: its message may quote
     the statement's parameters, i.e. personal data)."""
     cause = getattr(error, "orig", None) or error
-    log.warning("database unavailable (%s) on %s %s: answered 503", type(cause).__name__, method,
-                path.replace("\x00", "\\x00"))
-    return JSONResponse(error_body(DATABASE_UNAVAILABLE, "database_unavailable"), status_code=503,
-                        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+    log.warning(
+        "database unavailable (%s) on %s %s: answered 503", type(cause).__name__, method, path.replace("\x00", "\\x00")
+    )
+    return JSONResponse(
+        error_body(DATABASE_UNAVAILABLE, "database_unavailable"),
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 # HTTP status of each kind of rule error (feedback_api.domain).
@@ -205,7 +215,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400 and exc.detail == _FASTAPI_BODY_PARSE_ERROR:
             code, message = "invalid_body", BODY_UNREADABLE
         detail = exc.detail if isinstance(exc.detail, str) and _looks_vietnamese(exc.detail) else message
-        return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(detail, code), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
 
     async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         if not is_database_unavailable(exc):
@@ -220,8 +232,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _data_error(request: Request, exc: DataError) -> JSONResponse:
         # Values the database cannot represent (e.g. NUL bytes in a query parameter on PostgreSQL).
         log.warning("data error %s on %s %s", type(exc.orig).__name__, request.method, loggable(request.url.path))
-        return JSONResponse(error_body("Dữ liệu gửi lên chứa ký tự hoặc giá trị không hợp lệ.", "invalid_data"),
-                            status_code=400)
+        return JSONResponse(
+            error_body("Dữ liệu gửi lên chứa ký tự hoặc giá trị không hợp lệ.", "invalid_data"), status_code=400
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

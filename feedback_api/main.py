@@ -4,6 +4,7 @@ Middleware order, outermost first: database outage (503) -> request size limit (
 rate limit (429) -> Idempotency-Key (intake). Lifespan: the background worker (outbox delivery + reminders/escalations),
 unless switched off in settings (outbox_poll_seconds / scheduler_interval_seconds <= 0).
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.settings import Settings
-from feedback_api.db import get_sessionmaker, upgrade_database
 from feedback_api import openapi
+from feedback_api.db import get_sessionmaker, upgrade_database
 from feedback_api.deps import get_session
 from feedback_api.errors import DATABASE_RETRY_AFTER_SECONDS, ApiError, install_error_handlers
 from knowledge_base.directory import Directory
@@ -34,8 +35,12 @@ def healthz(session: Session = Depends(get_session)) -> dict:
         session.execute(text("SELECT 1"))
     except Exception:  # the database is the one dependency that matters
         log.warning("healthz: database unreachable")
-        raise ApiError(503, "database_unavailable", "Cơ sở dữ liệu tạm thời không truy cập được.",
-                       headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}) from None
+        raise ApiError(
+            503,
+            "database_unavailable",
+            "Cơ sở dữ liệu tạm thời không truy cập được.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        ) from None
     return {"status": "ok", "database": "ok"}
 
 
@@ -81,19 +86,17 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
 
 def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker) -> None:
     """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
+    from common.shared_state import make_shared_state
     from feedback_api.attachments.views import build_router as attachments_router
     from feedback_api.edge.clients import TokenVerifier
     from feedback_api.edge.idempotency import IdempotencyMiddleware, IdempotentReplay, replay_handler
     from feedback_api.edge.outage import DatabaseOutageMiddleware
-    from feedback_api.edge.ratelimit import RateLimitMiddleware
+    from feedback_api.edge.ratelimit import LimitRule, RateLimitMiddleware
+    from feedback_api.edge.redirects import RelativeRedirectMiddleware
     from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
     from feedback_api.open311.views import build_router as open311_router
     from feedback_api.outbox.views import build_router as outbox_router
     from feedback_api.scheduler.views import router as notices_router
-
-    from common.shared_state import make_shared_state
-    from feedback_api.edge.ratelimit import LimitRule
-    from feedback_api.edge.redirects import RelativeRedirectMiddleware
 
     verifier = app.state.verifier = TokenVerifier(settings, maker)
     shared = app.state.shared_state = make_shared_state(settings)
@@ -106,8 +109,13 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     app.add_exception_handler(IdempotentReplay, replay_handler)
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute, verifier=verifier,
-                       buckets=shared.buckets, rules=limit_rules)
+    app.add_middleware(
+        RateLimitMiddleware,
+        per_minute=settings.rate_limit_per_minute,
+        verifier=verifier,
+        buckets=shared.buckets,
+        rules=limit_rules,
+    )
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(RelativeRedirectMiddleware)
     app.add_middleware(DatabaseOutageMiddleware)

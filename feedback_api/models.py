@@ -1,5 +1,6 @@
 """The models registry: every table of the feedback service, so `metadata` is complete wherever it is
 used (Alembic, the autogenerate check, `owns_name`). Import models from here or from their domain."""
+
 from __future__ import annotations
 
 from feedback_api.attachments.models import Attachment
@@ -13,5 +14,16 @@ from feedback_api.scheduler.models import ScheduledNotice
 
 metadata = Base.metadata
 
-__all__ = ["AccessGuard", "Attachment", "SecurityEvent", "AuditEvent", "CodeSequence", "Feedback", "IdempotencyKey", "OutboxEvent", "ScheduledNotice", "User",
-           "metadata"]
+__all__ = [
+    "AccessGuard",
+    "Attachment",
+    "SecurityEvent",
+    "AuditEvent",
+    "CodeSequence",
+    "Feedback",
+    "IdempotencyKey",
+    "OutboxEvent",
+    "ScheduledNotice",
+    "User",
+    "metadata",
+]

@@ -4,6 +4,7 @@
 FastAPI documents only 200 and its own 422 shape ({"detail": [...]}), which the service replaced with
 Vietnamese messages; clients and schemathesis read the document, so it must say what comes back.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,9 @@ DESCRIPTIONS = {
     429: "Gửi quá nhiều yêu cầu; thử lại sau số giây ở Retry-After",
     503: "Cơ sở dữ liệu tạm thời gián đoạn; yêu cầu chưa được xử lý, thử lại sau số giây ở Retry-After",
 }
-RETRY_AFTER = {"Retry-After": {"description": "Số giây nên chờ trước khi thử lại",
-                               "schema": {"type": "integer", "minimum": 1}}}
+RETRY_AFTER = {
+    "Retry-After": {"description": "Số giây nên chờ trước khi thử lại", "schema": {"type": "integer", "minimum": 1}}
+}
 RATE_LIMITED_PREFIXES = ("/api/v1/", "/open311/")
 NOT_RATE_LIMITED = frozenset({"/api/v1/healthz"})
 # Statuses an operation gives that its shape does not reveal.
@@ -68,8 +70,10 @@ def error_statuses(path: str, method: str, operation: dict) -> set[int]:
 
 def _error_response(status: int) -> dict:
     model = "ValidationErrorBody" if status == 422 else "ErrorBody"
-    response = {"description": DESCRIPTIONS[status],
-                "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+    response = {
+        "description": DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
+    }
     if status in (429, 503):
         response["headers"] = RETRY_AFTER
     return response
@@ -99,8 +103,9 @@ def install(app: FastAPI) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes))
+            app.openapi_schema = document_errors(
+                get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            )
         return app.openapi_schema
 
     app.openapi = openapi

@@ -1,6 +1,7 @@
 """Composition of the served application: the feedback API plus the bot's web chat and channel webhooks,
 all on one knowledge base loaded here once (procedures for the bot and the retriever, its directory for
 the feedback service)."""
+
 from __future__ import annotations
 
 import logging

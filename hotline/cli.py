@@ -1,4 +1,5 @@
 """`hotline`: the one console script. Each domain package owns its commands; this file only wires them."""
+
 from __future__ import annotations
 
 import typer
@@ -8,7 +9,9 @@ from feedback_api.cli import admin_app, report_app, worker
 from knowledge_base.cli import kb_app
 from nlu.cli import index_app, parse
 
-app = typer.Typer(help="Trợ lý tổng đài 1022 — hỏi đáp thủ tục hành chính và phản ánh, kiến nghị.", no_args_is_help=True)
+app = typer.Typer(
+    help="Trợ lý tổng đài 1022 — hỏi đáp thủ tục hành chính và phản ánh, kiến nghị.", no_args_is_help=True
+)
 app.command("parse")(parse)
 app.command("chat")(chat)
 app.command("worker")(worker)
@@ -43,8 +46,15 @@ def serve(
         get_settings.cache_clear()
     # Client addresses come from settings.trusted_proxies (not uvicorn's loopback default); request headers
     # must arrive within settings.header_timeout_seconds (hotline.server).
-    uvicorn.run("hotline.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, http="hotline.server:HeaderTimeoutProtocol")
+    uvicorn.run(
+        "hotline.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        http="hotline.server:HeaderTimeoutProtocol",
+    )
 
 
 if __name__ == "__main__":

@@ -4,14 +4,15 @@ Query strings can carry the last digits of a citizen's phone (`?phone_last4=`) o
 access log records the path only, with control characters escaped. A web chat's session id in a path
 (`/api/v1/chat/<session>/history`) is the key to that conversation's transcript, so it is masked too.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 
-_CHAT_SESSION = re.compile(r"^(/api/v1/chat/)[^/]+")
-
 from common.text import loggable
+
+_CHAT_SESSION = re.compile(r"^(/api/v1/chat/)[^/]+")
 
 
 class DropQueryString(logging.Filter):

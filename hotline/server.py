@@ -7,6 +7,7 @@
   line and headers must arrive within settings.header_timeout_seconds of the connection opening or of
   the request's first byte; otherwise the server answers 408 and closes.
 """
+
 from __future__ import annotations
 
 import h11

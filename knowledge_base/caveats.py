@@ -6,6 +6,7 @@ still names the district level (abolished 1 July 2025) or cites a law that has s
 `hotline kb check` reports for records we curate ourselves (those we must correct, not annotate).
 Pure functions over a record, the repealed-documents table and a date.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,11 +24,16 @@ REPEALED_DOCUMENTS = Path(__file__).parent / "data" / "repealed_documents.yaml"
 NATIONAL_SOURCE = "CSDL quốc gia về TTHC"
 
 # Units that no longer exist under the two-tier model (1 July 2025), as they appear in text.
-FORMER_UNITS = re.compile(r"\b(?:cấp huyện|ủy ban nhân dân huyện|uỷ ban nhân dân huyện|ubnd huyện|"
-                          r"tỉnh quảng nam)\b", re.IGNORECASE)
-TWO_TIER_CAVEAT = ("Trang thủ tục trên Cổng Dịch vụ công quốc gia còn nhắc đến cấp huyện; từ 01/7/2025 "
-                   "không còn cấp huyện, việc này do UBND cấp xã hoặc cơ quan cấp tỉnh thực hiện. Hãy hỏi "
-                   "Bộ phận Một cửa xã/phường hoặc gọi 1022 để biết nơi nộp.")
+FORMER_UNITS = re.compile(
+    r"\b(?:cấp huyện|ủy ban nhân dân huyện|uỷ ban nhân dân huyện|ubnd huyện|"
+    r"tỉnh quảng nam)\b",
+    re.IGNORECASE,
+)
+TWO_TIER_CAVEAT = (
+    "Trang thủ tục trên Cổng Dịch vụ công quốc gia còn nhắc đến cấp huyện; từ 01/7/2025 "
+    "không còn cấp huyện, việc này do UBND cấp xã hoặc cơ quan cấp tỉnh thực hiện. Hãy hỏi "
+    "Bộ phận Một cửa xã/phường hoặc gọi 1022 để biết nơi nộp."
+)
 
 
 @dataclass(frozen=True)
@@ -59,16 +65,29 @@ def load_repeals(path: Path = REPEALED_DOCUMENTS) -> list[Repeal]:
 @lru_cache(maxsize=4)
 def _repeals(path: Path, _mtime_ns: int) -> tuple[Repeal, ...]:
     rows = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("documents", [])
-    return tuple(Repeal(tuple(r["repealed"]), r["replaced_by"], r.get("effective_from"), r.get("source", ""))
-                 for r in rows)
+    return tuple(
+        Repeal(tuple(r["repealed"]), r["replaced_by"], r.get("effective_from"), r.get("source", "")) for r in rows
+    )
 
 
 def _shown_text(procedure: Procedure) -> str:
     """The parts of a record an answer shows (legal bases are checked against the repeal table)."""
     documents = " ".join(d.name + " " + d.note for d in procedure.documents)
     fees = " ".join(f.name + " " + f.description for f in procedure.fees)
-    return " ".join([procedure.name, procedure.agency, procedure.where_to_submit, *procedure.steps, documents,
-                     procedure.processing_time, fees, procedure.fee_note, procedure.result, procedure.conditions])
+    return " ".join(
+        [
+            procedure.name,
+            procedure.agency,
+            procedure.where_to_submit,
+            *procedure.steps,
+            documents,
+            procedure.processing_time,
+            fees,
+            procedure.fee_note,
+            procedure.result,
+            procedure.conditions,
+        ]
+    )
 
 
 def _repeal_note(repeal: Repeal) -> str:
@@ -91,8 +110,9 @@ def caveats_for(procedure: Procedure, repeals: list[Repeal]) -> list[str]:
     return caveats
 
 
-def findings_for(procedure: Procedure, directory: Directory, repeals: list[Repeal], today: date,
-                 max_age_days: int) -> list[Finding]:
+def findings_for(
+    procedure: Procedure, directory: Directory, repeals: list[Repeal], today: date, max_age_days: int
+) -> list[Finding]:
     """What `hotline kb check` reports about one record. National records are annotated (caveats)
     rather than reported for their published text; their source and age are checked like any other."""
     code, found = procedure.code, []
@@ -100,8 +120,9 @@ def findings_for(procedure: Procedure, directory: Directory, repeals: list[Repea
     if provenance is None:
         found.append(Finding(code, "no_source", "không ghi nguồn (provenance)"))
     elif (today - provenance.verified_on).days > max_age_days:
-        found.append(Finding(code, "stale", f"kiểm tra lần cuối {provenance.verified_on:%d/%m/%Y}, "
-                                            f"quá {max_age_days} ngày"))
+        found.append(
+            Finding(code, "stale", f"kiểm tra lần cuối {provenance.verified_on:%d/%m/%Y}, quá {max_age_days} ngày")
+        )
     if procedure.agency_code and directory.get(procedure.agency_code) is None:
         found.append(Finding(code, "unknown_agency", f"cơ quan {procedure.agency_code} không có trong danh mục"))
     if is_national(procedure):

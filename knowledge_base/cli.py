@@ -1,4 +1,5 @@
 """`hotline kb ...` commands."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,11 +12,18 @@ kb_app = typer.Typer(help="Cơ sở dữ liệu thủ tục hành chính.", no_a
 
 @kb_app.command("import")
 def import_command(
-    file: Path = typer.Argument(..., help="Tệp xuất từ CSDL quốc gia về TTHC (.json, .xlsx) hoặc bản thu "
-                                          "thập (.jsonl, .jsonl.gz; bản ghi có ma_thu_tuc)"),
-    verified_on: str = typer.Option(None, "--verified-on", metavar="YYYY-MM-DD",
-                                    help="Ngày đối chiếu nguồn ghi vào provenance (mặc định: 2026-06-10, ngày "
-                                         "dữ liệu của bản thu thập; hôm nay với tệp xuất JSON/XLSX)"),
+    file: Path = typer.Argument(
+        ...,
+        help="Tệp xuất từ CSDL quốc gia về TTHC (.json, .xlsx) hoặc bản thu "
+        "thập (.jsonl, .jsonl.gz; bản ghi có ma_thu_tuc)",
+    ),
+    verified_on: str = typer.Option(
+        None,
+        "--verified-on",
+        metavar="YYYY-MM-DD",
+        help="Ngày đối chiếu nguồn ghi vào provenance (mặc định: 2026-06-10, ngày "
+        "dữ liệu của bản thu thập; hôm nay với tệp xuất JSON/XLSX)",
+    ),
     details: bool = typer.Option(False, "--details", help="In từng thủ tục có trường không đọc được"),
 ) -> None:
     """Nhập thủ tục từ tệp xuất của CSDL quốc gia (cập nhật theo mã, chạy lại không nhân bản)."""
@@ -36,13 +44,16 @@ def import_command(
     except KBError as exc:  # the existing KB is broken: nothing imported
         typer.echo(f"Lỗi: {exc}", err=True)
         raise typer.Exit(code=3) from exc
-    typer.echo(f"Mới: {result.new}, cập nhật: {result.updated}, không đổi: {result.unchanged}, "
-               f"không hợp lệ: {len(result.invalid)}")
+    typer.echo(
+        f"Mới: {result.new}, cập nhật: {result.updated}, không đổi: {result.unchanged}, "
+        f"không hợp lệ: {len(result.invalid)}"
+    )
     for invalid in result.invalid:
         typer.echo(f"  - {invalid}")
     if result.problems:
-        counts = ", ".join(f"{name}: {count}" for name, count in sorted(result.problems.items(),
-                                                                        key=lambda item: (-item[1], item[0])))
+        counts = ", ".join(
+            f"{name}: {count}" for name, count in sorted(result.problems.items(), key=lambda item: (-item[1], item[0]))
+        )
         typer.echo(f"Trường có vấn đề khi đọc ({len(result.record_problems)} thủ tục): {counts}")
         if details:
             for code, problems in sorted(result.record_problems.items()):
@@ -70,11 +81,12 @@ def check_command(
         raise typer.Exit(code=1) from exc
     day = date.fromisoformat(today) if today else date.today()
     repeals = load_repeals()
-    findings = [f for p in kb.procedures
-                for f in findings_for(p, kb.directory, repeals, day, settings.kb_max_age_days)]
+    findings = [f for p in kb.procedures for f in findings_for(p, kb.directory, repeals, day, settings.kb_max_age_days)]
     annotated = sum(1 for p in kb.procedures if p.caveats)
-    typer.echo(f"Thủ tục: {len(kb.procedures)}; lĩnh vực: {len(kb.fields)}; cấp: {' | '.join(kb.levels)}; "
-               f"cơ quan: {len(kb.agencies)}; hash: {kb.content_hash()[:12]}")
+    typer.echo(
+        f"Thủ tục: {len(kb.procedures)}; lĩnh vực: {len(kb.fields)}; cấp: {' | '.join(kb.levels)}; "
+        f"cơ quan: {len(kb.agencies)}; hash: {kb.content_hash()[:12]}"
+    )
     typer.echo(f"Bản ghi quốc gia kèm lưu ý cho người dân (văn bản trên Cổng đã cũ): {annotated}")
     typer.echo(f"Phát hiện: {len(findings)}")
     for finding in findings:

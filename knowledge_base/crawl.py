@@ -18,6 +18,7 @@ for that field (never guessed). Rules worth knowing (also in the README of scrip
   an amount under 1,000 VND is treated as a data-entry slip: the amount in the note ("20.000 vnđ/tờ
   khai") is used when there is one, otherwise the amount stays unknown and a problem is reported.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,7 +86,7 @@ def _balanced_paren(text: str) -> tuple[str, str]:
         elif char == ")":
             depth -= 1
             if depth == 0:
-                return text[1:index], text[index + 1:]
+                return text[1:index], text[index + 1 :]
     return text[1:], ""
 
 
@@ -97,9 +98,9 @@ def _parse_row(channel: str, cell: str) -> ChannelRow:
         time = f"{number} {unit.lower()}"
         if unit == "Ngày làm việc":
             days = float(number.replace(",", "."))
-        rest = cell[match.end():]
+        rest = cell[match.end() :]
     elif cell.startswith(NO_INFO):
-        rest = cell[len(NO_INFO):]
+        rest = cell[len(NO_INFO) :]
     else:
         bare = _BARE_TIME_FEE.match(cell)
         if bare:  # "120 VNĐ": a bare time cell glued to the amount; the time takes the fewest digits
@@ -112,18 +113,18 @@ def _parse_row(channel: str, cell: str) -> ChannelRow:
             number = re.match(r"\d+(?:[.,]\d+)?", cell)
             fee_start = _FEE_START.search(cell, 0, 160)
             if number:
-                time, rest = number.group(0), cell[number.end():]
+                time, rest = number.group(0), cell[number.end() :]
             elif fee_start and fee_start.start() > 0:  # a time written as words: "Không phải trả kết quả"
-                time, rest = _squash(cell[:fee_start.start()]), cell[fee_start.start():]
+                time, rest = _squash(cell[: fee_start.start()]), cell[fee_start.start() :]
     fee = ""
     if rest.startswith("Miễn phí"):
-        fee, rest = "Miễn phí", rest[len("Miễn phí"):]
+        fee, rest = "Miễn phí", rest[len("Miễn phí") :]
     elif rest.startswith(NO_INFO):
-        fee, rest = NO_INFO, rest[len(NO_INFO):]
+        fee, rest = NO_INFO, rest[len(NO_INFO) :]
     else:
         amount = _FEE_AMOUNT.match(rest)
         if amount:
-            fee, rest = f"{amount.group(1)} {amount.group(2)}", rest[amount.end():]
+            fee, rest = f"{amount.group(1)} {amount.group(2)}", rest[amount.end() :]
     note = ""
     if fee and rest.startswith("("):
         note, rest = _balanced_paren(rest)
@@ -135,7 +136,7 @@ def parse_channel_rows(text: str) -> list[ChannelRow]:
     """Rows of the "Cách thức thực hiện" table in published order."""
     text = _nfc(text)
     if text.startswith(_TABLE_HEADER):
-        text = text[len(_TABLE_HEADER):]
+        text = text[len(_TABLE_HEADER) :]
     starts = list(_ROW_START.finditer(text))
     # the first cell is always a channel label, even when its time cell is free text
     first = re.match(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)", text)
@@ -144,7 +145,7 @@ def parse_channel_rows(text: str) -> list[ChannelRow]:
     rows = []
     for index, match in enumerate(starts):
         end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
-        rows.append(_parse_row(CHANNEL_LABELS[match.group(1)], text[match.end():end]))
+        rows.append(_parse_row(CHANNEL_LABELS[match.group(1)], text[match.end() : end]))
     return rows
 
 
@@ -158,7 +159,7 @@ def _label(channel: str) -> str:
 
 
 def processing_time_text(rows: list[ChannelRow]) -> str:
-    """"7 ngày làm việc"; per channel when channels differ; cases joined with " hoặc "."""
+    """ "7 ngày làm việc"; per channel when channels differ; cases joined with " hoặc "."""
     by_channel: dict[str, list[str]] = {}
     for row in rows:
         time = row.time if row.time else ""
@@ -171,8 +172,7 @@ def processing_time_text(rows: list[ChannelRow]) -> str:
     variants = {tuple(times) for times in by_channel.values()}
     if len(variants) == 1:
         return " hoặc ".join(next(iter(variants)))
-    return "; ".join(f"{_label(ch)}: {' hoặc '.join(times) or NO_INFO.lower()}"
-                     for ch, times in by_channel.items())
+    return "; ".join(f"{_label(ch)}: {' hoặc '.join(times) or NO_INFO.lower()}" for ch, times in by_channel.items())
 
 
 def processing_days_of(rows: list[ChannelRow]) -> float | None:
@@ -221,8 +221,10 @@ def fees_of(rows: list[ChannelRow]) -> tuple[list[dict], str, list[str]]:
             problems.append(problem)
         description = prefix + row.fee + (f" ({row.fee_note})" if row.fee_note else "")
         item = {"name": "Phí, lệ phí", "amount_vnd": amount, "description": description}
-        if not any(i["amount_vnd"] == amount and i["description"].split(": ", 1)[-1]
-                   == description.split(": ", 1)[-1] for i in items):
+        if not any(
+            i["amount_vnd"] == amount and i["description"].split(": ", 1)[-1] == description.split(": ", 1)[-1]
+            for i in items
+        ):
             items.append(item)
     fee_note = "; ".join(notes) if not items else ""
     if items and notes:  # some channels free, others paid: say so next to the amounts
@@ -255,26 +257,28 @@ def parse_documents(text: str) -> list[dict]:
     for section in text.split(_DOC_HEADER)[1:] if _DOC_HEADER in text else [text]:
         position = 0
         for match in _DOC_COUNT.finditer(section):
-            raw = section[position:match.start()]
+            raw = section[position : match.start()]
             position = match.end()
             form = _FORM_FILE.search(raw)
             cut = form.start(1) if form else len(raw)
             if form:  # "…khai sinhMau01.docx": the file name starts where a capital is glued to a word
                 token = form.group(1)
-                glue = next((i for i in range(len(token) - 1, 0, -1)
-                             if token[i].isupper() and token[i - 1].islower()), None)
+                glue = next(
+                    (i for i in range(len(token) - 1, 0, -1) if token[i].isupper() and token[i - 1].islower()), None
+                )
                 if glue is not None:
                     cut = form.start(1) + glue
             name = _clean_item(raw[:cut])
             if len(name) < 2 or _NOT_A_DOCUMENT.match(name):
                 continue
             note = f"Mẫu: {raw[cut:].strip()}" if form else ""
-            items.append({"name": name, "originals": int(match.group(1)),
-                          "copies": int(match.group(2) or 0), "note": note})
+            items.append(
+                {"name": name, "originals": int(match.group(1)), "copies": int(match.group(2) or 0), "note": note}
+            )
     # group labels sit between sections: "...1 bản chính* Giấy tờ phải xuất trình:" + header
     labels = _document_group_labels(text)
     if labels:
-        for item, label in zip(items, labels):
+        for item, label in zip(items, labels, strict=False):
             if label:
                 item["note"] = f"{label}. {item['note']}".strip(". ") if item["note"] else label
     return items
@@ -289,7 +293,7 @@ def _document_group_labels(text: str) -> list[str]:
     for index, section in enumerate(sections[1:], start=1):
         before = sections[index - 1]
         last = list(_DOC_COUNT.finditer(before))
-        label = before[last[-1].end():] if last else before
+        label = before[last[-1].end() :] if last else before
         label = _clean_item(label).rstrip(":")
         count = sum(1 for m in _DOC_COUNT.finditer(section))
         labels += [label if len(label) >= 3 else ""] * count
@@ -305,7 +309,7 @@ _CONTINUATION = re.compile(r"^(?:[+*•]|\(?[ivx]+\)|[a-zà-ỹđ])")
 
 
 def parse_steps(text: str) -> list[str]:
-    """"Bước N" blocks when marked; otherwise one step per line, folding sub-bullets ("+", "(i)")
+    """ "Bước N" blocks when marked; otherwise one step per line, folding sub-bullets ("+", "(i)")
     and broken lines (starting lower-case) into the step above."""
     text = _nfc(text).strip()
     if _blank(text):
@@ -317,10 +321,10 @@ def parse_steps(text: str) -> list[str]:
             marks.append(mark)
     if len(marks) >= 2:
         steps = []
-        head = _squash(text[:marks[0].start()].replace("\n", " "))
+        head = _squash(text[: marks[0].start()].replace("\n", " "))
         for index, mark in enumerate(marks):
             end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
-            body = _squash(text[mark.start():end].replace("\n", " ")).lstrip("-+* ")
+            body = _squash(text[mark.start() : end].replace("\n", " ")).lstrip("-+* ")
             if body:
                 steps.append(body)
         if head and steps:  # a short heading ("Nộp hồ sơ") belongs to step 1; a long preamble is its own
@@ -332,9 +336,9 @@ def parse_steps(text: str) -> list[str]:
     lines = [_squash(line) for line in text.split("\n") if _squash(line)]
     sections = [i for i, line in enumerate(lines) if _SECTION_MARK.match(line)]
     if len(sections) >= 2:  # "a) Nộp hồ sơ TTHC: ... b) Giải quyết TTHC: ..." -> one step per section
-        head = lines[:sections[0]]
+        head = lines[: sections[0]]
         bounds = sections + [len(lines)]
-        steps = [" ".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+        steps = [" ".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
         return ([" ".join(head)] if head else []) + steps
     steps: list[str] = []
     top_plus = lines[0].startswith("+") and not lines[0].startswith("++")  # "+" is then the top bullet
@@ -365,8 +369,15 @@ def _code_matches(text: str) -> list[tuple[int, int]]:
         number = match.group(0).split("/", 1)[0]
         if len(number) > 4 and re.search(r"\d{1,2}/\d{1,2}/$", text[:start]):
             start += 4  # "ngày 30/12/202552/2025/QĐ-TTg": the date's year is glued to the code
-        while end < len(text) and text[end].islower() and end - 1 > start and text[end - 1].isupper() \
-                and text[end - 2] != "-" and text[end - 2] != "/" and not text[start:end].endswith("TTg"):
+        while (
+            end < len(text)
+            and text[end].islower()
+            and end - 1 > start
+            and text[end - 1].isupper()
+            and text[end - 2] != "-"
+            and text[end - 2] != "/"
+            and not text[start:end].endswith("TTg")
+        ):
             end -= 1
         if end < len(text) and text[end] == " ":
             for word in _CAPS_TITLE_STARTS:
@@ -389,7 +400,7 @@ def parse_legal_basis(text: str) -> tuple[list[str], bool]:
     follows (the next title or the code cell) or at the end. Duplicates (by code) are dropped."""
     text = _nfc(text).strip()
     if text.startswith(_LEGAL_HEADER):
-        text = text[len(_LEGAL_HEADER):]
+        text = text[len(_LEGAL_HEADER) :]
     if _blank(text):
         return [], True
     rows: list[tuple[str, str]] = []  # (title, code)
@@ -397,7 +408,7 @@ def parse_legal_basis(text: str) -> tuple[list[str], bool]:
     for start, end in _code_matches(text):
         if start < position:
             continue
-        glued = end >= len(text) or not (text[end].isspace() or text[end] in ",.;:)”\"")
+        glued = end >= len(text) or not (text[end].isspace() or text[end] in ',.;:)”"')
         if not glued:
             continue
         title = text[position:start]
@@ -409,8 +420,14 @@ def parse_legal_basis(text: str) -> tuple[list[str], bool]:
     for title, code in rows:
         title = _squash(title.replace("\n", " ")).strip(" -–;,")
         # "…Bộ Tư phápThông tư số 03/2023/TT-BTP": the code cell had words; cut at the glue point
-        glue = next((i for i in range(len(title) - 1, max(0, len(title) - 40), -1)
-                     if title[i].isupper() and title[i - 1].islower()), None)
+        glue = next(
+            (
+                i
+                for i in range(len(title) - 1, max(0, len(title) - 40), -1)
+                if title[i].isupper() and title[i - 1].islower()
+            ),
+            None,
+        )
         if glue is not None and _CODE_CELL_WORDS.fullmatch(title[glue:].strip()):
             title = title[:glue].strip()
         key = _norm_code(code)
@@ -432,8 +449,9 @@ def parse_legal_basis(text: str) -> tuple[list[str], bool]:
 
 # --- short fields -------------------------------------------------------------------------------------
 
+
 def parse_level(text: str) -> str:
-    """"Cấp bộ, Cấp tỉnh" -> "bộ, tỉnh"; "Cơ quan khác" -> "khác"."""
+    """ "Cấp bộ, Cấp tỉnh" -> "bộ, tỉnh"; "Cơ quan khác" -> "khác"."""
     levels = []
     for part in _nfc(text).split(","):
         part = part.strip().lower()
@@ -478,12 +496,16 @@ def parse_conditions(text: str) -> str:
     return "" if _blank(text) or text.rstrip(".").lower() in ("không", "không có") else _nfc(text).strip()
 
 
-_AGENCY_HEADS = (r"Ủy ban nhân dân|UBND|Sở|Cục|Chi cục|Công an|Bộ|Ngân hàng Nhà nước|Văn phòng đăng ký đất đai|"
-                 r"Tòa án|Cơ quan thuế|Thuế|Cảng vụ|Ủy ban Chứng khoán|Chủ tịch Ủy ban nhân dân|Kho bạc|"
-                 r"Phòng|Cơ quan Hải quan|Chi nhánh Văn phòng đăng ký đất đai")
-_AGENCY_IN_TEXT = re.compile(rf"\b((?:{_AGENCY_HEADS})\b[^,.;:()\n]{{0,60}}?)(?=\s+(?:có trách nhiệm|phải|tiếp nhận|"
-                             rf"kiểm tra|thẩm định|xem xét|giải quyết|cấp|ra|ban hành|gửi|thông báo|nơi|theo|để|"
-                             rf"trong|và|hoặc|thực hiện)\b|[,.;:()\n])")
+_AGENCY_HEADS = (
+    r"Ủy ban nhân dân|UBND|Sở|Cục|Chi cục|Công an|Bộ|Ngân hàng Nhà nước|Văn phòng đăng ký đất đai|"
+    r"Tòa án|Cơ quan thuế|Thuế|Cảng vụ|Ủy ban Chứng khoán|Chủ tịch Ủy ban nhân dân|Kho bạc|"
+    r"Phòng|Cơ quan Hải quan|Chi nhánh Văn phòng đăng ký đất đai"
+)
+_AGENCY_IN_TEXT = re.compile(
+    rf"\b((?:{_AGENCY_HEADS})\b[^,.;:()\n]{{0,60}}?)(?=\s+(?:có trách nhiệm|phải|tiếp nhận|"
+    rf"kiểm tra|thẩm định|xem xét|giải quyết|cấp|ra|ban hành|gửi|thông báo|nơi|theo|để|"
+    rf"trong|và|hoặc|thực hiện)\b|[,.;:()\n])"
+)
 _NOT_AGENCY = re.compile(r"^(?:Bộ phận|Bộ hồ sơ|Bộ luật|Sở hữu|Phòng ngừa)", re.IGNORECASE)
 
 
@@ -505,6 +527,7 @@ def online_level_of(channels: list[str], *texts: str) -> str:
 
 # --- the record -------------------------------------------------------------------------------------------
 
+
 @dataclass
 class CrawlParse:
     data: dict[str, Any]  # Procedure fields (not yet validated)
@@ -521,7 +544,7 @@ def parse_crawl_record(record: dict[str, Any], verified_on: date = DEFAULT_VERIF
         "field": _squash(get("linh_vuc")),
         "national_code": True,
     }
-    for key, field_name in (("ten_thu_tuc", "name"), ("linh_vuc", "field")):
+    for field_name in ("name", "field"):
         if not data[field_name]:
             problems[field_name] = "không có trong nguồn"
 
@@ -529,11 +552,10 @@ def parse_crawl_record(record: dict[str, Any], verified_on: date = DEFAULT_VERIF
     if not data["level"]:
         problems["level"] = "không có trong nguồn"
 
-    agency = next((_squash(get(k)) for k in ("co_quan_thuc_hien", "co_quan_co_tham_quyen")
-                   if not _blank(get(k))), "")
+    agency = next((_squash(get(k)) for k in ("co_quan_thuc_hien", "co_quan_co_tham_quyen") if not _blank(get(k))), "")
     if not agency:
         agency = agency_from_text(get("trinh_tu_thuc_hien")) or ""
-        problems["agency"] = ("suy ra từ trình tự thực hiện" if agency else "không có trong nguồn")
+        problems["agency"] = "suy ra từ trình tự thực hiện" if agency else "không có trong nguồn"
     data["agency"] = agency or UNKNOWN_AGENCY
 
     data["target_users"] = [] if _blank(get("doi_tuong_thuc_hien")) else split_top_level(get("doi_tuong_thuc_hien"))
@@ -560,7 +582,7 @@ def parse_crawl_record(record: dict[str, Any], verified_on: date = DEFAULT_VERIF
     documents_text = get("thanh_phan_ho_so")
     data["documents"] = parse_documents(documents_text)
     if not data["documents"] and not _blank(documents_text):
-        problems["documents"] = "không tách được giấy tờ (không có \"N bản chính\")"
+        problems["documents"] = 'không tách được giấy tờ (không có "N bản chính")'
 
     legal, complete = parse_legal_basis(get("can_cu_phap_ly"))
     data["legal_basis"] = legal
@@ -571,8 +593,9 @@ def parse_crawl_record(record: dict[str, Any], verified_on: date = DEFAULT_VERIF
     data["conditions"] = parse_conditions(get("yeu_cau_dieu_kien"))
     where = get("dia_chi_tiep_nhan")
     data["where_to_submit"] = "" if _blank(where) else _squash(where)
-    data["online_level"] = online_level_of(data["submission_channels"], get("cach_thuc_thuc_hien"),
-                                           get("trinh_tu_thuc_hien"))
+    data["online_level"] = online_level_of(
+        data["submission_channels"], get("cach_thuc_thuc_hien"), get("trinh_tu_thuc_hien")
+    )
     data["provenance"] = {
         "source": SOURCE_NAME,
         "decision": _squash(get("so_quyet_dinh")),
@@ -582,7 +605,25 @@ def parse_crawl_record(record: dict[str, Any], verified_on: date = DEFAULT_VERIF
     return CrawlParse(data, problems)
 
 
-__all__ = ["ChannelRow", "CrawlParse", "DEFAULT_VERIFIED_ON", "SOURCE_NAME", "agency_from_text",
-           "channels_of", "fees_of", "is_crawl_record", "online_level_of", "parse_channel_rows",
-           "parse_conditions", "parse_crawl_record", "parse_documents", "parse_legal_basis", "parse_level",
-           "parse_result", "parse_steps", "processing_days_of", "processing_time_text", "split_top_level"]
+__all__ = [
+    "ChannelRow",
+    "CrawlParse",
+    "DEFAULT_VERIFIED_ON",
+    "SOURCE_NAME",
+    "agency_from_text",
+    "channels_of",
+    "fees_of",
+    "is_crawl_record",
+    "online_level_of",
+    "parse_channel_rows",
+    "parse_conditions",
+    "parse_crawl_record",
+    "parse_documents",
+    "parse_legal_basis",
+    "parse_level",
+    "parse_result",
+    "parse_steps",
+    "processing_days_of",
+    "processing_time_text",
+    "split_top_level",
+]

@@ -1,4 +1,5 @@
 """The agency directory in force: lookup by today's code or by a former code a merged unit took over."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

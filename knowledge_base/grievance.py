@@ -8,6 +8,7 @@ and the feedback service both call `detect_grievance` and show `legal_path`.
 Matching follows the routing rule: text typed without diacritics matches by folding, but a cue typed WITH
 diacritics must carry the cue's own ("tô cao" is not "tố cáo").
 """
+
 from __future__ import annotations
 
 import re
@@ -63,16 +64,26 @@ def _load(path: str) -> GrievanceData:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         kinds = {
             code: GrievanceKind(
-                code=code, label=str(body["label"]), word=tuple(body["word"]), with_=tuple(body.get("with") or ()),
-                strong=tuple(body.get("strong") or ()), title=str(body["title"]), intro=" ".join(body["intro"].split()),
-                steps=tuple(" ".join(step.split()) for step in body["steps"]), sources=tuple(body["sources"]),
+                code=code,
+                label=str(body["label"]),
+                word=tuple(body["word"]),
+                with_=tuple(body.get("with") or ()),
+                strong=tuple(body.get("strong") or ()),
+                title=str(body["title"]),
+                intro=" ".join(body["intro"].split()),
+                steps=tuple(" ".join(step.split()) for step in body["steps"]),
+                sources=tuple(body["sources"]),
             )
             for code, body in (data.get("kinds") or {}).items()
         }
         common = data.get("common") or {}
-        return GrievanceData(kinds, " ".join(str(common.get("reception", "")).split()),
-                             " ".join(str(common.get("confirm_hint", "")).split()),
-                             tuple(common.get("sources") or ()), tuple(common.get("not_if") or ()))
+        return GrievanceData(
+            kinds,
+            " ".join(str(common.get("reception", "")).split()),
+            " ".join(str(common.get("confirm_hint", "")).split()),
+            tuple(common.get("sources") or ()),
+            tuple(common.get("not_if") or ()),
+        )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise KBError(Path(path), f"tệp khiếu nại/tố cáo không hợp lệ: {exc}") from exc
 
@@ -90,9 +101,9 @@ def _find(original: str, folded: str, lowered: str, phrase: str) -> str | None:
     pattern, exact = _pattern(phrase)
     marked = folded != lowered
     for match in pattern.finditer(folded):
-        span = lowered[match.start(): match.end()]
+        span = lowered[match.start() : match.end()]
         if (not marked and fold_chars(span) == span) or re.sub(r"\s+", " ", span) == exact:
-            return original[match.start(): match.end()]
+            return original[match.start() : match.end()]
     return None
 
 

@@ -3,10 +3,12 @@ under data_dir/kb/.
 
 Records may use our field names, the portal's Vietnamese column headers ("Mã thủ tục", "Tên thủ tục",
 ...) or the crawl's keys (`ma_thu_tuc`, flattened sections: parsed by knowledge_base.crawl, whose
-per-field problems are counted in ImportResult.problems). Text columns are parsed into structure: steps and documents split into items, processing days
+per-field problems are counted in ImportResult.problems). Text columns are parsed into structure: steps
+and documents split into items, processing days
 read from "05 ngày làm việc", fees from "50.000 đồng". Valid records are upserted by code; invalid ones
 are reported with their row/record and reason and never stop the rest.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,19 +24,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from common.settings import Settings
-
+from knowledge_base.caveats import NATIONAL_SOURCE, load_repeals
+from knowledge_base.crawl import DEFAULT_VERIFIED_ON, is_crawl_record, parse_crawl_record
 from knowledge_base.loader import (
     KBError,
     KnowledgeBase,
-    format_validation_error,
     enrich,
     everyday_names,
+    format_validation_error,
     load_import_store,
     load_knowledge_base,
     save_import_store,
 )
-from knowledge_base.crawl import DEFAULT_VERIFIED_ON, is_crawl_record, parse_crawl_record
-from knowledge_base.caveats import NATIONAL_SOURCE, load_repeals
 from knowledge_base.models import Procedure
 
 
@@ -70,6 +71,7 @@ class ImportResult:
 
 
 # --- header mapping ---------------------------------------------------------------------------------
+
 
 def _key(text: str) -> str:
     """Header key for matching: NFC, lowercase, no trailing ':' / '*', spaces collapsed."""
@@ -136,8 +138,7 @@ def map_keys(record: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 # --- value parsers (pure functions) -----------------------------------------------------------------
 
-_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-                 "chín": 9, "mười": 10}
+_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 
 
 def parse_processing_days(text: str) -> float | None:
@@ -185,8 +186,7 @@ def parse_fees(value: Any) -> tuple[list[dict], str]:
         name, _, rest = line.partition(":")
         if not rest.strip() or len(name) > 80:
             name, rest = "Lệ phí", line
-        fees.append({"name": name.strip(" -+•") or "Lệ phí", "amount_vnd": parse_amount(rest),
-                     "description": line})
+        fees.append({"name": name.strip(" -+•") or "Lệ phí", "amount_vnd": parse_amount(rest), "description": line})
     return fees, ""
 
 
@@ -279,7 +279,7 @@ def parse_channels(value: Any) -> list[str]:
 
 
 def parse_level(value: Any) -> str:
-    """"Cấp Tỉnh" -> "tỉnh", "Cấp Huyện, Cấp Xã" -> "huyện, xã"; other values kept (levels are data)."""
+    """ "Cấp Tỉnh" -> "tỉnh", "Cấp Huyện, Cấp Xã" -> "huyện, xã"; other values kept (levels are data)."""
     items = value if isinstance(value, list) else re.split(r"[,;/\n]", str(value))
     levels = []
     for item in items:
@@ -318,8 +318,16 @@ def record_to_procedure_data(record: dict[str, Any]) -> dict[str, Any]:
     data, _unknown = map_keys(record)
     if "code" in data:
         data["code"] = str(data["code"]).strip()
-    for text_field in ("name", "field", "agency", "where_to_submit", "result", "conditions",
-                       "fee_note", "processing_time"):
+    for text_field in (
+        "name",
+        "field",
+        "agency",
+        "where_to_submit",
+        "result",
+        "conditions",
+        "fee_note",
+        "processing_time",
+    ):
         if text_field in data:
             data[text_field] = _as_text(data[text_field])
     if "level" in data:
@@ -350,6 +358,7 @@ def record_to_procedure_data(record: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- reading files ----------------------------------------------------------------------------------
+
 
 def read_records(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     """(where, record) pairs from a JSON or XLSX export; ImportFileError when unreadable."""
@@ -384,8 +393,9 @@ def _read_jsonl(path: Path) -> list[tuple[str, Any]]:
                 try:
                     records.append((f"dòng {number}", json.loads(line)))
                 except json.JSONDecodeError as exc:
-                    records.append((f"dòng {number}", UnreadableLine(f"JSON không hợp lệ (cột {exc.colno}): "
-                                                                     f"{exc.msg}")))
+                    records.append(
+                        (f"dòng {number}", UnreadableLine(f"JSON không hợp lệ (cột {exc.colno}): {exc.msg}"))
+                    )
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"Tệp {path.name} không phải UTF-8") from exc
     except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
@@ -399,8 +409,9 @@ def _read_json(path: Path) -> list[tuple[str, dict[str, Any]]]:
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"Tệp {path.name} không phải UTF-8") from exc
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"JSON không hợp lệ trong {path.name} (dòng {exc.lineno}, cột {exc.colno}): "
-                              f"{exc.msg}") from exc
+        raise ImportFileError(
+            f"JSON không hợp lệ trong {path.name} (dòng {exc.lineno}, cột {exc.colno}): {exc.msg}"
+        ) from exc
     if isinstance(data, dict):  # portal exports often wrap the list
         for key in ("data", "items", "records", "procedures", "result", "thu_tuc"):
             if isinstance(data.get(key), list):
@@ -433,19 +444,19 @@ def _read_xlsx(path: Path) -> list[tuple[str, dict[str, Any]]]:
             header_index = index
             break
     if header_index is None:
-        raise ImportFileError(f"Không tìm thấy dòng tiêu đề (\"Mã thủ tục\", \"Tên thủ tục\", ...) trong "
-                              f"{path.name}")
+        raise ImportFileError(f'Không tìm thấy dòng tiêu đề ("Mã thủ tục", "Tên thủ tục", ...) trong {path.name}')
     headers = [str(c).strip() if c is not None else None for c in rows[header_index]]
     records = []
-    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue
-        record = {h: v for h, v in zip(headers, row) if h}
+        record = {h: v for h, v in zip(headers, row, strict=False) if h}
         records.append((f"dòng {offset}", record))
     return records
 
 
 # --- the import ---------------------------------------------------------------------------------------
+
 
 def _dump(procedure: Procedure) -> dict:
     return procedure.model_dump(mode="json")
@@ -456,8 +467,7 @@ def _export_provenance(verified_on: date) -> dict:
     return {"source": NATIONAL_SOURCE, "verified_on": verified_on.isoformat()}
 
 
-def import_file(path: str | Path, settings: Settings, *,
-                verified_on: date | None = None) -> ImportResult:
+def import_file(path: str | Path, settings: Settings, *, verified_on: date | None = None) -> ImportResult:
     """Validate and upsert the export's procedures into the imported store; counts against the KB.
 
     `verified_on` is the provenance date given to the records: by default the crawl's data date for crawl
@@ -501,8 +511,9 @@ def import_file(path: str | Path, settings: Settings, *,
             result.invalid.append(InvalidRecord(where, code, format_validation_error(exc)))
             continue
         if procedure.agency_code and kb.agency(procedure.agency_code) is None:
-            result.invalid.append(InvalidRecord(where, code, f"agency_code {procedure.agency_code} không có "
-                                                             "trong danh mục cơ quan"))
+            result.invalid.append(
+                InvalidRecord(where, code, f"agency_code {procedure.agency_code} không có trong danh mục cơ quan")
+            )
             continue
         seen[code] = where
         current = kb.procedure(code)
@@ -520,6 +531,20 @@ def import_file(path: str | Path, settings: Settings, *,
     return result
 
 
-__all__ = ["ImportFileError", "ImportResult", "InvalidRecord", "UnreadableLine", "import_file", "read_records",
-           "record_to_procedure_data", "parse_processing_days", "parse_fees", "parse_amount",
-           "parse_documents", "parse_steps", "parse_channels", "parse_level", "KBError"]
+__all__ = [
+    "ImportFileError",
+    "ImportResult",
+    "InvalidRecord",
+    "UnreadableLine",
+    "import_file",
+    "read_records",
+    "record_to_procedure_data",
+    "parse_processing_days",
+    "parse_fees",
+    "parse_amount",
+    "parse_documents",
+    "parse_steps",
+    "parse_channels",
+    "parse_level",
+    "KBError",
+]

@@ -5,6 +5,7 @@ against the agency directory. Any problem raises `KBError` naming the file and t
 file never silently half-loads. Parsed files are cached in-process by (path, mtime, size): this runs
 at every CLI start and in every long-running process.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,6 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from common.settings import Settings
-
 from knowledge_base.caveats import caveats_for, is_national, load_repeals
 from knowledge_base.directory import Directory
 from knowledge_base.models import Agency, Procedure
@@ -47,8 +47,15 @@ except AttributeError:  # pragma: no cover
 class KBError(Exception):
     """A knowledge-base file or record is invalid. `file` and `record` say where."""
 
-    def __init__(self, file: str | Path | None, message: str, *, index: int | None = None,
-                 code: str | None = None, record: str | None = None):
+    def __init__(
+        self,
+        file: str | Path | None,
+        message: str,
+        *,
+        index: int | None = None,
+        code: str | None = None,
+        record: str | None = None,
+    ):
         self.file = str(file) if file is not None else None
         self.index = index
         self.code = code
@@ -132,8 +139,12 @@ def _read_raw(path: Path, shape: type = list) -> Any:
     if data is None:
         data = shape()
     if not isinstance(data, shape):
-        raise KBError(path, "tệp phải là một danh sách (YAML/JSON list) các bản ghi" if shape is list
-                      else "tệp phải là một ánh xạ (mapping)")
+        raise KBError(
+            path,
+            "tệp phải là một danh sách (YAML/JSON list) các bản ghi"
+            if shape is list
+            else "tệp phải là một ánh xạ (mapping)",
+        )
     _raw_cache[key] = data
     if len(_raw_cache) > 512:  # bounded: stale entries of edited files
         _raw_cache.pop(next(iter(_raw_cache)))
@@ -219,6 +230,7 @@ def _load_records(path: Path, model: type[BaseModel]) -> list:
 
 # --- public loaders --------------------------------------------------------------------------------
 
+
 def load_agencies(path: str | Path | None = None) -> list[Agency]:
     """The agency directory from `path` (default: the bundled one, Thành phố Đà Nẵng as in force today)."""
     path = Path(path) if path is not None else SEED_AGENCIES
@@ -231,18 +243,21 @@ def check_agencies(agencies: list[Agency], path: str | Path | None = None) -> No
     seen: dict[str, int] = {}
     for index, agency in enumerate(agencies, start=1):
         if agency.code in seen:
-            raise KBError(path, f"mã cơ quan {agency.code} trùng với bản ghi #{seen[agency.code]}",
-                          index=index, code=agency.code)
+            raise KBError(
+                path, f"mã cơ quan {agency.code} trùng với bản ghi #{seen[agency.code]}", index=index, code=agency.code
+            )
         seen[agency.code] = index
     former: dict[str, str] = {}
     for index, agency in enumerate(agencies, start=1):
         if agency.parent is not None and agency.parent not in seen:
-            raise KBError(path, f"cơ quan cấp trên {agency.parent} không có trong danh mục",
-                          index=index, code=agency.code)
+            raise KBError(
+                path, f"cơ quan cấp trên {agency.parent} không có trong danh mục", index=index, code=agency.code
+            )
         for old in agency.replaces:
             if old in seen or old in former:
-                raise KBError(path, f"mã cũ {old} trong 'replaces' đã được dùng ở nơi khác",
-                              index=index, code=agency.code)
+                raise KBError(
+                    path, f"mã cũ {old} trong 'replaces' đã được dùng ở nơi khác", index=index, code=agency.code
+                )
             former[old] = agency.code
 
 
@@ -261,8 +276,7 @@ def procedure_files(paths: str | Path | Iterable[str | Path] | None = None) -> l
             sub = entry / "procedures"
             if sub.is_dir():
                 candidates += sorted(p for p in sub.iterdir() if p.is_file())
-            files += [p for p in candidates
-                      if p.suffix.lower() in PROCEDURE_SUFFIXES and p.name != AGENCIES_FILENAME]
+            files += [p for p in candidates if p.suffix.lower() in PROCEDURE_SUFFIXES and p.name != AGENCIES_FILENAME]
         elif entry.exists():
             files.append(entry)
         else:
@@ -281,8 +295,12 @@ def load_procedures(paths: str | Path | Iterable[str | Path] | None = None) -> l
         for index, procedure in enumerate(_load_records(path, Procedure), start=1):
             if procedure.code in origin:
                 first_file, first_index = origin[procedure.code]
-                raise KBError(path, f"mã thủ tục {procedure.code} trùng với {first_file} (bản ghi "
-                                    f"#{first_index})", index=index, code=procedure.code)
+                raise KBError(
+                    path,
+                    f"mã thủ tục {procedure.code} trùng với {first_file} (bản ghi #{first_index})",
+                    index=index,
+                    code=procedure.code,
+                )
             origin[procedure.code] = (path, index)
             procedures.append(procedure)
     return procedures
@@ -317,6 +335,7 @@ def save_import_store(settings: Settings, procedures: Iterable[Procedure]) -> Pa
 
 # --- the assembled knowledge base ------------------------------------------------------------------
 
+
 @dataclass
 class KnowledgeBase:
     procedures: list[Procedure]
@@ -350,24 +369,34 @@ class KnowledgeBase:
         """Stable sha256 of the procedures' content (order-independent)."""
         digest = hashlib.sha256()
         for procedure in sorted(self.procedures, key=lambda p: p.code):
-            digest.update(json.dumps(procedure.model_dump(mode="json"), ensure_ascii=False,
-                                     sort_keys=True, separators=(",", ":")).encode("utf-8"))
+            digest.update(
+                json.dumps(
+                    procedure.model_dump(mode="json"), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+                ).encode("utf-8")
+            )
             digest.update(b"\n")
         return digest.hexdigest()
 
 
-def check_agency_codes(procedures: Iterable[Procedure], kb_agencies: KnowledgeBase | list[Agency],
-                       source: str | Path | None = None) -> None:
+def check_agency_codes(
+    procedures: Iterable[Procedure], kb_agencies: KnowledgeBase | list[Agency], source: str | Path | None = None
+) -> None:
     kb = kb_agencies if isinstance(kb_agencies, KnowledgeBase) else KnowledgeBase([], kb_agencies)
     for index, procedure in enumerate(procedures, start=1):
         if procedure.agency_code and kb.agency(procedure.agency_code) is None:
-            raise KBError(source, f"agency_code {procedure.agency_code} không có trong danh mục cơ quan",
-                          index=index, code=procedure.code)
+            raise KBError(
+                source,
+                f"agency_code {procedure.agency_code} không có trong danh mục cơ quan",
+                index=index,
+                code=procedure.code,
+            )
 
 
 def _layer_sources(settings: Settings) -> list[tuple[str, list[Path]]]:
-    layers: list[tuple[str, list[Path]]] = [("national", [NATIONAL_PROCEDURES]),
-                                            ("seed", procedure_files([SEED_PROCEDURES_DIR]))]
+    layers: list[tuple[str, list[Path]]] = [
+        ("national", [NATIONAL_PROCEDURES]),
+        ("seed", procedure_files([SEED_PROCEDURES_DIR])),
+    ]
     kb_dir = getattr(settings, "kb_dir", None)
     if kb_dir:
         kb_dir = Path(kb_dir)
@@ -400,8 +429,9 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     """
     agencies_path = agencies_path_for(settings)
     layers = _layer_sources(settings)
-    yaml_files = [agencies_path, NATIONAL_ALIASES] + [p for _layer, files in layers for p in files
-                                    if p.suffix.lower() not in (".json", ".gz")]
+    yaml_files = [agencies_path, NATIONAL_ALIASES] + [
+        p for _layer, files in layers for p in files if p.suffix.lower() not in (".json", ".gz")
+    ]
     cache_file = Path(settings.data_dir) / "cache" / "kb_parsed.json"
     cached = _warm_raw_cache(cache_file, yaml_files)
 

@@ -3,6 +3,7 @@
 Levels, fields and agencies are data (strings / codes), never enums in code: the 2025 reorganisation
 (merged provinces, no district level) must be a data change only.
 """
+
 from __future__ import annotations
 
 from datetime import date

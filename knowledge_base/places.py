@@ -9,6 +9,7 @@ generic agency names ("Công an cấp xã") are in places.yaml. This module only
 Matching follows the routing rule of feedback_api: text typed without diacritics matches by folding, but a
 name typed WITH diacritics must carry the name's own ("Tam Thành" is not "Tam Thanh").
 """
+
 from __future__ import annotations
 
 import re
@@ -45,12 +46,14 @@ _TONED = {v: i for i, v in enumerate("àáảãạèéẻẽẹỳýỷỹỵ")}
 
 def _tone_norm(text: str) -> str:
     """One tone-mark placement ("hoà" -> "hòa", "thuỷ" -> "thủy"), length kept, so both spellings agree."""
+
     def move(match: re.Match) -> str:
         head, toned = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         index = _TONED[toned]
         base = "aaaaaeeeeeyyyyy"[index]
         marks = "\u0300\u0301\u0309\u0303\u0323"[index % 5]
         return unicodedata.normalize("NFC", head + marks) + base
+
     return _OLD_TONE.sub(move, text)
 
 
@@ -110,9 +113,11 @@ def _load_places_cached(path: str, _mtime: int, _size: int) -> PlaceData:
     try:
         districts = tuple(
             FormerDistrict(str(d["name"]), str(d.get("province", "")), tuple(d["successors"]), d.get("code"))
-            for d in data.get("former_districts") or ())
-        local = tuple(LocalAgency(tuple(item["generic"]), str(item["template"]))
-                      for item in data.get("local_agencies") or ())
+            for d in data.get("former_districts") or ()
+        )
+        local = tuple(
+            LocalAgency(tuple(item["generic"]), str(item["template"])) for item in data.get("local_agencies") or ()
+        )
         return PlaceData(
             unit_level=str(data["unit_level"]),
             unit_kinds=tuple(data["unit_kinds"]),
@@ -147,7 +152,7 @@ def _split_kind(text: str, kinds: Sequence[str]) -> tuple[str | None, str]:
     lowered = _squash(text)
     for kind in sorted(kinds, key=len, reverse=True):
         if lowered.startswith(kind + " "):
-            return kind, text.strip()[len(kind) + 1:].strip()
+            return kind, text.strip()[len(kind) + 1 :].strip()
     return None, text.strip()
 
 
@@ -155,14 +160,18 @@ def _kind_regex(kind: str, data: PlaceData) -> str:
     forms = [re.escape(fold_place(kind))] + [re.escape(fold_place(a)) for a in data.abbreviations.get(kind, ())]
     body = "|".join(sorted(forms, key=len, reverse=True))
     # "thị xã Điện Bàn" is not "xã Điện Bàn": a kind that ends another kind must not follow its head word
-    heads = [fold_place(other)[: -len(fold_place(kind))] for other in data.unit_kinds + data.district_kinds
-             if other != kind and fold_place(other).endswith(" " + fold_place(kind))]
+    heads = [
+        fold_place(other)[: -len(fold_place(kind))]
+        for other in data.unit_kinds + data.district_kinds
+        if other != kind and fold_place(other).endswith(" " + fold_place(kind))
+    ]
     guard = "".join(rf"(?<!{re.escape(head)})" for head in heads)
     return rf"{guard}(?<!\w)(?:{body})\s*"
 
 
-def _entry(kind: str | None, name: str, codes: tuple[str, ...], tier: int, data: PlaceData,
-           former: bool = False) -> _Entry | None:
+def _entry(
+    kind: str | None, name: str, codes: tuple[str, ...], tier: int, data: PlaceData, former: bool = False
+) -> _Entry | None:
     words = fold_place(name).split()
     if not words:
         return None
@@ -208,16 +217,20 @@ class PlaceResolver:
                 if alias_kind is None:
                     entries.append(_entry(None, alias_name, (code,), _BARE_FORMER, data, former=True))
                     continue
-                entries += [_entry(alias_kind, alias_name, (code,), _UNIT, data, former=True),
-                            _entry(None, alias_name, (code,), _BARE_FORMER, data, former=True)]
+                entries += [
+                    _entry(alias_kind, alias_name, (code,), _UNIT, data, former=True),
+                    _entry(None, alias_name, (code,), _BARE_FORMER, data, former=True),
+                ]
         district_successors: dict[str, tuple[str, ...]] = {}
         for district in data.former_districts:
             codes = tuple(c for c in district.successors if c in self.units)
             kind, name = _split_kind(district.name, data.district_kinds)
             if codes:
                 district_successors[_squash(name)] = codes
-                entries += [_entry(kind, name, codes, _DISTRICT, data, former=True) if kind else None,
-                            _entry(None, name, codes, _BARE_DISTRICT, data, former=True)]
+                entries += [
+                    _entry(kind, name, codes, _DISTRICT, data, former=True) if kind else None,
+                    _entry(None, name, codes, _BARE_DISTRICT, data, former=True),
+                ]
         self.entries = [e for e in entries if e is not None]
         for index, entry in enumerate(self.entries):
             if entry.tier == _BARE_CURRENT and entry.name in district_successors:
@@ -231,13 +244,13 @@ class PlaceResolver:
         """Where the text names a place (kind word included), as (start, end) in its NFC form."""
         return sorted({(h[0], h[1]) for h in self._kept_hits(text)})
 
-    def _kept_hits(self, text: str | None) -> list[tuple[int, int, "_Entry"]]:
+    def _kept_hits(self, text: str | None) -> list[tuple[int, int, _Entry]]:
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
         lowered = _tone_norm(original.lower()) if len(original.lower()) == len(original) else folded
         hits: list[tuple[int, int, _Entry]] = []
         words = set(re.findall(r"\w+", folded))
-        for entry, last_word in zip(self.entries, self._last_words):
+        for entry, last_word in zip(self.entries, self._last_words, strict=False):
             if last_word not in words:
                 continue  # cheap pre-check: the name's last word is not in the text at all
             for match in entry.pattern.finditer(folded):
@@ -245,8 +258,9 @@ class PlaceResolver:
                 span = re.sub(r"\s+", " ", lowered[start:end])
                 if fold_place(span) == span or span == entry.name:
                     hits.append((match.start(), match.end(), entry))
-        return [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
-                                           for o in hits)]
+        return [
+            h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)
+        ]
 
     def resolve_codes(self, text: str | None) -> list[str]:
         codes: list[str] = []
@@ -254,7 +268,7 @@ class PlaceResolver:
             codes += [c for c in match.codes if c not in codes]
         return codes
 
-    def resolve_matches(self, text: str | None) -> list["PlaceMatch"]:
+    def resolve_matches(self, text: str | None) -> list[PlaceMatch]:
         """The mentions that decide `resolve_codes`, in text order: what was written and what it names."""
         original = unicodedata.normalize("NFC", text or "")
         folded = fold_place(original)
@@ -267,17 +281,26 @@ class PlaceResolver:
                 if fold_place(span) == span or span == entry.name:  # typed without diacritics, or exact
                     hits.append((match.start(), match.end(), entry))
         # A name inside a longer one that also matched is not meant: "Hòa Khánh" in "Hòa Khánh Bắc".
-        kept = [h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0])
-                                           for o in hits)]
+        kept = [
+            h for h in hits if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)
+        ]
         # A current unit's bare name that is also a former district's ("Cẩm Châu, Hội An") is the district
         # when a former commune of that district is named with it: the commune is the more specific.
-        kept = [h for h in kept if not (h[2].district_codes and any(
-            o[2].tier == _BARE_FORMER and set(o[2].codes) <= set(h[2].district_codes) for o in kept))]
+        kept = [
+            h
+            for h in kept
+            if not (
+                h[2].district_codes
+                and any(o[2].tier == _BARE_FORMER and set(o[2].codes) <= set(h[2].district_codes) for o in kept)
+            )
+        ]
         if not kept:
             return []
         best = min(h[2].tier for h in kept)
-        return [PlaceMatch(original[start:end].strip(), entry.codes, entry.former)
-                for start, end, entry in sorted((h for h in kept if h[2].tier == best), key=lambda h: h[0])]
+        return [
+            PlaceMatch(original[start:end].strip(), entry.codes, entry.former)
+            for start, end, entry in sorted((h for h in kept if h[2].tier == best), key=lambda h: h[0])
+        ]
 
 
 @lru_cache(maxsize=8)
@@ -293,8 +316,9 @@ def resolver_for(agencies: Sequence[Agency] | None = None, places_path: str | Pa
     return _resolver(key, str(places_path or PLACES_FILE))
 
 
-def resolve_place(text: str | None, agencies: Sequence[Agency] | None = None,
-                  places_path: str | Path | None = None) -> list[Agency]:
+def resolve_place(
+    text: str | None, agencies: Sequence[Agency] | None = None, places_path: str | Path | None = None
+) -> list[Agency]:
     """Today's commune-level unit(s) a citizen's text names, by today's or a former name.
 
     "xã Tam Ngọc" / "tam ngoc" -> [phường Hương Trà]; "thành phố Tam Kỳ" -> its four successor wards;

@@ -1,4 +1,5 @@
 """`hotline parse` and `hotline index ...` commands."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,9 +31,7 @@ def _parse(parser, text: str) -> dict:
 
 
 def parse(
-    text: str = typer.Argument(
-        None, help="Câu cần phân tích; bỏ trống để đọc từng dòng từ stdin (UTF-8)."
-    ),
+    text: str = typer.Argument(None, help="Câu cần phân tích; bỏ trống để đọc từng dòng từ stdin (UTF-8)."),
 ) -> None:
     """Parse TEXT (or each stdin line) into one JSON object: text, intent, aspect, procedures.
 

@@ -13,6 +13,7 @@ chat message (MAX_REPLY_CHARS). Buttons offer the other aspects (`/aspect <name>
 When no procedure answers the question, `compose_not_found` says so plainly, with the national portal's
 search for the question's words, the 1022 number and a button to reach a person.
 """
+
 from __future__ import annotations
 
 import re
@@ -142,8 +143,10 @@ def _where(procedure: Procedure) -> str:
 
 def _steps(procedure: Procedure) -> str:
     lines = ["Các bước thực hiện:"]
-    lines += [f"{number}. {_sentence(_unnumbered(step), MAX_ITEM_CHARS)}"
-              for number, step in enumerate(procedure.steps[:MAX_STEPS], start=1)]
+    lines += [
+        f"{number}. {_sentence(_unnumbered(step), MAX_ITEM_CHARS)}"
+        for number, step in enumerate(procedure.steps[:MAX_STEPS], start=1)
+    ]
     if len(procedure.steps) > MAX_STEPS:
         lines.append(f"... và {len(procedure.steps) - MAX_STEPS} bước nữa: {MORE}.")
     return "\n".join(lines)
@@ -178,7 +181,7 @@ def _fee_summary(procedure: Procedure) -> str:
     amounts = sorted({f.amount_vnd for f in procedure.fees if f.amount_vnd is not None})
     varies = any(f.amount_vnd is None for f in procedure.fees)
     if not amounts:
-        return "tùy trường hợp (hỏi \"lệ phí\" để xem chi tiết)."
+        return 'tùy trường hợp (hỏi "lệ phí" để xem chi tiết).'
     if len(amounts) == 1 and len(procedure.fees) == 1:
         return format_vnd(amounts[0]) + "." if amounts[0] else "miễn phí."
     low, high = amounts[0], amounts[-1]
@@ -333,8 +336,11 @@ def search_keywords(question: str, max_words: int = 10) -> str:
             continue
         content.append(words[i])
         i += 1
-    keep = [w for w in content if w not in SEARCH_CHATTER
-            and not (w == fold(w) and w in _SEARCH_CHATTER_FOLDED) and not w.isdigit()]
+    keep = [
+        w
+        for w in content
+        if w not in SEARCH_CHATTER and not (w == fold(w) and w in _SEARCH_CHATTER_FOLDED) and not w.isdigit()
+    ]
     return " ".join(keep[:max_words]) or " ".join(words[:max_words])
 
 
@@ -345,7 +351,7 @@ def compose_not_found(question: str, phone: str = "1022", hours: str = "") -> Re
     text = (
         "Xin lỗi, tôi chưa có thông tin về thủ tục bạn hỏi, nên không trả lời đoán.\n"
         f"Bạn có thể tra cứu trên Cổng Dịch vụ công quốc gia: {portal_search_url(question)}\n"
-        f"Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm \"Gặp tổng đài viên\" để "
+        f'Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm "Gặp tổng đài viên" để '
         "tôi chuyển câu hỏi cho cán bộ."
     )
     return Reply(text, [Button("Gặp tổng đài viên", "/handoff")])

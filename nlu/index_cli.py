@@ -1,4 +1,5 @@
 """`hotline index ...` commands."""
+
 from __future__ import annotations
 
 import time
@@ -43,8 +44,12 @@ def build(
 
     labels = {"bm25": "BM25", "dense": "Vector"}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as bar:
         tasks: dict[str, int] = {}
 

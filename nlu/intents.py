@@ -22,6 +22,7 @@ Why:
 Two rules sit beside the models: an empty (or punctuation/emoji-only) message is `out_of_scope` with
 confidence 1.0, and a message containing a tracking code (PA-YYYY-NNNNNN) is `check_status`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,13 +85,13 @@ def _char_ngrams(folded: str) -> list[str]:
         for n in range(2, 6):
             if len(padded) < n:
                 break
-            grams.extend("c" + padded[i:i + n] for i in range(len(padded) - n + 1))
+            grams.extend("c" + padded[i : i + n] for i in range(len(padded) - n + 1))
     return grams
 
 
 def _word_ngrams(folded: str) -> list[str]:
     words = folded.split()
-    return ["w" + w for w in words] + ["b" + a + " " + b for a, b in zip(words, words[1:])]
+    return ["w" + w for w in words] + ["b" + a + " " + b for a, b in zip(words, words[1:], strict=False)]
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
@@ -111,14 +112,14 @@ def _lbfgs(objective, theta: np.ndarray, max_iter: int = 300, memory: int = 10, 
         # two-loop recursion: direction = -H grad
         q = grad.copy()
         alphas = []
-        for s_k, y_k in reversed(list(zip(s_list, y_list))):
+        for s_k, y_k in reversed(list(zip(s_list, y_list, strict=False))):
             rho = 1.0 / _dot(y_k, s_k)
             alpha = rho * _dot(s_k, q)
             q -= alpha * y_k
             alphas.append((rho, alpha))
         if s_list:
             q *= _dot(s_list[-1], y_list[-1]) / _dot(y_list[-1], y_list[-1])
-        for (s_k, y_k), (rho, alpha) in zip(zip(s_list, y_list), reversed(alphas)):
+        for (s_k, y_k), (rho, alpha) in zip(zip(s_list, y_list, strict=False), reversed(alphas), strict=False):
             beta = rho * _dot(y_k, q)
             q += (alpha - beta) * s_k
         direction = -q
@@ -154,7 +155,7 @@ def fit_softmax(X, y: np.ndarray, n_classes: int, C: float) -> tuple[np.ndarray,
 
     def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
         W = theta[: n_features * n_classes].reshape(n_features, n_classes)
-        b = theta[n_features * n_classes:]
+        b = theta[n_features * n_classes :]
         logits = X @ W + b
         logits -= logits.max(axis=1, keepdims=True)
         log_z = np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -166,8 +167,7 @@ def fit_softmax(X, y: np.ndarray, n_classes: int, C: float) -> tuple[np.ndarray,
 
     theta = _lbfgs(objective, np.zeros(n_features * n_classes + n_classes))
     W = theta[: n_features * n_classes].reshape(n_features, n_classes)
-    return np.ascontiguousarray(W), theta[n_features * n_classes:]
-
+    return np.ascontiguousarray(W), theta[n_features * n_classes :]
 
 
 class BuiltinIntentClassifier:
@@ -181,8 +181,9 @@ class BuiltinIntentClassifier:
     EMBEDDING_WEIGHT = 0.5
     EMBEDDING_WEIGHT_UNMARKED = 0.3
 
-    def __init__(self, examples: list[tuple[str, str]] | None = None, encoder=None,
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, examples: list[tuple[str, str]] | None = None, encoder=None, cache_dir: Path | None = None
+    ) -> None:
         examples = examples if examples is not None else load_examples()
         self.classes: list[str] = sorted({intent for _, intent in examples})
         folded = [fold(text) for text, _ in examples]
@@ -263,7 +264,7 @@ class BuiltinIntentClassifier:
 
     def probabilities(self, text: str) -> dict[str, float]:
         proba = self._proba(text, fold(text))
-        return {name: float(p) for name, p in zip(self.classes, proba)}
+        return {name: float(p) for name, p in zip(self.classes, proba, strict=False)}
 
     def predict(self, text: str) -> tuple[str, float]:
         folded = fold(text)
@@ -290,7 +291,7 @@ def _training_embeddings(encoder, texts: list[str], cache_dir: Path | None) -> n
         except (OSError, ValueError):
             log.warning("Ignoring unreadable intent embedding cache %s", path)
     embeddings = np.vstack(
-        [np.asarray(encoder.encode_queries(texts[i:i + 64]), dtype=np.float64) for i in range(0, len(texts), 64)]
+        [np.asarray(encoder.encode_queries(texts[i : i + 64]), dtype=np.float64) for i in range(0, len(texts), 64)]
     )
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

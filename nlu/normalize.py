@@ -13,6 +13,7 @@ a real word are matched only with their marks (see `_EXACT_ONLY`), e.g. "hông" 
 "hong" is left alone because citizens typing without marks mean "hỏng" (broken: "den duong hong") or
 "hồng" ("so hong", the house ownership certificate).
 """
+
 from __future__ import annotations
 
 import re
@@ -163,9 +164,7 @@ def _tone_placement(lowered: str) -> str:
 
 
 # Operates on NFD text: bare o/u, then a/e/y carrying the tone, at the end of the syllable.
-_TONE_PLACEMENT_NFD = re.compile(
-    r"(?<!q)([ou])([" + _TONES + r"])?([aey])([" + _TONES + r"])(?![\w\u0300-\u036f])"
-)
+_TONE_PLACEMENT_NFD = re.compile(r"(?<!q)([ou])([" + _TONES + r"])?([aey])([" + _TONES + r"])(?![\w\u0300-\u036f])")
 
 
 def _squeeze(token: str) -> str:
@@ -194,7 +193,7 @@ def _tokens(text: str) -> list[str]:
     for chunk in text.split():
         pos = 0
         for match in _KEEP_TOKEN.finditer(chunk):
-            tokens.extend(_NON_WORD.sub(" ", chunk[pos:match.start()]).split())
+            tokens.extend(_NON_WORD.sub(" ", chunk[pos : match.start()]).split())
             tokens.append(match.group(0))
             pos = match.end()
         tokens.extend(_NON_WORD.sub(" ", chunk[pos:]).split())

@@ -9,6 +9,7 @@
 
 Models (intent classifier, retrieval index and embedding model) load once, in the constructor.
 """
+
 from __future__ import annotations
 
 import logging
@@ -94,8 +95,7 @@ class ParseResult:
         no procedure we hold answers this question (nlu.retrieval.retriever.decide)."""
         from nlu.retrieval.retriever import Hit, decide  # numpy, faiss: only where retrieval runs
 
-        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures],
-                      named=self.names_procedure)
+        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures], named=self.names_procedure)
 
     @property
     def names_procedure(self) -> bool:
@@ -121,8 +121,9 @@ class Parser:
     `kb` (knowledge_base.loader.KnowledgeBase) gives the everyday names checked for `named`; without
     it the knowledge base of `settings` is loaded when first needed."""
 
-    def __init__(self, settings: Settings, *, retriever=None, intent_backend: IntentBackend | None = None,
-                 kb=None) -> None:
+    def __init__(
+        self, settings: Settings, *, retriever=None, intent_backend: IntentBackend | None = None, kb=None
+    ) -> None:
         self.settings = settings
         if retriever is None:
             from nlu.retrieval import get_retriever
@@ -150,9 +151,13 @@ class Parser:
 
         hits = self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
         procedures = tuple(
-            ProcedureHit(hit.code, hit.name, _unit(hit.score),
-                         named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)),
-                         coverage=hit.coverage)
+            ProcedureHit(
+                hit.code,
+                hit.name,
+                _unit(hit.score),
+                named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)),
+                coverage=hit.coverage,
+            )
             for rank, hit in enumerate(hits)
         )
         return ParseResult(text, intent, detect_aspect(text), procedures)
@@ -184,8 +189,13 @@ _lock = threading.Lock()
 def get_parser(settings: Settings, kb=None) -> Parser:
     """The process-wide Parser for these settings (built on first use, on `kb` when given, else on the
     settings' knowledge base)."""
-    key = (str(settings.data_dir), str(settings.kb_dir), str(settings.embedding_model),
-           str(settings.nlu_backend), str(settings.rasa_url))
+    key = (
+        str(settings.data_dir),
+        str(settings.kb_dir),
+        str(settings.embedding_model),
+        str(settings.nlu_backend),
+        str(settings.rasa_url),
+    )
     with _lock:
         parser = _parsers.get(key)
         if parser is None:

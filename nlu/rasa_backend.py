@@ -3,6 +3,7 @@
 Rasa runs in its own Python 3.10 environment (scripts/setup_rasa.sh), trained on nlu/data/nlu.yml —
 the same file the built-in classifier learns from.
 """
+
 from __future__ import annotations
 
 import httpx

@@ -4,6 +4,7 @@ It lives in nlu, not bot, because dependencies point one way (bot → nlu): the 
 and cannot import bot, and the bot sends them as they are (`bot.messages` re-exports these types as its
 own message types). Plain data, no channel specifics: each channel adapter renders text and buttons.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

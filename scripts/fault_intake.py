@@ -16,6 +16,7 @@ end it checks the database and prints one JSON object of figures:
   log_lines_per_failure  db-stop: server log lines (besides the access log) per failed request
   worker_log_lines   db-stop: one line per background pass skipped during the outage
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,9 @@ def free_port() -> int:
 
 
 def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or ([shutil.which(name)] if shutil.which(name) else [])
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or (
+        [shutil.which(name)] if shutil.which(name) else []
+    )
     if not found:
         raise Unavailable(f"PostgreSQL binary {name} not found (/usr/lib/postgresql/*/bin)")
     return found[-1]
@@ -81,8 +84,9 @@ class Cluster:
 
     def init(self) -> None:
         try:
-            self._run(_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                      "--no-sync")
+            self._run(
+                _pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"
+            )
         except subprocess.CalledProcessError as error:
             raise Unavailable(f"initdb failed: {error.stderr.strip()[:300]}") from None
         self.start()
@@ -90,8 +94,19 @@ class Cluster:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "pg.log"),
-                  "-w", "-t", "60", "start")
+        self._run(
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "pg.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -108,17 +123,28 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
-        self.env = {**os.environ, "DATABASE_URL": database_url, "HOTLINE_DATA_DIR": str(workdir / "data"),
-                    "HOTLINE_EMBEDDING_MODEL": "none", "HOTLINE_RATE_LIMIT_PER_MINUTE": "0",
-                    "HOTLINE_JWT_SECRET": "fault-run-secret-0123456789abcdef0123456789",
-                    "HOTLINE_BOT_EVENTS_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "HOTLINE_DATA_DIR": str(workdir / "data"),
+            "HOTLINE_EMBEDDING_MODEL": "none",
+            "HOTLINE_RATE_LIMIT_PER_MINUTE": "0",
+            "HOTLINE_JWT_SECRET": "fault-run-secret-0123456789abcdef0123456789",
+            "HOTLINE_BOT_EVENTS_ENABLED": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90) -> None:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hotline.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -214,10 +240,14 @@ def verify(database_url: str, load: Load) -> dict:
     lost = sum(1 for told in acknowledged.values() for code in told if code not in codes)
     told_twice = sum(1 for told in acknowledged.values() if len(told) > 1)
     stored_twice = sum(count - 1 for count in per_marker.values() if count > 1)
-    return {"acknowledged": len(acknowledged), "stored": len(stored), "lost": lost,
-            "duplicates": stored_twice + told_twice, "unacknowledged_pending": sum(
-                1 for marker in per_marker if marker not in acknowledged),
-            "statuses": dict(sorted(load.statuses.items()))}
+    return {
+        "acknowledged": len(acknowledged),
+        "stored": len(stored),
+        "lost": lost,
+        "duplicates": stored_twice + told_twice,
+        "unacknowledged_pending": sum(1 for marker in per_marker if marker not in acknowledged),
+        "statuses": dict(sorted(load.statuses.items())),
+    }
 
 
 @contextmanager
@@ -284,7 +314,8 @@ def run_db_stop(clients: int = 6, load_seconds: float = 3.0, outage_seconds: flo
         load.finish()
         figures = verify(cluster.url, load)
         figures.update(
-            scenario="db-stop", outage_seconds=round(back_at - stopped_at, 2),
+            scenario="db-stop",
+            outage_seconds=round(back_at - stopped_at, 2),
             recovery_seconds=round(first_ok - back_at, 2) if first_ok else None,
             failed_requests_during_outage=failures,
             log_lines_during_outage=len(outage_log),

@@ -8,6 +8,7 @@ bundled code and the aliases carried over, so a reviewer can confirm each pair i
 The bundled names are read from the aliases (the first alias is the former bundled name when it
 differs from the national one); with --git-rev the former bundled records are read from that commit.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,12 +37,18 @@ def load_crawl(path: Path) -> dict[str, dict]:
 
 def former_bundled_names(rev: str) -> dict[str, str]:
     """Names of the bundled records at a git revision (before they were replaced)."""
-    listing = subprocess.run(["git", "ls-tree", "--name-only", rev, "knowledge_base/data/procedures/"],
-                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    listing = subprocess.run(
+        ["git", "ls-tree", "--name-only", rev, "knowledge_base/data/procedures/"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     names: dict[str, str] = {}
     for path in listing:
-        text = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=REPO, capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["git", "show", f"{rev}:{path}"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
         for record in yaml.safe_load(text) or []:
             names[record["code"]] = record["name"]
     return names
@@ -60,8 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     missing = 0
     for entry in load_mapping():
         record = crawl.get(entry["national_code"])
-        national = f"{record['ten_thu_tuc'].strip()} [{record['cap_thuc_hien']}; {record['linh_vuc']}]" \
-            if record else "!! KHÔNG CÓ TRONG CRAWL"
+        national = (
+            f"{record['ten_thu_tuc'].strip()} [{record['cap_thuc_hien']}; {record['linh_vuc']}]"
+            if record
+            else "!! KHÔNG CÓ TRONG CRAWL"
+        )
         missing += record is None
         bundled = former.get(entry["bundled_code"]) or (entry["aliases"][0] if entry["aliases"] else "")
         print(f"{entry['national_code']:<10} {national}")

@@ -8,6 +8,7 @@ Items are YAML lists of {id, content, location, agency} (tests/feedback_rules/da
 header gives the principles the expected agencies follow). The held-out file's errors are not printed
 unless asked for by path: it is not used to tune the rules.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {len(items) - len(misses)}/{len(items)} = {accuracy:.1%}")
         show = args.errors and (name != "heldout")  # held-out errors only when given as a path
         for item, decision in misses if show else ():
-            print(f"  {item['id']}: expected {item['agency']}, got {decision.agency_code}"
-                  f" [{decision.category}] {item['content'][:70]!r} @ {item.get('location')!r}")
+            print(
+                f"  {item['id']}: expected {item['agency']}, got {decision.agency_code}"
+                f" [{decision.category}] {item['content'][:70]!r} @ {item.get('location')!r}"
+            )
     return 0
 
 

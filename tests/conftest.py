@@ -12,6 +12,7 @@
   feedback_api.auth.service: operator, supervisor, admin (agency TTPVHCC/none), staff (agency STP) and
   staff_other (agency SXD). `tokens.users[name]` are the usernames, `tokens.agency[name]` the agencies.
 """
+
 from __future__ import annotations
 
 import os
@@ -83,7 +84,10 @@ def database_backend(request, tmp_path_factory):
         admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     except Exception as exc:  # noqa: BLE001
         admin.close()
-        pytest.skip(f"cannot create a test database on {PG_ADMIN_URL} ({type(exc).__name__}: {exc}); PostgreSQL variants skipped")
+        pytest.skip(
+            f"cannot create a test database on {PG_ADMIN_URL} ({type(exc).__name__}: {exc}); "
+            "PostgreSQL variants skipped"
+        )
     url = _pg_database_url(name)
     try:
         upgrade_url(url)

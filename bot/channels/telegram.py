@@ -4,6 +4,7 @@ Webhook mode: the FastAPI route checks the secret token header and feeds `Update
 `Application` built without an updater. Polling mode (`hotline bot telegram`) runs the same handlers with
 PTB's updater. The Bot API base URL comes from settings, so tests point it at a local fake server.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def file_base_url(base_url: str) -> str:
-    """"https://api.telegram.org/bot" -> "https://api.telegram.org/file/bot" (same for a local server)."""
+    """ "https://api.telegram.org/bot" -> "https://api.telegram.org/file/bot" (same for a local server)."""
     head, sep, _ = base_url.rstrip("/").rpartition("/bot")
     return f"{head}/file/bot" if sep else base_url.rstrip("/") + "/file/bot"
 
@@ -31,7 +32,9 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     rows, row = [], []
     for button in reply.buttons:
         # callback_data is limited to 64 bytes; our payloads are short commands
-        row.append(InlineKeyboardButton(button.title[:60], callback_data=button.payload.encode()[:64].decode(errors="ignore")))
+        row.append(
+            InlineKeyboardButton(button.title[:60], callback_data=button.payload.encode()[:64].decode(errors="ignore"))
+        )
         if len(row) == per_row:
             rows.append(row)
             row = []
@@ -69,14 +72,24 @@ def inbound_from_update(update: Update, image: Image | None = None, image_failed
     if chat is None or chat.type != "private":
         return None
     if update.callback_query is not None:
-        return Inbound(channel="telegram", user_id=str(chat.id), payload=update.callback_query.data or "",
-                       event_id=str(update.update_id))
+        return Inbound(
+            channel="telegram",
+            user_id=str(chat.id),
+            payload=update.callback_query.data or "",
+            event_id=str(update.update_id),
+        )
     message = update.effective_message
     if message is None:
         return None
     text = message.text or message.caption or ""
-    return Inbound(channel="telegram", user_id=str(chat.id), text=text, image=image, image_failed=image_failed,
-                   event_id=str(update.update_id))
+    return Inbound(
+        channel="telegram",
+        user_id=str(chat.id),
+        text=text,
+        image=image,
+        image_failed=image_failed,
+        event_id=str(update.update_id),
+    )
 
 
 def build_application(settings, get_engine, *, polling: bool = False) -> Application:
@@ -135,7 +148,6 @@ def build_application(settings, get_engine, *, polling: bool = False) -> Applica
     application.add_handler(MessageHandler(new & filters.PHOTO, on_photo))
     application.add_handler(MessageHandler(new & filters.TEXT, on_text))
     # Stickers, voice, locations...: passed on without text, so the citizen hears what the bot reads.
-    application.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.PHOTO
-                                           & ~filters.StatusUpdate.ALL, on_text))
+    application.add_handler(MessageHandler(new & ~filters.TEXT & ~filters.PHOTO & ~filters.StatusUpdate.ALL, on_text))
     application.add_error_handler(on_error)
     return application

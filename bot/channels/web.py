@@ -1,4 +1,5 @@
 """Web chat: `POST /api/v1/chat`, the pending-notice poll, and the embeddable widget page `/chat`."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,12 +46,10 @@ def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
     except (UnicodeDecodeError, ValueError):
         return None, error(400, "Dữ liệu gửi lên không phải JSON hợp lệ.", "invalid_json")
     if not isinstance(body, dict):
-        return None, error(422, "Thiếu dữ liệu: cần {\"session_id\", \"text\"}.", "invalid_body")
+        return None, error(422, 'Thiếu dữ liệu: cần {"session_id", "text"}.', "invalid_body")
     session_id = body.get("session_id")
     if not isinstance(session_id, str) or not SESSION_RE.match(session_id):
-        return None, error(
-            422, "Thiếu hoặc sai session_id (1–128 ký tự chữ, số, dấu - _ . :).", "invalid_session_id"
-        )
+        return None, error(422, "Thiếu hoặc sai session_id (1–128 ký tự chữ, số, dấu - _ . :).", "invalid_session_id")
     text = body.get("text", "")
     payload = body.get("payload")
     if text is None:
@@ -63,8 +62,9 @@ def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
     if title is not None and (not isinstance(title, str) or len(title) > 200):
         return None, error(422, "Trường title không hợp lệ.", "invalid_title")
     if len(text) > MAX_TEXT_CHARS:
-        return None, error(422, f"Tin nhắn quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."),
-                           "text_too_long")
+        return None, error(
+            422, f"Tin nhắn quá dài (tối đa {MAX_TEXT_CHARS:,} ký tự).".replace(",", "."), "text_too_long"
+        )
     if not text.strip() and not payload:
         text = ""
     return {"session_id": session_id, "text": text, "payload": payload or None, "title": title or None}, None
@@ -74,16 +74,24 @@ def widget_headers(page: str) -> dict[str, str]:
     """CSP for the widget: its own inline script and style are allowed by hash, nothing else inline, so
     text coming back from the API can never run as code; nosniff; no referrer. Framing is allowed (the
     widget is meant to be embedded in the province's sites)."""
+
     def hashes(tag: str) -> str:
         blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.S)
-        return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
-                        for b in blocks)
+        return " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'" for b in blocks
+        )
 
-    policy = (f"default-src 'self'; script-src 'self' {hashes('script')}; style-src 'self' {hashes('style')}; "
-              "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-              "form-action 'self'")
-    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+    policy = (
+        f"default-src 'self'; script-src 'self' {hashes('script')}; style-src 'self' {hashes('style')}; "
+        "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
 
 
 def build_router(runtime) -> APIRouter:
@@ -97,8 +105,13 @@ def build_router(runtime) -> APIRouter:
         try:
             engine = await runtime.get_engine()
             replies = await engine.handle(
-                Inbound(channel="web", user_id=body["session_id"], text=body["text"], payload=body["payload"],
-                        title=body["title"])
+                Inbound(
+                    channel="web",
+                    user_id=body["session_id"],
+                    text=body["text"],
+                    payload=body["payload"],
+                    title=body["title"],
+                )
             )
             pending = await asyncio.to_thread(runtime.store.pop_pending, "web", body["session_id"])
         except Exception as exc:  # NLU not loadable, database down: a clear answer, not a 500
@@ -130,9 +143,13 @@ def build_router(runtime) -> APIRouter:
         except Exception as exc:
             log.error("web chat history failed: %s", type(exc).__name__)
             return error(503, UNAVAILABLE, "chat_unavailable")
-        return {"session_id": session_id, "operator": holder is not None,
-                "messages": [{"sender": m["sender"], "text": m["text"], "buttons": m["buttons"], "at": m["at"]}
-                             for m in messages]}
+        return {
+            "session_id": session_id,
+            "operator": holder is not None,
+            "messages": [
+                {"sender": m["sender"], "text": m["text"], "buttons": m["buttons"], "at": m["at"]} for m in messages
+            ],
+        }
 
     page = files("bot").joinpath("static/chat.html").read_text(encoding="utf-8")
     headers = widget_headers(page)

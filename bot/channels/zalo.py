@@ -5,6 +5,7 @@ hex = sha256(app_id + raw request body + timestamp + OA secret key), the timesta
 `timestamp` field. The OA secret key is the OA's, not the app's secret.
 Button clicks (`oa.query.hide` buttons) arrive as `user_send_text` whose text is the button's payload.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,8 +27,9 @@ def expected_signature(app_id: str, raw_body: bytes, timestamp: str, oa_secret_k
     return hashlib.sha256(material).hexdigest()
 
 
-def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: str | None,
-                     header_timestamp: str | None = None) -> bool:
+def verify_signature(
+    app_id: str, oa_secret_key: str, raw_body: bytes, header: str | None, header_timestamp: str | None = None
+) -> bool:
     if not (app_id and oa_secret_key and header):
         return False
     try:
@@ -41,8 +43,10 @@ def verify_signature(app_id: str, oa_secret_key: str, raw_body: bytes, header: s
         supplied = supplied[4:]
     # The documented timestamp is the event's own field; some gateways also send it as a header.
     timestamps = [str(event.get("timestamp", ""))] + ([header_timestamp] if header_timestamp else [])
-    return any(hmac.compare_digest(supplied.lower(), expected_signature(app_id, raw_body, ts, oa_secret_key))
-               for ts in timestamps)
+    return any(
+        hmac.compare_digest(supplied.lower(), expected_signature(app_id, raw_body, ts, oa_secret_key))
+        for ts in timestamps
+    )
 
 
 def is_fresh(event: dict, now_seconds: float, max_age_seconds: float) -> bool:
@@ -73,8 +77,16 @@ def image_url(event: dict) -> str | None:
 
 # Messages the bot cannot read (stickers, voice...): handed on with no text, so the citizen is told what
 # the bot understands (or reminded of the form step) instead of being ignored.
-OTHER_USER_MESSAGES = ("user_send_sticker", "user_send_gif", "user_send_audio", "user_send_video",
-                       "user_send_file", "user_send_location", "user_send_link", "user_send_business_card")
+OTHER_USER_MESSAGES = (
+    "user_send_sticker",
+    "user_send_gif",
+    "user_send_audio",
+    "user_send_video",
+    "user_send_file",
+    "user_send_location",
+    "user_send_link",
+    "user_send_business_card",
+)
 
 
 def inbound_from_event(event: dict, image: Image | None = None, image_failed: bool = False) -> Inbound | None:
@@ -82,15 +94,20 @@ def inbound_from_event(event: dict, image: Image | None = None, image_failed: bo
     name = event.get("event_name")
     if name == "follow":
         follower = (event.get("follower") or {}).get("id")
-        return Inbound(channel="zalo", user_id=str(follower), payload="/start", event_id=event_id(event)) if follower else None
+        return (
+            Inbound(channel="zalo", user_id=str(follower), payload="/start", event_id=event_id(event))
+            if follower
+            else None
+        )
     if name not in ("user_send_text", "user_send_image") and name not in OTHER_USER_MESSAGES:
         return None  # delivery/seen receipts, the OA's own messages ("oa_send_*"), follows handled above
     sender = (event.get("sender") or {}).get("id")
     if not sender:
         return None
     text = (event.get("message") or {}).get("text") or "" if name in ("user_send_text", "user_send_image") else ""
-    return Inbound(channel="zalo", user_id=str(sender), text=text, image=image, image_failed=image_failed,
-                   event_id=event_id(event))
+    return Inbound(
+        channel="zalo", user_id=str(sender), text=text, image=image, image_failed=image_failed, event_id=event_id(event)
+    )
 
 
 def message_body(chat_id: str, reply: Reply, text: str) -> dict:
@@ -116,13 +133,15 @@ class ZaloSender:
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         for reply in replies:
             text = reply.text or " "
-            parts = [text[i:i + MAX_MESSAGE_CHARS] for i in range(0, len(text), MAX_MESSAGE_CHARS)] or [" "]
+            parts = [text[i : i + MAX_MESSAGE_CHARS] for i in range(0, len(text), MAX_MESSAGE_CHARS)] or [" "]
             for i, part in enumerate(parts):
                 body = message_body(chat_id, reply if i == len(parts) - 1 else Reply(part), part)
                 response = await self.http.post(
                     "/v3.0/oa/message/cs", json=body, headers={"access_token": self.access_token}
                 )
-                result = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+                result = (
+                    response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+                )
                 if response.status_code != 200 or result.get("error", 0) != 0:
                     log.warning("zalo send failed: http=%s error=%s", response.status_code, result.get("error"))
                     raise RuntimeError("zalo OA message API error")

@@ -5,6 +5,7 @@ back to one field and then on to the first unanswered step (the summary when eve
 On confirm the item is POSTed to the feedback API with an Idempotency-Key derived from the conversation
 and the form id, so a retry after a timeout never creates a second item.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,7 @@ from bot.client import AgencyRef, Contact, FeedbackApiError, FeedbackSubmission,
 from bot.messages import Button, Reply
 from bot.rules import (
     FIELD_WORDS,
+    extract_phone,
     infer_kind,
     is_cancel,
     is_confirm,
@@ -26,7 +28,6 @@ from bot.rules import (
     is_submit_request,
     looks_like_content,
     mask_phone,
-    extract_phone,
     parse_edit,
     parse_yes_no,
     strip_feedback_lead_in,
@@ -140,10 +141,12 @@ def _check_grievance(form: dict, whole_text: str = "") -> None:
 
 async def _grievance(turn: Turn, form: dict, command: str) -> list[Reply]:
     words = f" {fold(command or turn.text).strip()} "
-    pakn = command == GRIEVANCE_PAKN or (not command and (
-        words.startswith(" khong ") or any(f" {w} " in words for w in _PAKN_WORDS)))
-    guide = command == GRIEVANCE_GUIDE or (not command and (
-        any(f" {w} " in words for w in _GUIDE_WORDS[:3]) or words.strip() in _GUIDE_WORDS[3:]))
+    pakn = command == GRIEVANCE_PAKN or (
+        not command and (words.startswith(" khong ") or any(f" {w} " in words for w in _PAKN_WORDS))
+    )
+    guide = command == GRIEVANCE_GUIDE or (
+        not command and (any(f" {w} " in words for w in _GUIDE_WORDS[:3]) or words.strip() in _GUIDE_WORDS[3:])
+    )
     if pakn:
         form["data"]["confirmed_pakn"] = True
         form["data"].pop("grievance", None)
@@ -154,8 +157,9 @@ async def _grievance(turn: Turn, form: dict, command: str) -> list[Reply]:
     if guide:
         kind = form["data"]["grievance"]["kind"]
         turn.state.pop("form", None)  # not taken in as PAKN
-        return [Reply(guidance_text(kind) + "\n\n" + texts.GRIEVANCE_AFTER_GUIDE,
-                      [Button(texts.BTN_FEEDBACK, "/feedback")])]
+        return [
+            Reply(guidance_text(kind) + "\n\n" + texts.GRIEVANCE_AFTER_GUIDE, [Button(texts.BTN_FEEDBACK, "/feedback")])
+        ]
     return [_prompt(turn, "grievance")]
 
 
@@ -304,9 +308,14 @@ def _prompt(turn: Turn, step: str) -> Reply:
         return Reply(texts.ASK_CONSENT, _yes_no_buttons())
     if step == "grievance":
         found = form["data"].get("grievance") or {}
-        return Reply(texts.GRIEVANCE_ASK.format(label=found.get("label", "khiếu nại/tố cáo")),
-                     [Button(texts.BTN_GRIEVANCE_GUIDE, GRIEVANCE_GUIDE), Button(texts.BTN_GRIEVANCE_PAKN, GRIEVANCE_PAKN),
-                      Button(texts.BTN_CANCEL, "/cancel")])
+        return Reply(
+            texts.GRIEVANCE_ASK.format(label=found.get("label", "khiếu nại/tố cáo")),
+            [
+                Button(texts.BTN_GRIEVANCE_GUIDE, GRIEVANCE_GUIDE),
+                Button(texts.BTN_GRIEVANCE_PAKN, GRIEVANCE_PAKN),
+                Button(texts.BTN_CANCEL, "/cancel"),
+            ],
+        )
     if step == "kind":
         return Reply(
             "Đây là phản ánh (sự việc cần xử lý) hay kiến nghị (đề xuất thay đổi)?",
@@ -329,8 +338,10 @@ def summary(form: dict, channel: str) -> Reply:
     lines.append(f"• Ảnh đính kèm: {photos if photos else 'không có'}")
     lines.append(f"• Đồng ý công khai trả lời: {'Có' if data.get('consent') else 'Không'}")
     lines.append(texts.CONFIRM_HINT)
-    return Reply("\n".join(lines), [Button(texts.BTN_SEND, "/confirm"), Button(texts.BTN_EDIT, "/edit"),
-                                    Button(texts.BTN_CANCEL, "/cancel")])
+    return Reply(
+        "\n".join(lines),
+        [Button(texts.BTN_SEND, "/confirm"), Button(texts.BTN_EDIT, "/edit"), Button(texts.BTN_CANCEL, "/cancel")],
+    )
 
 
 def _yes_no_buttons() -> list[Button]:
@@ -391,8 +402,11 @@ async def _submit(turn: Turn, form: dict) -> list[Reply]:
             form["resume"], form["step"] = "confirm", "grievance"
             return [_prompt(turn, "grievance")]
         if exc.unavailable or exc.status == 409:
-            return [Reply(texts.SUBMIT_UNAVAILABLE, [Button(texts.BTN_SEND, "/confirm"),
-                                                     Button(texts.BTN_CANCEL, "/cancel")])]
+            return [
+                Reply(
+                    texts.SUBMIT_UNAVAILABLE, [Button(texts.BTN_SEND, "/confirm"), Button(texts.BTN_CANCEL, "/cancel")]
+                )
+            ]
         detail = exc.detail or "thông tin chưa hợp lệ"
         return [Reply(texts.SUBMIT_REJECTED.format(detail=detail), _edit_buttons())]
     code = result.code
@@ -402,8 +416,12 @@ async def _submit(turn: Turn, form: dict) -> list[Reply]:
     del codes[:-20]
     turn.state.pop("form", None)
     agency = agency_name(turn, result.agency)
-    return [Reply(texts.submitted(code, agency, format_date(result.due_at, turn.settings.timezone)),
-                  [Button("Tra cứu " + code, f"/status {code}")])]
+    return [
+        Reply(
+            texts.submitted(code, agency, format_date(result.due_at, turn.settings.timezone)),
+            [Button("Tra cứu " + code, f"/status {code}")],
+        )
+    ]
 
 
 def agency_name(turn: Turn, agency: AgencyRef | str | None) -> str | None:

@@ -1,4 +1,5 @@
 """Procedure Q&A with context: follow-up questions reuse the procedure of the previous answer."""
+
 from __future__ import annotations
 
 from bot import texts
@@ -46,8 +47,11 @@ def _citizen_units(turn: Turn, kb) -> list:
 
 def not_found(turn: Turn) -> list[Reply]:
     settings = turn.services.settings
-    return [compose_not_found(turn.text or "", getattr(settings, "hotline_phone", "1022"),
-                              getattr(settings, "hotline_hours", ""))]
+    return [
+        compose_not_found(
+            turn.text or "", getattr(settings, "hotline_phone", "1022"), getattr(settings, "hotline_hours", "")
+        )
+    ]
 
 
 def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:

@@ -4,6 +4,7 @@ Offered with the answer notice; only for items whose reply_to is this very chat 
 feedback service). "Không hài lòng" reopens the item to the same agency with a new deadline (the
 service's `satisfaction` endpoint does it; the bot only relays the citizen's words).
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,5 +68,10 @@ async def _send(turn: Turn, code: str, satisfied: bool, reason: str | None) -> l
         return [Reply(exc.detail or f"Chưa ghi nhận được đánh giá cho phản ánh {code}.")]
     if satisfied:
         return [Reply(texts.RATE_THANKS)]
-    return [Reply(texts.rate_reopened(code, result.get("agency_name"),
-                                      format_date(result.get("due_at"), turn.settings.timezone)))]
+    return [
+        Reply(
+            texts.rate_reopened(
+                code, result.get("agency_name"), format_date(result.get("due_at"), turn.settings.timezone)
+            )
+        )
+    ]

@@ -1,4 +1,5 @@
 """Status lookup by tracking code, and the list of the person's own items on this channel."""
+
 from __future__ import annotations
 
 import logging

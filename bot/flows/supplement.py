@@ -3,6 +3,7 @@
 Only for items whose reply_to is this very chat (checked against the feedback service, not the state),
 sent by the bot's operator account on the citizen's behalf. The SLA clock resumes on the service side.
 """
+
 from __future__ import annotations
 
 import logging

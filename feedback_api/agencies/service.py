@@ -1,5 +1,6 @@
 """The agency directory the service routes to: the knowledge base's, loaded once by the composition
 (hotline.app) and handed in, so the service, the bot and the retriever agree on one directory."""
+
 from __future__ import annotations
 
 from fastapi import Request

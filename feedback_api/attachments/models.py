@@ -1,4 +1,5 @@
 """Attachment records; the bytes live under data_dir/attachments/<id>."""
+
 from __future__ import annotations
 
 from datetime import datetime

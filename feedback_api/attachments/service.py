@@ -1,26 +1,25 @@
 """Storing and checking image attachments (plain functions taking a session)."""
+
 from __future__ import annotations
 
 import hashlib
 import os
 import uuid
-from pathlib import Path
-
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from feedback_api.attachments.models import Attachment
-from feedback_api.orm import utcnow
 from feedback_api.errors import ApiError
+from feedback_api.orm import utcnow
 
 TOO_LARGE = "Ảnh đính kèm quá lớn (tối đa {limit}). Vui lòng chọn ảnh nhỏ hơn."
 NOT_AN_IMAGE = "Chỉ nhận ảnh JPEG, PNG hoặc WebP. Tệp bạn gửi không phải là ảnh hợp lệ."
 EMPTY = "Tệp đính kèm trống."
 UNKNOWN = "Không tìm thấy tệp đính kèm: {ids}. Vui lòng tải ảnh lên lại."
-QUOTA = ("Bạn đã tải lên quá nhiều ảnh trong 24 giờ qua. Vui lòng gửi phản ánh với các ảnh đã tải, "
-         "hoặc thử lại sau.")
+QUOTA = "Bạn đã tải lên quá nhiều ảnh trong 24 giờ qua. Vui lòng gửi phản ánh với các ảnh đã tải, hoặc thử lại sau."
 
 
 class AttachmentError(ApiError):
@@ -53,8 +52,9 @@ def check_quota(session: Session, settings, uploader: str, size: int, now: datet
     """Anonymous uploads per client and day: files and bytes (429 beyond either)."""
     since = (now or utcnow()) - timedelta(days=1)
     count, total = session.execute(
-        select(func.count(), func.coalesce(func.sum(Attachment.size_bytes), 0))
-        .where(Attachment.uploader == uploader, Attachment.created_at >= since)
+        select(func.count(), func.coalesce(func.sum(Attachment.size_bytes), 0)).where(
+            Attachment.uploader == uploader, Attachment.created_at >= since
+        )
     ).one()
     if count + 1 > settings.upload_max_files_per_day or total + size > settings.upload_max_bytes_per_day:
         raise ApiError(429, "upload_quota", QUOTA, headers={"Retry-After": "3600"})
@@ -67,8 +67,9 @@ def store(session: Session, settings, data: bytes, uploader: str | None = None) 
     if len(data) > settings.max_attachment_bytes:
         from feedback_api.edge.size_limit import human_size
 
-        raise AttachmentError(413, TOO_LARGE.format(limit=human_size(settings.max_attachment_bytes)),
-                              "attachment_too_large")
+        raise AttachmentError(
+            413, TOO_LARGE.format(limit=human_size(settings.max_attachment_bytes)), "attachment_too_large"
+        )
     content_type = detect_image_type(data[:16])
     if content_type is None:
         raise AttachmentError(415, NOT_AN_IMAGE, "attachment_not_image")
@@ -85,8 +86,14 @@ def store(session: Session, settings, data: bytes, uploader: str | None = None) 
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, final)
-    record = Attachment(id=attachment_id, content_type=content_type, size_bytes=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), created_at=utcnow(), uploader=uploader)
+    record = Attachment(
+        id=attachment_id,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_at=utcnow(),
+        uploader=uploader,
+    )
     session.add(record)
     try:
         session.commit()
@@ -145,11 +152,15 @@ def cleanup_unlinked(session: Session, settings, now: datetime | None = None, ba
 
     now = now or utcnow()
     cutoff = now - timedelta(hours=settings.unlinked_attachment_hours)
-    candidates = list(session.scalars(
-        select(Attachment).where(Attachment.linked_at.is_(None), Attachment.created_at < cutoff)
-        .order_by(Attachment.created_at).limit(batch)
-        .with_for_update(skip_locked=True)  # PostgreSQL: two workers never take the same rows
-    ))
+    candidates = list(
+        session.scalars(
+            select(Attachment)
+            .where(Attachment.linked_at.is_(None), Attachment.created_at < cutoff)
+            .order_by(Attachment.created_at)
+            .limit(batch)
+            .with_for_update(skip_locked=True)  # PostgreSQL: two workers never take the same rows
+        )
+    )
     if not candidates:
         return 0
     # Only items created after the oldest candidate can reference one: bounded scan of their lists.

@@ -1,4 +1,5 @@
 """POST /api/v1/attachments (multipart `file`): an image ≤ settings.max_attachment_bytes -> {id, ...}."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
@@ -43,8 +44,11 @@ def build_router(settings, sessionmaker) -> APIRouter:
 
     # Staff open the photos of the items they handle; ids are random UUIDs seen only in staff views.
     @router.get("/attachments/{attachment_id}")
-    def download_attachment(attachment_id: str, session: Session = Depends(get_session),
-                            user: User = Depends(require_role("operator", "staff", "supervisor", "admin"))):
+    def download_attachment(
+        attachment_id: str,
+        session: Session = Depends(get_session),
+        user: User = Depends(require_role("operator", "staff", "supervisor", "admin")),
+    ):
         # The request's own session: SQLite allows one writer and sessions begin IMMEDIATE.
         record = session.get(Attachment, attachment_id) if service._is_uuid(attachment_id) else None
         path = service.open_path(settings, record) if record else None
@@ -55,7 +59,10 @@ def build_router(settings, sessionmaker) -> APIRouter:
         agencies = service.owning_agencies(session, attachment_id) or {None}
         if not any(permissions.can_view(user.role, user_agency=user.agency_code, item_agency=a) for a in agencies):
             raise ApiError(404, "not_found", "Không tìm thấy tệp đính kèm.")
-        return FileResponse(path, media_type=record.content_type,
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"})
+        return FileResponse(
+            path,
+            media_type=record.content_type,
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        )
 
     return router

@@ -1,4 +1,5 @@
 """Staff accounts (citizens need no login)."""
+
 from __future__ import annotations
 
 from datetime import datetime

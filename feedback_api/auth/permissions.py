@@ -4,6 +4,7 @@ Two scopes: `ANY` (every item) and `OWN_AGENCY` (only items owned by the user's 
 one agency and act only on its items; operators (1022 staff) take calls and route; supervisors do
 everything including publication and figures; admins additionally manage users, agencies and rules.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -92,8 +93,7 @@ MATRIX: dict[Role, dict[str, Scope]] = {
         X.templates: OWN,
     },
     Role.supervisor: _SUPERVISOR,
-    Role.admin: _SUPERVISOR
-    | {X.manage_users: ANY, X.manage_agencies: ANY, X.manage_rules: ANY},
+    Role.admin: _SUPERVISOR | {X.manage_users: ANY, X.manage_agencies: ANY, X.manage_rules: ANY},
 }
 
 

@@ -1,4 +1,5 @@
 """Password hashing (argon2) and access tokens (JWT, HS256)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -40,6 +41,8 @@ def create_access_token(user, settings, ttl_minutes: int | None = None) -> str:
 
 def decode_access_token(token: str, settings) -> dict | None:
     try:
-        return jwt.decode(token, settings.secret("jwt_secret"), algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        return jwt.decode(
+            token, settings.secret("jwt_secret"), algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
+        )
     except jwt.PyJWTError:
         return None

@@ -1,4 +1,5 @@
 """Accounts: create, authenticate, deactivate, the bot's operator account."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -6,9 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_api.auth.models import User
+from feedback_api.auth.permissions import Role
 from feedback_api.auth.security import hash_password, verify_password
 from feedback_api.domain import Conflict, Invalid
-from feedback_api.auth.permissions import Role
 
 
 class UserExists(Conflict):
@@ -37,8 +38,9 @@ def create_user(
         raise Invalid(f"Không có cơ quan mã “{agency_code}” trong danh mục.", "unknown_agency")
     if get_user(session, username) is not None:
         raise UserExists(username)
-    user = User(username=username, password_hash=hash_password(password), role=str(role),
-                agency_code=agency_code, active=True)
+    user = User(
+        username=username, password_hash=hash_password(password), role=str(role), agency_code=agency_code, active=True
+    )
     session.add(user)
     try:
         session.commit()
@@ -74,8 +76,7 @@ def ensure_bot_user(session: Session, settings) -> User:
     user = get_user(session, settings.bot_username)
     if user is None:
         try:
-            return create_user(session, settings.bot_username, password, Role.operator,
-                               settings.coordinator_agency)
+            return create_user(session, settings.bot_username, password, Role.operator, settings.coordinator_agency)
         except UserExists:  # another process created it meanwhile
             user = get_user(session, settings.bot_username)
     changed = False

@@ -5,6 +5,7 @@ X-Forwarded-For chain is read from the right, skipping trusted hops, and the fir
 the client. Nothing is trusted by default (uvicorn's proxy-header handling, which trusts loopback, is
 switched off in `hotline serve`), so a forged X-Forwarded-For cannot move a client to a fresh bucket.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Used for the 4 phone digits that open an item's details (per tracking code and per client) and for
 sign-in (per username and per client). State lives in `access_guard` so every process agrees.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,10 @@ from feedback_api.orm import utcnow
 
 log = logging.getLogger("feedback_api.security")
 
-PHONE_LOCKED = ("Đã nhập sai 4 số cuối điện thoại quá nhiều lần. Vui lòng thử lại sau {minutes} phút "
-                "hoặc gọi Tổng đài 1022 để được hỗ trợ.")
+PHONE_LOCKED = (
+    "Đã nhập sai 4 số cuối điện thoại quá nhiều lần. Vui lòng thử lại sau {minutes} phút "
+    "hoặc gọi Tổng đài 1022 để được hỗ trợ."
+)
 LOGIN_LOCKED = "Đăng nhập sai quá nhiều lần. Tài khoản tạm khóa đăng nhập, vui lòng thử lại sau {minutes} phút."
 
 
@@ -34,15 +37,21 @@ def client_tag(address: str, settings) -> str:
 
 
 def phone_policies(settings) -> tuple[LockoutPolicy, LockoutPolicy]:
-    per_code = LockoutPolicy(settings.phone_max_failures, timedelta(minutes=settings.phone_failure_window_minutes),
-                             timedelta(minutes=settings.phone_lock_minutes))
+    per_code = LockoutPolicy(
+        settings.phone_max_failures,
+        timedelta(minutes=settings.phone_failure_window_minutes),
+        timedelta(minutes=settings.phone_lock_minutes),
+    )
     per_client = LockoutPolicy(settings.client_max_failures, timedelta(hours=1), timedelta(hours=1))
     return per_code, per_client
 
 
 def login_policies(settings) -> tuple[LockoutPolicy, LockoutPolicy]:
-    per_user = LockoutPolicy(settings.login_max_failures, timedelta(minutes=settings.login_lock_minutes),
-                             timedelta(minutes=settings.login_lock_minutes))
+    per_user = LockoutPolicy(
+        settings.login_max_failures,
+        timedelta(minutes=settings.login_lock_minutes),
+        timedelta(minutes=settings.login_lock_minutes),
+    )
     per_client = LockoutPolicy(settings.client_max_failures, timedelta(hours=1), timedelta(hours=1))
     return per_user, per_client
 
@@ -69,8 +78,9 @@ def locked_seconds(session: Session, keys: list[str], now: datetime | None = Non
     return max(1, math.ceil(longest.total_seconds())) if longest else 0
 
 
-def record_failure(session: Session, key: str, policy: LockoutPolicy, *, kind: str, client: str | None,
-                   now: datetime | None = None) -> bool:
+def record_failure(
+    session: Session, key: str, policy: LockoutPolicy, *, kind: str, client: str | None, now: datetime | None = None
+) -> bool:
     """Count one failure for `key` (committed); True when it locked the key (a security event is written)."""
     now = now or utcnow()
     for _ in range(3):
@@ -87,10 +97,14 @@ def record_failure(session: Session, key: str, policy: LockoutPolicy, *, kind: s
         row.lockouts, row.locked_until = state.lockouts, state.locked_until
         if locked:
             minutes = math.ceil((state.locked_until - now).total_seconds() / 60)
-            session.add(SecurityEvent(at=now, kind=kind, subject=key, client=client,
-                                      detail=f"khóa {minutes} phút (lần {state.lockouts})"))
-            log.warning("%s: %s locked for %d min (lockout %d, client %s)", kind, key, minutes, state.lockouts,
-                        client or "-")
+            session.add(
+                SecurityEvent(
+                    at=now, kind=kind, subject=key, client=client, detail=f"khóa {minutes} phút (lần {state.lockouts})"
+                )
+            )
+            log.warning(
+                "%s: %s locked for %d min (lockout %d, client %s)", kind, key, minutes, state.lockouts, client or "-"
+            )
         session.commit()
         return locked
     return False
@@ -106,5 +120,6 @@ def record_success(session: Session, key: str) -> None:
 
 
 def too_many(seconds: int, template: str, code: str) -> ApiError:
-    return ApiError(429, code, template.format(minutes=max(1, math.ceil(seconds / 60))),
-                    headers={"Retry-After": str(seconds)})
+    return ApiError(
+        429, code, template.format(minutes=max(1, math.ceil(seconds / 60))), headers={"Retry-After": str(seconds)}
+    )

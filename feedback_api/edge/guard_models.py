@@ -3,6 +3,7 @@
 Kept in the service's database so every process and host sees the same counts; the figures never read
 these tables (security events are not part of an item's audit trail).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -5,9 +5,10 @@ The middleware only looks the key up before the route runs. The key itself is st
 `Receipt`, in the transaction that stores the item (feedback_api.edge.idempotency_service): an item is
 never acknowledged without its key, so a retry after any crash replays the stored code.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -35,8 +36,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def replay_response(decision: service.Decision) -> Response:
-    response = Response(decision.body or b"", status_code=decision.status_code or 200,
-                        headers={"Idempotent-Replayed": "true"})
+    response = Response(
+        decision.body or b"", status_code=decision.status_code or 200, headers={"Idempotent-Replayed": "true"}
+    )
     if decision.content_type:
         response.headers["content-type"] = decision.content_type
     return response
@@ -81,8 +83,14 @@ class Receipt:
     def __call__(self, session, item) -> None:
         response = self.render(item)
         if self.claim is not None:
-            decision = service.record(session, self.claim, response.status_code,
-                                      response.headers.get("content-type"), bytes(response.body), utcnow())
+            decision = service.record(
+                session,
+                self.claim,
+                response.status_code,
+                response.headers.get("content-type"),
+                bytes(response.body),
+                utcnow(),
+            )
             if decision.outcome is not service.Outcome.NEW:
                 session.rollback()
                 raise IdempotentReplay(decision)
@@ -117,8 +125,12 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         if body is None:
             return  # client went away
-        claim = service.Claim(self.verifier.scope_of(scope), key, scope["path"],
-                              service.request_fingerprint(body, _header(scope, b"content-type")))
+        claim = service.Claim(
+            self.verifier.scope_of(scope),
+            key,
+            scope["path"],
+            service.request_fingerprint(body, _header(scope, b"content-type")),
+        )
         decision = await run_in_threadpool(self._lookup, claim)
         if decision.outcome is service.Outcome.CONFLICT:
             await conflict_response()(scope, receive, send)

@@ -6,6 +6,7 @@ leaves neither the item nor the key, so the client's retry simply runs again; a 
 both, so the retry replays the stored answer. Two concurrent requests with one key both run; the second
 one's insert waits for the first's commit (the unique index), finds the key and rolls its item back.
 """
+
 from __future__ import annotations
 
 import enum
@@ -77,8 +78,11 @@ def _decide(row, claim: Claim) -> Decision:
 
 
 _STORED = select(
-    IdempotencyKey.__table__.c.path, IdempotencyKey.__table__.c.request_hash, IdempotencyKey.__table__.c.status_code,
-    IdempotencyKey.__table__.c.content_type, IdempotencyKey.__table__.c.response_body,
+    IdempotencyKey.__table__.c.path,
+    IdempotencyKey.__table__.c.request_hash,
+    IdempotencyKey.__table__.c.status_code,
+    IdempotencyKey.__table__.c.content_type,
+    IdempotencyKey.__table__.c.response_body,
 )
 
 
@@ -103,26 +107,42 @@ def _record_statement(insert):
     # Insert the key; a legacy "in progress" row of the same request is taken over, a completed one kept.
     return statement.on_conflict_do_update(
         index_elements=["client_scope", "key"],
-        set_={"status_code": statement.excluded.status_code, "content_type": statement.excluded.content_type,
-              "response_body": statement.excluded.response_body, "completed_at": statement.excluded.completed_at},
-        where=(table.c.status_code.is_(None) & (table.c.request_hash == statement.excluded.request_hash)
-               & (table.c.path == statement.excluded.path)),
+        set_={
+            "status_code": statement.excluded.status_code,
+            "content_type": statement.excluded.content_type,
+            "response_body": statement.excluded.response_body,
+            "completed_at": statement.excluded.completed_at,
+        },
+        where=(
+            table.c.status_code.is_(None)
+            & (table.c.request_hash == statement.excluded.request_hash)
+            & (table.c.path == statement.excluded.path)
+        ),
     ).returning(table.c.id)
 
 
 _RECORD = {"postgresql": _record_statement(pg_insert), "sqlite": _record_statement(sqlite_insert)}
 
 
-def record(session: Session, claim: Claim, status_code: int, content_type: str | None, body: bytes,
-           now: datetime) -> Decision:
+def record(
+    session: Session, claim: Claim, status_code: int, content_type: str | None, body: bytes, now: datetime
+) -> Decision:
     """Store the key with its answer in the caller's (the item's) transaction; does not commit.
 
     NEW when stored. Otherwise a concurrent request with the same key committed first (PostgreSQL waits
     for it on the unique index; SQLite writers are serialised): its answer to replay, or a conflict.
     """
-    values = {"client_scope": claim.client_scope, "key": claim.key, "path": claim.path,
-              "request_hash": claim.request_hash, "status_code": status_code, "content_type": content_type,
-              "response_body": body, "created_at": now, "completed_at": now}
+    values = {
+        "client_scope": claim.client_scope,
+        "key": claim.key,
+        "path": claim.path,
+        "request_hash": claim.request_hash,
+        "status_code": status_code,
+        "content_type": content_type,
+        "response_body": body,
+        "created_at": now,
+        "completed_at": now,
+    }
     if session.execute(_RECORD[_dialect_name(session)], values).scalar_one_or_none() is not None:
         return Decision(Outcome.NEW)
     return _decide(_stored(session, claim), claim)

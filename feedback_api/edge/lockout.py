@@ -3,6 +3,7 @@
 Each lockout that follows another without a success in between doubles the lock (capped), so a patient
 guesser gains nothing by waiting: 5 tries per 15 min, then 30 min, 1 h, ... 24 h. A success clears all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

@@ -1,4 +1,5 @@
 """Stored Idempotency-Key requests, so a retried intake returns the original answer even after a restart."""
+
 from __future__ import annotations
 
 from datetime import datetime

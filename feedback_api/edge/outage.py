@@ -4,6 +4,7 @@ Routes' database errors are answered by feedback_api.errors; this outermost midd
 raised by the edge middlewares themselves (the Idempotency-Key lookup) and anything else that escapes,
 so the server never logs a traceback for an outage nor drops the connection without an answer.
 """
+
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send

@@ -11,18 +11,19 @@ Requests carrying a valid token of an active staff/bot account are not limited (
 of many citizens from one address); the token is verified — signature, expiry, account active — before
 it exempts anything.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from common.shared_state import Buckets, MemoryBuckets
 from common.db import is_database_unavailable
+from common.shared_state import Buckets, MemoryBuckets
 from feedback_api.edge.clients import TokenVerifier, bearer_token
 from feedback_api.edge.responses import send_error
 
@@ -62,8 +63,14 @@ class TokenBuckets:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, per_minute: int, verifier: TokenVerifier, buckets: Buckets | None = None,
-                 rules: tuple[LimitRule, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        per_minute: int,
+        verifier: TokenVerifier,
+        buckets: Buckets | None = None,
+        rules: tuple[LimitRule, ...] = (),
+    ) -> None:
         self.app = app
         self.per_minute = per_minute
         self.buckets = buckets or MemoryBuckets()
@@ -102,6 +109,11 @@ class RateLimitMiddleware:
             return
         retry_after = max(1, math.ceil(wait))
         await send_error(
-            scope, receive, send, 429, TOO_MANY.format(seconds=retry_after), "rate_limited",
+            scope,
+            receive,
+            send,
+            429,
+            TOO_MANY.format(seconds=retry_after),
+            "rate_limited",
             headers={"Retry-After": str(retry_after)},
         )

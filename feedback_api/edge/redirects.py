@@ -1,6 +1,7 @@
 """Redirects without the request's Host: Starlette's trailing-slash 307 builds an absolute URL from the
 Host header, so a forged Host ends up in Location (cache poisoning, open redirect through a proxy).
 A relative Location (RFC 9110 allows it) points at the same origin whatever the client sent."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -33,7 +34,8 @@ class RelativeRedirectMiddleware:
         async def send_relative(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
                 message["headers"] = [
-                    (k, relative_location(v, host) if k.lower() == b"location" else v) for k, v in message.get("headers", [])
+                    (k, relative_location(v, host) if k.lower() == b"location" else v)
+                    for k, v in message.get("headers", [])
                 ]
             await send(message)
 

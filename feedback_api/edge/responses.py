@@ -1,4 +1,5 @@
 """The error body every 4xx uses: {"detail": <Vietnamese>, "code": <machine code>} (raw ASGI helper)."""
+
 from __future__ import annotations
 
 from starlette.responses import JSONResponse
@@ -10,7 +11,12 @@ def error_response(status: int, detail: str, code: str, headers: dict[str, str] 
 
 
 async def send_error(
-    scope: Scope, receive: Receive, send: Send, status: int, detail: str, code: str,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    detail: str,
+    code: str,
     headers: dict[str, str] | None = None,
 ) -> None:
     await error_response(status, detail, code, headers)(scope, receive, send)

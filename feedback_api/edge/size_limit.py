@@ -1,4 +1,5 @@
 """Request size limit: 413 with a Vietnamese message before the app reads an oversized body."""
+
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,8 +23,9 @@ class RequestSizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send_error(scope, receive, send, 413, TOO_LARGE.format(limit=human_size(self.max_bytes)),
-                         "request_too_large")
+        await send_error(
+            scope, receive, send, 413, TOO_LARGE.format(limit=human_size(self.max_bytes)), "request_too_large"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.max_bytes <= 0:

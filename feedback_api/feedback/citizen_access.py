@@ -5,6 +5,7 @@ client (feedback_api.edge.guard): 5 wrong within 15 minutes lock the code's deta
 doubling on each repeat; 20 wrong in an hour lock the client. A locked code is refused before its
 digits are compared, whoever asks, so a guesser spread over many addresses still gets nowhere.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -15,8 +16,9 @@ from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.queries import phone_last4_matches
 
 
-def check_phone_digits(session: Session, settings, item: Feedback, last4: str | None, client_address: str | None,
-                       mismatch: str) -> None:
+def check_phone_digits(
+    session: Session, settings, item: Feedback, last4: str | None, client_address: str | None, mismatch: str
+) -> None:
     """Return when `last4` opens `item`; raise 429 (locked) or Forbidden(phone_mismatch) otherwise.
 
     `client_address` None: the caller is a signed-in account (the bot asks for many citizens from one

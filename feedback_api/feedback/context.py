@@ -1,5 +1,6 @@
 """What the feedback use cases need besides a session, built once per app: settings, the working-day
 calendar, the agency directory and the routing rules; and who is acting."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,8 +30,9 @@ class ServiceContext:
         return routing.load_rules()
 
     def route(self, content: str, location: str | None, category: str | None):
-        return routing.route(content, location, category, list(self.directory), self.routing_rules,
-                             self.settings.coordinator_agency)
+        return routing.route(
+            content, location, category, list(self.directory), self.routing_rules, self.settings.coordinator_agency
+        )
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Actor:
     agency: str | None = None
 
     @classmethod
-    def of(cls, user) -> "Actor":
+    def of(cls, user) -> Actor:
         return cls(user.username, user.role, user.agency_code)
 
 

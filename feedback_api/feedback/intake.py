@@ -1,10 +1,11 @@
 """Intake: a new item is routed, given its deadlines and a tracking code, and stored with its audit
 and outbox rows in one transaction before anyone is told its code."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,14 @@ from feedback_api.outbox.enqueue import outbox_rows
 from knowledge_base.grievance import detect_grievance, guidance_text, legal_path
 
 # Readable names of the intake channels (the audit reason is read by staff, never a key).
-CHANNEL_LABELS = {"web": "trang web", "telegram": "Telegram", "zalo": "Zalo", "phone": "điện thoại (tổng đài)",
-                  "email": "thư điện tử", "walk_in": "trực tiếp"}
+CHANNEL_LABELS = {
+    "web": "trang web",
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "phone": "điện thoại (tổng đài)",
+    "email": "thư điện tử",
+    "walk_in": "trực tiếp",
+}
 RECEIVE_ACTION = "receive"  # the audit action of intake (not a lifecycle transition)
 _PAYLOAD_FIELDS = ("code", "status", "kind", "channel", "agency_code", "answer", "reply_channel", "reply_chat_id")
 
@@ -33,15 +40,25 @@ def reject_grievance(content: str) -> None:
     if found is None:
         return
     path = legal_path(found.kind)
-    detail = (f"{guidance_text(found.kind)}\n\n{path['confirm_hint']} "
-              "(gửi lại với \"confirmed_pakn\": true).")
-    raise Unprocessable(detail, "grievance_not_pakn", kind_hint=found.kind, cue=found.cue, legal_path=path,
-                        confirm_field="confirmed_pakn")
+    detail = f'{guidance_text(found.kind)}\n\n{path["confirm_hint"]} (gửi lại với "confirmed_pakn": true).'
+    raise Unprocessable(
+        detail,
+        "grievance_not_pakn",
+        kind_hint=found.kind,
+        cue=found.cue,
+        legal_path=path,
+        confirm_field="confirmed_pakn",
+    )
 
 
-def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | None = None,
-                    now: datetime | None = None,
-                    on_stored: Callable[[Session, Feedback], None] | None = None) -> Feedback:
+def create_feedback(
+    session: Session,
+    ctx: ServiceContext,
+    body,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+    on_stored: Callable[[Session, Feedback], None] | None = None,
+) -> Feedback:
     """Store a new item (routed, with deadlines) with its audit and outbox rows, in one transaction.
 
     `on_stored(session, item)` runs in that transaction just before the commit: the caller's receipt
@@ -52,14 +69,18 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     if body.reply_to is not None and actor is None:
         # Replies go to that chat: only the bot (signed in) can vouch that the chat is the sender's own;
         # an anonymous caller could otherwise send notices to, and list the items of, another person's chat.
-        raise Forbidden("Chỉ kênh trò chuyện chính thức (đã đăng nhập) mới được đặt nơi nhận trả lời (reply_to).",
-                        "reply_to_forbidden")
+        raise Forbidden(
+            "Chỉ kênh trò chuyện chính thức (đã đăng nhập) mới được đặt nơi nhận trả lời (reply_to).",
+            "reply_to_forbidden",
+        )
     if body.received_at is not None:
-        if actor is None or not permissions.can(actor.role, permissions.Extra.log_call,
-                                                user_agency=actor.agency, item_agency=None):
-            raise Forbidden("Chỉ điện thoại viên hoặc lãnh đạo mới được nhập thời điểm tiếp nhận.",
-                            "received_at_forbidden")
-        received_at = body.received_at.astimezone(timezone.utc)
+        if actor is None or not permissions.can(
+            actor.role, permissions.Extra.log_call, user_agency=actor.agency, item_agency=None
+        ):
+            raise Forbidden(
+                "Chỉ điện thoại viên hoặc lãnh đạo mới được nhập thời điểm tiếp nhận.", "received_at_forbidden"
+            )
+        received_at = body.received_at.astimezone(UTC)
         if received_at > now + timedelta(minutes=5):
             raise Unprocessable("Thời điểm tiếp nhận không được ở tương lai.", "received_at_in_future")
     else:
@@ -75,7 +96,7 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     coordinator = ctx.settings.coordinator_agency
     policy = sla.policy_for(body.kind, decision.agency_code, ctx.settings)
     # Kept in UTC like everything read back from the database, so every response uses one offset.
-    forward_due_at, due_at = (d.astimezone(timezone.utc) for d in sla.deadlines(received_at, policy, ctx.calendar))
+    forward_due_at, due_at = (d.astimezone(UTC) for d in sla.deadlines(received_at, policy, ctx.calendar))
     contact = body.contact
     reply = body.reply_to
 
@@ -115,11 +136,29 @@ def create_feedback(session: Session, ctx: ServiceContext, body, actor: Actor | 
     item = Feedback(**values)  # transient: what the caller reads (stored below, without the ORM)
     actor_name = actor.name if actor else CITIZEN_ACTOR
     # In this order: the receipt row gets the lower id, the audit trail reads in order.
-    audit = [audit_row(item, at=received_at, actor=actor_name, action=RECEIVE_ACTION, from_status=None,
-                        reason=f"Tiếp nhận qua {CHANNEL_LABELS.get(body.channel, body.channel)}", to_status=Status.received, agency_code=coordinator)]
+    audit = [
+        audit_row(
+            item,
+            at=received_at,
+            actor=actor_name,
+            action=RECEIVE_ACTION,
+            from_status=None,
+            reason=f"Tiếp nhận qua {CHANNEL_LABELS.get(body.channel, body.channel)}",
+            to_status=Status.received,
+            agency_code=coordinator,
+        )
+    ]
     if routed:
-        audit.append(audit_row(item, at=received_at, actor=SYSTEM_ACTOR, action=Action.assign,
-                                from_status=Status.received, reason=decision.reason))
+        audit.append(
+            audit_row(
+                item,
+                at=received_at,
+                actor=SYSTEM_ACTOR,
+                action=Action.assign,
+                from_status=Status.received,
+                reason=decision.reason,
+            )
+        )
     as_received = SimpleNamespace(**{c: values.get(c) for c in _PAYLOAD_FIELDS})
     as_received.status, as_received.agency_code = Status.received, coordinator
     outbox = outbox_rows("feedback.created", as_received, ctx.settings, occurred_at=now)

@@ -4,6 +4,7 @@ Every transition the service may perform is a row in `TRANSITIONS`; anything els
 `InvalidTransition`. Keeping it as data lets the API tests enumerate every allowed and every forbidden
 (status, action) pair, and lets the database layer stay free of business rules.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -124,10 +125,7 @@ class InvalidTransition(ValueError):
         self.action = action
         status_label = STATUS_LABELS.get(status, str(status)) if _is_member(status, Status) else str(status)
         action_label = ACTION_LABELS.get(action, str(action)) if _is_member(action, Action) else str(action)
-        self.message = (
-            f"Không thể thực hiện thao tác “{action_label}” khi phản ánh đang ở trạng thái "
-            f"“{status_label}”."
-        )
+        self.message = f"Không thể thực hiện thao tác “{action_label}” khi phản ánh đang ở trạng thái “{status_label}”."
         super().__init__(self.message)
 
 

@@ -1,4 +1,5 @@
 """Tables of the feedback (PAKN) domain: the item, its append-only audit trail, the code counter."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,19 +1,19 @@
 """Reading items: labels, overdue test, the phone check, timelines and the staff list."""
+
 from __future__ import annotations
 
-from datetime import datetime
-
 import re
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from common.tracking import normalize_tracking_code
 from feedback_api.auth import permissions
 from feedback_api.domain import Forbidden
 from feedback_api.feedback import lifecycle, sla
 from feedback_api.feedback.context import Actor
 from feedback_api.feedback.lifecycle import Status
-from common.tracking import normalize_tracking_code
 from feedback_api.feedback.models import AuditEvent, Feedback, ReadMark
 from feedback_api.orm import utcnow
 
@@ -74,8 +74,12 @@ def days_left(item: Feedback, calendar, now: datetime | None = None) -> int | No
 
 def _unread_condition(username: str):
     """Changed since this officer last opened it (or never opened)."""
-    seen = (select(ReadMark.seen_at).where(ReadMark.feedback_id == Feedback.id, ReadMark.username == username)
-            .correlate(Feedback).scalar_subquery())
+    seen = (
+        select(ReadMark.seen_at)
+        .where(ReadMark.feedback_id == Feedback.id, ReadMark.username == username)
+        .correlate(Feedback)
+        .scalar_subquery()
+    )
     return or_(seen.is_(None), seen < Feedback.updated_at)
 
 
@@ -89,8 +93,11 @@ def _search_condition(q: str):
 
 def urgency_order():
     """Overdue first, then due soonest (clock running); then waiting for the citizen; then the rest, newest first."""
-    rank = case((Feedback.status.in_([str(s) for s in CLOCK_RUNNING]), 0),
-                (Feedback.status == str(Status.needs_info), 1), else_=2)
+    rank = case(
+        (Feedback.status.in_([str(s) for s in CLOCK_RUNNING]), 0),
+        (Feedback.status == str(Status.needs_info), 1),
+        else_=2,
+    )
     due = case((rank < 2, Feedback.due_at), else_=None)
     return [rank, due, Feedback.id.desc()]
 
@@ -124,11 +131,24 @@ def inbox_counts(session: Session, actor: Actor, now: datetime | None = None) ->
     }
 
 
-def list_items(session: Session, actor: Actor, *, status: str | None = None, agency: str | None = None,
-               overdue: bool | None = None, channel: str | None = None, chat_id: str | None = None,
-               page: int = 1, size: int = 20, now: datetime | None = None, q: str | None = None,
-               assignee: str | None = None, unread: bool | None = None, open_only: bool | None = None,
-               sort: str = "urgency") -> tuple[list[Feedback], int]:
+def list_items(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    agency: str | None = None,
+    overdue: bool | None = None,
+    channel: str | None = None,
+    chat_id: str | None = None,
+    page: int = 1,
+    size: int = 20,
+    now: datetime | None = None,
+    q: str | None = None,
+    assignee: str | None = None,
+    unread: bool | None = None,
+    open_only: bool | None = None,
+    sort: str = "urgency",
+) -> tuple[list[Feedback], int]:
     now = now or utcnow()
     scope = permissions.scope(actor.role, permissions.Extra.list_items) if actor.role else None
     if scope is None:

@@ -1,4 +1,5 @@
 """Request and response bodies of the feedback API (pydantic)."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,9 @@ class _Body(BaseModel):
         if isinstance(value, str):
             limit = _max_length(cls.model_fields[info.field_name])
             if limit is not None and len(value) > limit:
-                raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
-                                          {"max_length": limit})
+                raise PydanticCustomError(
+                    "string_too_long", "String should have at most {max_length} characters", {"max_length": limit}
+                )
         return value
 
     @field_validator("*", mode="after")
@@ -218,7 +220,7 @@ class PublicStatus(BaseModel):
     published_at: datetime | None = None
     merged_into: str | None = None
     # Present only when the caller proved knowledge of the contact phone's last 4 digits.
-    details: "CitizenDetails | None" = None
+    details: CitizenDetails | None = None
 
 
 class CitizenDetails(BaseModel):

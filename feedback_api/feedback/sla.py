@@ -5,6 +5,7 @@ days of receipt. Overrides are data, most specific last:
     defaults < overrides["kinds"][kind] < overrides["agencies"][code] < overrides["agencies"][code]["kinds"][kind]
 e.g. {"kinds": {"recommendation": {"answer_days": 15}}, "agencies": {"SXD": {"answer_days": 15}}}.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -73,9 +74,7 @@ def paused_working_days(paused_at: datetime, resumed_at: datetime, calendar: Wor
     return max(0, calendar.working_days_between(paused_at, resumed_at))
 
 
-def extend_for_pause(
-    due_at: datetime, paused_at: datetime, resumed_at: datetime, calendar: WorkCalendar
-) -> datetime:
+def extend_for_pause(due_at: datetime, paused_at: datetime, resumed_at: datetime, calendar: WorkCalendar) -> datetime:
     """needs_info pauses the clock: the due date moves by the working days spent waiting."""
     days = paused_working_days(paused_at, resumed_at, calendar)
     if days == 0:

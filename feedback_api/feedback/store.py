@@ -2,6 +2,7 @@
 
 Everything here differs between PostgreSQL and SQLite; the use cases (intake, transitions) stay plain.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,8 @@ CODE_SEQUENCE_PREFIX = "feedback_code_seq_"
 # Advisory lock key serialising the creation of a year's sequence (first intake of a year only).
 _CREATE_SEQUENCE_LOCK = 1022002
 _NEXTVAL_IF_EXISTS = text(
-    "SELECT CASE WHEN to_regclass(CAST(:name AS text)) IS NOT NULL THEN nextval(CAST(CAST(:seq AS text) AS regclass)) END"
+    "SELECT CASE WHEN to_regclass(CAST(:name AS text)) IS NOT NULL"
+    " THEN nextval(CAST(CAST(:seq AS text) AS regclass)) END"
 )
 
 
@@ -73,23 +75,36 @@ def _create_year_sequence(session: Session, year: int) -> int:
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_SEQUENCE_LOCK})
     session.execute(text(f'CREATE SEQUENCE IF NOT EXISTS "{name}" AS integer OWNED BY feedback.seq'))
     issued = session.execute(
-        text("SELECT GREATEST((SELECT max(last_seq) FROM code_sequence WHERE year = :year),"
-             " (SELECT max(seq) FROM feedback WHERE year = :year))"),
+        text(
+            "SELECT GREATEST((SELECT max(last_seq) FROM code_sequence WHERE year = :year),"
+            " (SELECT max(seq) FROM feedback WHERE year = :year))"
+        ),
         {"year": year},
     ).scalar_one()
     if issued:
         # Never behind what was issued (is_called: the next nextval returns issued + 1).
         session.execute(
-            text("SELECT setval(CAST(CAST(:seq AS text) AS regclass), :issued) WHERE :floor > COALESCE("
-                 "(SELECT last_value FROM pg_sequences WHERE schemaname = current_schema()"
-                 " AND sequencename = CAST(:name AS text)), 0)"),
+            text(
+                "SELECT setval(CAST(CAST(:seq AS text) AS regclass), :issued) WHERE :floor > COALESCE("
+                "(SELECT last_value FROM pg_sequences WHERE schemaname = current_schema()"
+                " AND sequencename = CAST(:name AS text)), 0)"
+            ),
             {"seq": name, "name": name, "issued": int(issued), "floor": int(issued)},
         )
     return session.execute(text("SELECT nextval(CAST(CAST(:name AS text) AS regclass))"), {"name": name}).scalar_one()
 
 
-def audit_row(item: Feedback, *, at: datetime, actor: str, action: str, from_status: str | None,
-               reason: str | None = None, to_status: str | None = None, agency_code: str | None = None) -> dict:
+def audit_row(
+    item: Feedback,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    reason: str | None = None,
+    to_status: str | None = None,
+    agency_code: str | None = None,
+) -> dict:
     """An audit row's values, without feedback_id (the item's id is known once it is stored)."""
     return dict(
         feedback_code=item.code,
@@ -128,13 +143,44 @@ def store_intake(session: Session, values: dict, audit: list[dict], outbox: list
 _INSERT_FEEDBACK = insert(Feedback.__table__).returning(Feedback.__table__.c.id)
 _INSERT_AUDIT = insert(AuditEvent.__table__)
 _FEEDBACK_COLUMNS = (
-    "code", "year", "seq", "kind", "channel", "content", "category", "location", "contact_name", "contact_phone",
-    "contact_email", "reply_channel", "reply_chat_id", "publish_consent", "public_interest", "status",
-    "agency_code", "routing_reason", "routing_rule", "received_at", "forward_due_at", "due_at", "attachments",
-    "created_at", "updated_at",
+    "code",
+    "year",
+    "seq",
+    "kind",
+    "channel",
+    "content",
+    "category",
+    "location",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "reply_channel",
+    "reply_chat_id",
+    "publish_consent",
+    "public_interest",
+    "status",
+    "agency_code",
+    "routing_reason",
+    "routing_rule",
+    "received_at",
+    "forward_due_at",
+    "due_at",
+    "attachments",
+    "created_at",
+    "updated_at",
 )
-_AUDIT_COLUMNS = ("feedback_code", "at", "actor", "action", "from_status", "to_status", "agency_code", "due_at",
-                  "kind", "reason")
+_AUDIT_COLUMNS = (
+    "feedback_code",
+    "at",
+    "actor",
+    "action",
+    "from_status",
+    "to_status",
+    "agency_code",
+    "due_at",
+    "kind",
+    "reason",
+)
 _OUTBOX_COLUMNS = ("id", "event", "payload", "target", "created_at", "next_attempt_at", "attempts")
 # The rows travel as JSON documents read back with each table's own row type (json_populate_record):
 # three parameters instead of dozens, which the driver adapts much faster. The audit rows are inserted

@@ -1,9 +1,10 @@
 """Lifecycle actions on a stored item: permission, transition, the action's own side data, audit,
 outbox, commit — one transaction each. What each action changes is one small handler in `HANDLERS`."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -83,7 +84,7 @@ def _return_to_coordinator(session, ctx, item, actor, body, now):
 def _reopen(session, ctx, item, actor, body, now):
     """Same agency, a fresh answer deadline counted from today, as for a new item."""
     policy = sla.policy_for(item.kind, item.agency_code, ctx.settings)
-    item.due_at = ctx.calendar.due_at(now, policy.answer_days).astimezone(timezone.utc)
+    item.due_at = ctx.calendar.due_at(now, policy.answer_days).astimezone(UTC)
     item.reopened_at = now
     item.handled_at = None  # the next answer handles it again
     return getattr(body, "reason", None) or "Công dân chưa hài lòng với câu trả lời"
@@ -97,7 +98,7 @@ def _request_info(session, ctx, item, actor, body, now):
 
 def _provide_info(session, ctx, item, actor, body, now):
     if item.paused_at is not None:
-        item.due_at = sla.extend_for_pause(item.due_at, item.paused_at, now, ctx.calendar).astimezone(timezone.utc)
+        item.due_at = sla.extend_for_pause(item.due_at, item.paused_at, now, ctx.calendar).astimezone(UTC)
     item.paused_at = None
     return body.info
 
@@ -143,8 +144,15 @@ HANDLERS: dict[Action, Handler] = {
 }
 
 
-def apply_action(session: Session, ctx: ServiceContext, code: str, action: Action, actor: Actor,
-                 body=None, now: datetime | None = None) -> Feedback:
+def apply_action(
+    session: Session,
+    ctx: ServiceContext,
+    code: str,
+    action: Action,
+    actor: Actor,
+    body=None,
+    now: datetime | None = None,
+) -> Feedback:
     """Perform one lifecycle action: permission, transition, side data, audit, outbox, commit."""
     now = now or utcnow()
     item = get_item(session, code, lock=True)
@@ -178,7 +186,14 @@ def edit_publication(session: Session, code: str, actor: Actor, text: str, now: 
         raise Conflict("Chỉ sửa được nội dung đã công khai.", "not_published")
     publication.set_publication(item, text, now)
     item.updated_at = now
-    add_audit(session, item, at=now, actor=actor.name, action="edit_publication", from_status=item.status,
-              reason="Sửa nội dung công khai")
+    add_audit(
+        session,
+        item,
+        at=now,
+        actor=actor.name,
+        action="edit_publication",
+        from_status=item.status,
+        reason="Sửa nội dung công khai",
+    )
     session.commit()
     return item

@@ -1,4 +1,6 @@
-"""Thin routers over the feedback use cases (intake, transitions, queries): parse, authorise the caller's identity, shape the response."""
+"""Thin routers over the feedback use cases (intake, transitions, queries): parse, authorise the caller's
+identity, shape the response."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,17 +11,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from feedback_api.agencies.service import get_directory
 from feedback_api.auth import permissions
-from feedback_api.feedback import lifecycle
 from feedback_api.auth.models import User
-from feedback_api.orm import utcnow
 from feedback_api.deps import MAX_PAGE, get_current_user, get_optional_user, get_session
 from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import forbidden
-from feedback_api.agencies.service import get_directory
-from knowledge_base.directory import Directory
-from feedback_api.feedback import intake, queries, transitions, workspace
+from feedback_api.feedback import intake, lifecycle, queries, transitions, workspace
 from feedback_api.feedback.citizen_access import check_phone_digits
+from feedback_api.feedback.context import CITIZEN, Actor, ServiceContext
+from feedback_api.feedback.lifecycle import Action
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import (
     AgencyRef,
@@ -27,16 +28,13 @@ from feedback_api.feedback.schemas import (
     AssignBody,
     CitizenDetails,
     ClaimBody,
-    Note,
-    NoteBody,
-    SatisfactionBody,
-    Template,
-    TemplateBody,
     Contact,
     EmptyBody,
     FeedbackCreate,
     FeedbackCreated,
     MergeBody,
+    Note,
+    NoteBody,
     ProvideInfoBody,
     PublicStatus,
     PublishBody,
@@ -44,13 +42,16 @@ from feedback_api.feedback.schemas import (
     RejectBody,
     ReplyTo,
     RequestInfoBody,
+    SatisfactionBody,
     StaffListItem,
     StaffView,
+    Template,
+    TemplateBody,
     TimelineEntry,
     TransferBody,
 )
-from feedback_api.feedback.context import CITIZEN, Actor, ServiceContext
-from feedback_api.feedback.lifecycle import Action
+from feedback_api.orm import utcnow
+from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["feedback"])
 
@@ -80,8 +81,15 @@ def _agency_ref(code: str, directory: Directory) -> AgencyRef:
 def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
     """The staff timeline: every audit row, reasons readable (no rule ids or keys)."""
     return [
-        TimelineEntry(at=e.at, action=e.action, status=e.to_status, status_label=queries.status_label(e.to_status),
-                      agency=e.agency_code, reason=queries.readable_reason(e.reason), actor=e.actor)
+        TimelineEntry(
+            at=e.at,
+            action=e.action,
+            status=e.to_status,
+            status_label=queries.status_label(e.to_status),
+            agency=e.agency_code,
+            reason=queries.readable_reason(e.reason),
+            actor=e.actor,
+        )
         for e in queries.timeline(session, item)
     ]
 
@@ -93,15 +101,28 @@ def _citizen_timeline(session: Session, item: Feedback, ctx: ServiceContext) -> 
         text = queries.citizen_sentence(e, ctx.directory.name, ctx.calendar)
         if text is None:
             continue
-        entries.append(TimelineEntry(at=e.at, action=e.action, status=e.to_status,
-                                     status_label=queries.status_label(e.to_status), agency=e.agency_code,
-                                     text=text))
+        entries.append(
+            TimelineEntry(
+                at=e.at,
+                action=e.action,
+                status=e.to_status,
+                status_label=queries.status_label(e.to_status),
+                agency=e.agency_code,
+                text=text,
+            )
+        )
     return entries
 
 
 def _result(item: Feedback, directory: Directory) -> TransitionResult:
-    return TransitionResult(code=item.code, status=item.status, status_label=queries.status_label(item.status),
-                            agency=item.agency_code, agency_name=directory.name(item.agency_code), due_at=item.due_at)
+    return TransitionResult(
+        code=item.code,
+        status=item.status,
+        status_label=queries.status_label(item.status),
+        agency=item.agency_code,
+        agency_name=directory.name(item.agency_code),
+        due_at=item.due_at,
+    )
 
 
 def staff_view(session: Session, item: Feedback, directory: Directory, ctx: ServiceContext | None = None) -> StaffView:
@@ -110,22 +131,42 @@ def staff_view(session: Session, item: Feedback, directory: Directory, ctx: Serv
         contact = Contact(name=item.contact_name, phone=item.contact_phone, email=item.contact_email)
     reply = ReplyTo(channel=item.reply_channel, chat_id=item.reply_chat_id) if item.reply_chat_id else None
     return StaffView(
-        code=item.code, kind=item.kind, channel=item.channel, content=item.content, category=item.category,
+        code=item.code,
+        kind=item.kind,
+        channel=item.channel,
+        content=item.content,
+        category=item.category,
         category_label=ctx.routing_rules.label(item.category) if ctx else None,
-        location=item.location, contact=contact, reply_to=reply, publish_consent=item.publish_consent,
-        public_interest=item.public_interest, status=item.status, status_label=queries.status_label(item.status),
-        agency=_agency_ref(item.agency_code, directory), routing_reason=queries.readable_reason(item.routing_reason) or "",
+        location=item.location,
+        contact=contact,
+        reply_to=reply,
+        publish_consent=item.publish_consent,
+        public_interest=item.public_interest,
+        status=item.status,
+        status_label=queries.status_label(item.status),
+        agency=_agency_ref(item.agency_code, directory),
+        routing_reason=queries.readable_reason(item.routing_reason) or "",
         routing_rule=item.routing_rule,
-        received_at=item.received_at, forward_due_at=item.forward_due_at, due_at=item.due_at,
-        overdue=queries.is_overdue(item), handled_at=item.handled_at, question=item.question,
-        guidance=item.guidance, answer=item.answer, published_text=item.published_text,
-        published_at=item.published_at, merged_into=item.merged_into, attachments=list(item.attachments or []),
+        received_at=item.received_at,
+        forward_due_at=item.forward_due_at,
+        due_at=item.due_at,
+        overdue=queries.is_overdue(item),
+        handled_at=item.handled_at,
+        question=item.question,
+        guidance=item.guidance,
+        answer=item.answer,
+        published_text=item.published_text,
+        published_at=item.published_at,
+        merged_into=item.merged_into,
+        attachments=list(item.attachments or []),
         allowed_actions=sorted(str(a) for a in lifecycle.allowed_actions(item.status)),
         timeline=_timeline(session, item),
-        assignee=item.assignee, reopened_at=item.reopened_at,
+        assignee=item.assignee,
+        reopened_at=item.reopened_at,
         days_left=queries.days_left(item, ctx.calendar) if ctx else None,
-        notes=[Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at)
-               for n in workspace.notes(session, item)],
+        notes=[
+            Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at) for n in workspace.notes(session, item)
+        ],
     )
 
 
@@ -141,8 +182,12 @@ def submit_feedback(
 
     def render(item: Feedback) -> JSONResponse:
         created = FeedbackCreated(
-            code=item.code, status=item.status, status_label=queries.status_label(item.status),
-            agency=item.agency_code, agency_name=ctx.directory.name(item.agency_code), due_at=item.due_at,
+            code=item.code,
+            status=item.status,
+            status_label=queries.status_label(item.status),
+            agency=item.agency_code,
+            agency_name=ctx.directory.name(item.agency_code),
+            due_at=item.due_at,
             forward_due_at=item.forward_due_at,
         )
         return JSONResponse(created.model_dump(mode="json"), status_code=201)
@@ -172,22 +217,45 @@ def list_feedback(
     sort: Literal["urgency", "newest"] = "urgency",
 ) -> dict:
     actor = Actor.of(user)
-    items, total = queries.list_items(session, actor, status=status, agency=agency, overdue=overdue,
-                                      channel=channel, chat_id=chat_id, page=page, size=size, q=q,
-                                      assignee=assignee, unread=unread, open_only=open_only, sort=sort)
+    items, total = queries.list_items(
+        session,
+        actor,
+        status=status,
+        agency=agency,
+        overdue=overdue,
+        channel=channel,
+        chat_id=chat_id,
+        page=page,
+        size=size,
+        q=q,
+        assignee=assignee,
+        unread=unread,
+        open_only=open_only,
+        sort=sort,
+    )
     now = utcnow()
     ctx = ctx_of(request)
     unread_ids = queries.unread_ids(session, actor.name, [i.id for i in items])
     return {
         "items": [
             StaffListItem(
-                code=i.code, kind=i.kind, channel=i.channel, status=i.status,
-                status_label=queries.status_label(i.status), agency=i.agency_code,
-                agency_name=ctx.directory.name(i.agency_code), category=i.category,
+                code=i.code,
+                kind=i.kind,
+                channel=i.channel,
+                status=i.status,
+                status_label=queries.status_label(i.status),
+                agency=i.agency_code,
+                agency_name=ctx.directory.name(i.agency_code),
+                category=i.category,
                 category_label=ctx.routing_rules.label(i.category),
-                content=i.content, received_at=i.received_at, due_at=i.due_at, overdue=queries.is_overdue(i, now),
-                days_left=queries.days_left(i, ctx.calendar, now), assignee=i.assignee,
-                unread=i.id in unread_ids, reopened=i.reopened_at is not None,
+                content=i.content,
+                received_at=i.received_at,
+                due_at=i.due_at,
+                overdue=queries.is_overdue(i, now),
+                days_left=queries.days_left(i, ctx.calendar, now),
+                assignee=i.assignee,
+                unread=i.id in unread_ids,
+                reopened=i.reopened_at is not None,
             ).model_dump(mode="json")
             for i in items
         ],
@@ -214,23 +282,47 @@ def public_status(
     item = transitions.get_item(session, code)
     details = None
     if phone_last4 is not None:
-        check_phone_digits(session, ctx_of(request).settings, item, phone_last4, _client_address(request),
-                           "Bốn số cuối điện thoại không khớp với phản ánh này.")
-        details = CitizenDetails(content=item.content, location=item.location, can_rate=workspace.can_rate(session, item),
-                                 answer=item.answer, question=item.question, guidance=item.guidance,
-                                 timeline=_citizen_timeline(session, item, ctx_of(request)))
+        check_phone_digits(
+            session,
+            ctx_of(request).settings,
+            item,
+            phone_last4,
+            _client_address(request),
+            "Bốn số cuối điện thoại không khớp với phản ánh này.",
+        )
+        details = CitizenDetails(
+            content=item.content,
+            location=item.location,
+            can_rate=workspace.can_rate(session, item),
+            answer=item.answer,
+            question=item.question,
+            guidance=item.guidance,
+            timeline=_citizen_timeline(session, item, ctx_of(request)),
+        )
     return PublicStatus(
-        code=item.code, kind=item.kind, status=item.status, status_label=queries.status_label(item.status),
-        agency=_agency_ref(item.agency_code, directory), received_at=item.received_at, due_at=item.due_at,
-        overdue=queries.is_overdue(item), published_answer=item.published_text, published_at=item.published_at,
-        merged_into=item.merged_into, details=details,
+        code=item.code,
+        kind=item.kind,
+        status=item.status,
+        status_label=queries.status_label(item.status),
+        agency=_agency_ref(item.agency_code, directory),
+        received_at=item.received_at,
+        due_at=item.due_at,
+        overdue=queries.is_overdue(item),
+        published_answer=item.published_text,
+        published_at=item.published_at,
+        merged_into=item.merged_into,
+        details=details,
     )
 
 
 @router.get("/feedback/{code}/staff-view", response_model=StaffView)
-def get_staff_view(request: Request, code: str, session: Session = Depends(get_session),
-                   user: User = Depends(get_current_user),
-                   directory: Directory = Depends(get_directory)) -> StaffView:
+def get_staff_view(
+    request: Request,
+    code: str,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+    directory: Directory = Depends(get_directory),
+) -> StaffView:
     item = transitions.get_item(session, code)
     if not permissions.can_view(user.role, user_agency=user.agency_code, item_agency=item.agency_code):
         raise forbidden()
@@ -247,8 +339,11 @@ def inbox_counts(session: Session = Depends(get_session), user: User = Depends(g
 
 
 @router.get("/staff/officers")
-def list_officers(agency: str | None = Query(None, max_length=64), session: Session = Depends(get_session),
-                  user: User = Depends(get_current_user)) -> dict:
+def list_officers(
+    agency: str | None = Query(None, max_length=64),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+) -> dict:
     agency = agency or user.agency_code
     if not agency:
         raise forbidden("Chọn cơ quan để xem danh sách cán bộ.", "agency_required")
@@ -256,8 +351,13 @@ def list_officers(agency: str | None = Query(None, max_length=64), session: Sess
 
 
 @router.post("/feedback/{code}/claim", response_model=TransitionResult)
-def claim(request: Request, code: str, body: ClaimBody | None = Body(None), session: Session = Depends(get_session),
-          user: User = Depends(get_current_user)):
+def claim(
+    request: Request,
+    code: str,
+    body: ClaimBody | None = Body(None),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     body = body or ClaimBody()
     item = workspace.claim(session, code, Actor.of(user), body.assignee, body.release)
     result = _result(item, ctx_of(request).directory)
@@ -267,34 +367,48 @@ def claim(request: Request, code: str, body: ClaimBody | None = Body(None), sess
 @router.get("/feedback/{code}/notes", response_model=list[Note])
 def list_notes(code: str, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
     item = transitions.get_item(session, code)
-    if not permissions.can(user.role, permissions.Extra.note, user_agency=user.agency_code,
-                           item_agency=item.agency_code):
+    if not permissions.can(
+        user.role, permissions.Extra.note, user_agency=user.agency_code, item_agency=item.agency_code
+    ):
         raise forbidden()
-    return [Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at) for n in workspace.notes(session, item)]
+    return [
+        Note(id=n.id, author=n.author, body=n.body, created_at=n.created_at) for n in workspace.notes(session, item)
+    ]
 
 
 @router.post("/feedback/{code}/notes", response_model=Note, status_code=201)
-def add_note(code: str, body: NoteBody, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
+def add_note(
+    code: str, body: NoteBody, session: Session = Depends(get_session), user: User = Depends(get_current_user)
+):
     note = workspace.add_note(session, code, Actor.of(user), body.body)
     return Note(id=note.id, author=note.author, body=note.body, created_at=note.created_at)
 
 
 def _template(t) -> Template:
-    return Template(id=t.id, agency=t.agency_code, title=t.title, body=t.body, created_by=t.created_by,
-                    created_at=t.created_at)
+    return Template(
+        id=t.id, agency=t.agency_code, title=t.title, body=t.body, created_by=t.created_by, created_at=t.created_at
+    )
 
 
 @router.get("/answer-templates", response_model=list[Template])
-def list_templates(agency: str | None = Query(None, max_length=64), session: Session = Depends(get_session),
-                   user: User = Depends(get_current_user)):
+def list_templates(
+    agency: str | None = Query(None, max_length=64),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return [_template(t) for t in workspace.templates(session, Actor.of(user), agency)]
 
 
 @router.post("/answer-templates", response_model=Template, status_code=201)
-def add_template(request: Request, body: TemplateBody, session: Session = Depends(get_session),
-                 user: User = Depends(get_current_user)):
-    return _template(workspace.add_template(session, ctx_of(request), Actor.of(user), body.agency, body.title,
-                                            body.body))
+def add_template(
+    request: Request,
+    body: TemplateBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
+    return _template(
+        workspace.add_template(session, ctx_of(request), Actor.of(user), body.agency, body.title, body.body)
+    )
 
 
 @router.delete("/answer-templates/{template_id}", status_code=204)
@@ -303,15 +417,26 @@ def delete_template(template_id: int, session: Session = Depends(get_session), u
 
 
 @router.post("/feedback/{code}/satisfaction", response_model=TransitionResult)
-def rate_answer(request: Request, code: str, body: SatisfactionBody, session: Session = Depends(get_session),
-                user: User | None = Depends(get_optional_user)):
+def rate_answer(
+    request: Request,
+    code: str,
+    body: SatisfactionBody,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(get_optional_user),
+):
     """The citizen's "hài lòng" / "không hài lòng" (+ reason); not satisfied reopens the item."""
     if user is not None:
         actor = Actor.of(user)
     else:
         item = transitions.get_item(session, code)
-        check_phone_digits(session, ctx_of(request).settings, item, body.phone_last4, _client_address(request),
-                           "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để đánh giá.")
+        check_phone_digits(
+            session,
+            ctx_of(request).settings,
+            item,
+            body.phone_last4,
+            _client_address(request),
+            "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để đánh giá.",
+        )
         session.rollback()
         actor = CITIZEN
     ctx = ctx_of(request)
@@ -326,44 +451,80 @@ def _act(request: Request, session: Session, code: str, action: Action, user: Us
 
 
 @router.post("/feedback/{code}/assign", response_model=TransitionResult)
-def assign(request: Request, code: str, body: AssignBody, session: Session = Depends(get_session),
-           user: User = Depends(get_current_user)):
+def assign(
+    request: Request,
+    code: str,
+    body: AssignBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.assign, user, body)
 
 
 @router.post("/feedback/{code}/start", response_model=TransitionResult)
-def start(request: Request, code: str, body: EmptyBody | None = Body(None), session: Session = Depends(get_session),
-          user: User = Depends(get_current_user)):
+def start(
+    request: Request,
+    code: str,
+    body: EmptyBody | None = Body(None),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.start, user, body)
 
 
 @router.post("/feedback/{code}/transfer", response_model=TransitionResult)
-def transfer(request: Request, code: str, body: TransferBody, session: Session = Depends(get_session),
-             user: User = Depends(get_current_user)):
+def transfer(
+    request: Request,
+    code: str,
+    body: TransferBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.transfer, user, body)
 
 
 @router.post("/feedback/{code}/return", response_model=TransitionResult)
-def return_to_coordinator(request: Request, code: str, body: ReasonBody, session: Session = Depends(get_session),
-                          user: User = Depends(get_current_user)):
+def return_to_coordinator(
+    request: Request,
+    code: str,
+    body: ReasonBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.return_to_coordinator, user, body)
 
 
 @router.post("/feedback/{code}/request-info", response_model=TransitionResult)
-def request_info(request: Request, code: str, body: RequestInfoBody, session: Session = Depends(get_session),
-                 user: User = Depends(get_current_user)):
+def request_info(
+    request: Request,
+    code: str,
+    body: RequestInfoBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.request_info, user, body)
 
 
 @router.post("/feedback/{code}/provide-info", response_model=TransitionResult)
-def provide_info(request: Request, code: str, body: ProvideInfoBody, session: Session = Depends(get_session),
-                 user: User | None = Depends(get_optional_user)):
+def provide_info(
+    request: Request,
+    code: str,
+    body: ProvideInfoBody,
+    session: Session = Depends(get_session),
+    user: User | None = Depends(get_optional_user),
+):
     if user is not None:
         actor = Actor.of(user)
     else:
         item = transitions.get_item(session, code)
-        check_phone_digits(session, ctx_of(request).settings, item, body.phone_last4, _client_address(request),
-                           "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.")
+        check_phone_digits(
+            session,
+            ctx_of(request).settings,
+            item,
+            body.phone_last4,
+            _client_address(request),
+            "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.",
+        )
         session.rollback()  # release the read before the locking transaction
         actor = CITIZEN
     ctx = ctx_of(request)
@@ -371,44 +532,79 @@ def provide_info(request: Request, code: str, body: ProvideInfoBody, session: Se
 
 
 @router.post("/feedback/{code}/answer", response_model=TransitionResult)
-def answer(request: Request, code: str, body: AnswerBody, session: Session = Depends(get_session),
-           user: User = Depends(get_current_user)):
+def answer(
+    request: Request,
+    code: str,
+    body: AnswerBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.answer, user, body)
 
 
 @router.post("/feedback/{code}/publish", response_model=TransitionResult)
-def publish(request: Request, code: str, body: PublishBody | None = Body(None), session: Session = Depends(get_session),
-            user: User = Depends(get_current_user)):
+def publish(
+    request: Request,
+    code: str,
+    body: PublishBody | None = Body(None),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.publish, user, body or PublishBody())
 
 
 @router.post("/feedback/{code}/publication", response_model=TransitionResult)
-def edit_publication(code: str, body: PublicationEdit, session: Session = Depends(get_session),
-                     user: User = Depends(get_current_user), directory: Directory = Depends(get_directory)):
+def edit_publication(
+    code: str,
+    body: PublicationEdit,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+    directory: Directory = Depends(get_directory),
+):
     return _result(transitions.edit_publication(session, code, Actor.of(user), body.text), directory)
 
 
 @router.post("/feedback/{code}/close", response_model=TransitionResult)
-def close(request: Request, code: str, body: EmptyBody | None = Body(None), session: Session = Depends(get_session),
-          user: User = Depends(get_current_user)):
+def close(
+    request: Request,
+    code: str,
+    body: EmptyBody | None = Body(None),
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.close, user, body)
 
 
 @router.post("/feedback/{code}/reopen", response_model=TransitionResult)
-def reopen(request: Request, code: str, body: ReasonBody, session: Session = Depends(get_session),
-           user: User = Depends(get_current_user)):
+def reopen(
+    request: Request,
+    code: str,
+    body: ReasonBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     """Reopen an answered item to the same agency with a new deadline (e.g. the citizen called 1022 not
     satisfied). Citizens themselves use /satisfaction."""
     return _act(request, session, code, Action.reopen, user, body)
 
 
 @router.post("/feedback/{code}/reject", response_model=TransitionResult)
-def reject(request: Request, code: str, body: RejectBody, session: Session = Depends(get_session),
-           user: User = Depends(get_current_user)):
+def reject(
+    request: Request,
+    code: str,
+    body: RejectBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.reject, user, body)
 
 
 @router.post("/feedback/{code}/merge", response_model=TransitionResult)
-def merge(request: Request, code: str, body: MergeBody, session: Session = Depends(get_session),
-          user: User = Depends(get_current_user)):
+def merge(
+    request: Request,
+    code: str,
+    body: MergeBody,
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     return _act(request, session, code, Action.merge, user, body)

@@ -6,6 +6,7 @@ Saturday swapped for a bridge day). Counting starts on the first working day AFT
 deadline is the end (23:59:59.999999 local time) of the N-th working day, so receipt on a weekend or
 holiday counts from the next working day, exactly as the DESIGN.md deadline rule says.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

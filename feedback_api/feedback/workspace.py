@@ -1,6 +1,7 @@
 """The officers' workspace around an item: who holds it, read marks, internal notes, answer templates,
 and the citizen's satisfaction with the answer. Status changes stay in transitions (the reopening
 after "không hài lòng" is the lifecycle action `reopen`)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,13 +38,17 @@ def _allowed(actor: Actor, what: permissions.Extra, agency: str | None) -> None:
 def officers(session: Session, actor: Actor, agency: str) -> list[str]:
     """Active officers (staff accounts) of `agency`, for the "giao cho" list."""
     _allowed(actor, permissions.Extra.claim, agency)
-    query = select(User.username).where(User.agency_code == agency, User.active.is_(True),
-                                        User.role == str(permissions.Role.staff)).order_by(User.username)
+    query = (
+        select(User.username)
+        .where(User.agency_code == agency, User.active.is_(True), User.role == str(permissions.Role.staff))
+        .order_by(User.username)
+    )
     return list(session.scalars(query))
 
 
-def claim(session: Session, code: str, actor: Actor, assignee: str | None, release: bool = False,
-          now: datetime | None = None) -> Feedback:
+def claim(
+    session: Session, code: str, actor: Actor, assignee: str | None, release: bool = False, now: datetime | None = None
+) -> Feedback:
     """Give the item to an officer of its agency (oneself when `assignee` is empty), or release it."""
     now = now or utcnow()
     item = get_item(session, code, lock=True)
@@ -63,8 +68,7 @@ def claim(session: Session, code: str, actor: Actor, assignee: str | None, relea
         reason = "Nhận xử lý" if target == actor.name else f"Giao cho cán bộ {target}"
     item.assignee = target
     item.updated_at = now
-    add_audit(session, item, at=now, actor=actor.name, action=CLAIM_ACTION, from_status=item.status,
-              reason=reason)
+    add_audit(session, item, at=now, actor=actor.name, action=CLAIM_ACTION, from_status=item.status, reason=reason)
     session.commit()
     return item
 
@@ -81,8 +85,9 @@ def mark_read(session: Session, item: Feedback, username: str, now: datetime | N
 
 # --- internal notes -------------------------------------------------------------------------------
 def notes(session: Session, item: Feedback) -> list[InternalNote]:
-    return list(session.scalars(select(InternalNote).where(InternalNote.feedback_id == item.id)
-                                .order_by(InternalNote.id)))
+    return list(
+        session.scalars(select(InternalNote).where(InternalNote.feedback_id == item.id).order_by(InternalNote.id))
+    )
 
 
 def add_note(session: Session, code: str, actor: Actor, body: str, now: datetime | None = None) -> InternalNote:
@@ -93,8 +98,15 @@ def add_note(session: Session, code: str, actor: Actor, body: str, now: datetime
     session.add(note)
     item.updated_at = now
     # The audit says that a note was written, not what it says (the note stays internal).
-    add_audit(session, item, at=now, actor=actor.name, action=NOTE_ACTION, from_status=item.status,
-              reason="Thêm ghi chú nội bộ")
+    add_audit(
+        session,
+        item,
+        at=now,
+        actor=actor.name,
+        action=NOTE_ACTION,
+        from_status=item.status,
+        reason="Thêm ghi chú nội bộ",
+    )
     session.commit()
     return note
 
@@ -105,12 +117,16 @@ def templates(session: Session, actor: Actor, agency: str | None) -> list[Answer
     if not agency:
         raise Invalid("Chọn cơ quan để xem mẫu trả lời.", "agency_required")
     _allowed(actor, permissions.Extra.templates, agency)
-    return list(session.scalars(select(AnswerTemplate).where(AnswerTemplate.agency_code == agency)
-                                .order_by(AnswerTemplate.title)))
+    return list(
+        session.scalars(
+            select(AnswerTemplate).where(AnswerTemplate.agency_code == agency).order_by(AnswerTemplate.title)
+        )
+    )
 
 
-def add_template(session: Session, ctx: ServiceContext, actor: Actor, agency: str | None, title: str,
-                 body: str) -> AnswerTemplate:
+def add_template(
+    session: Session, ctx: ServiceContext, actor: Actor, agency: str | None, title: str, body: str
+) -> AnswerTemplate:
     agency = agency or actor.agency
     if not agency or agency not in ctx.directory.codes:
         raise Invalid("Không có cơ quan này trong danh mục.", "unknown_agency")
@@ -133,8 +149,12 @@ def delete_template(session: Session, actor: Actor, template_id: int) -> None:
 # --- the citizen's satisfaction ---------------------------------------------------------------------
 def _rated_current_answer(session: Session, item: Feedback) -> bool:
     answered_at = item.handled_at or item.updated_at
-    return session.scalar(select(Satisfaction.id).where(Satisfaction.feedback_id == item.id,
-                                                        Satisfaction.at >= answered_at).limit(1)) is not None
+    return (
+        session.scalar(
+            select(Satisfaction.id).where(Satisfaction.feedback_id == item.id, Satisfaction.at >= answered_at).limit(1)
+        )
+        is not None
+    )
 
 
 def can_rate(session: Session, item: Feedback) -> bool:
@@ -142,14 +162,22 @@ def can_rate(session: Session, item: Feedback) -> bool:
     return item.status in RATEABLE and not _rated_current_answer(session, item)
 
 
-def rate(session: Session, ctx: ServiceContext, code: str, actor: Actor, satisfied: bool, reason: str | None,
-         now: datetime | None = None) -> Feedback:
+def rate(
+    session: Session,
+    ctx: ServiceContext,
+    code: str,
+    actor: Actor,
+    satisfied: bool,
+    reason: str | None,
+    now: datetime | None = None,
+) -> Feedback:
     """Record "hài lòng" / "không hài lòng" for the current answer; not satisfied reopens the item to
     the same agency with a new answer deadline (lifecycle action `reopen`), in the same transaction."""
     now = now or utcnow()
     item = get_item(session, code, lock=True)
-    if actor.role is not None and not permissions.can(actor.role, Action.reopen, user_agency=actor.agency,
-                                                      item_agency=item.agency_code):
+    if actor.role is not None and not permissions.can(
+        actor.role, Action.reopen, user_agency=actor.agency, item_agency=item.agency_code
+    ):
         raise Forbidden()
     if item.status not in RATEABLE:
         raise Conflict("Chỉ đánh giá được sau khi cơ quan đã trả lời.", "not_answered")
@@ -157,15 +185,26 @@ def rate(session: Session, ctx: ServiceContext, code: str, actor: Actor, satisfi
         raise Conflict("Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!", "already_rated")
     if not satisfied and not (reason and reason.strip()):
         raise Invalid("Vui lòng cho biết vì sao bạn chưa hài lòng.", "reason_required")
-    session.add(Satisfaction(feedback_id=item.id, agency_code=item.agency_code, satisfied=satisfied,
-                             reason=reason or None, at=now))
-    add_audit(session, item, at=now, actor=actor.name, action=SATISFIED_ACTION if satisfied else UNSATISFIED_ACTION,
-              from_status=item.status, reason=reason or None)
+    session.add(
+        Satisfaction(
+            feedback_id=item.id, agency_code=item.agency_code, satisfied=satisfied, reason=reason or None, at=now
+        )
+    )
+    add_audit(
+        session,
+        item,
+        at=now,
+        actor=actor.name,
+        action=SATISFIED_ACTION if satisfied else UNSATISFIED_ACTION,
+        from_status=item.status,
+        reason=reason or None,
+    )
     if satisfied:
         session.commit()
         return item
-    return apply_action(session, ctx, item.code, Action.reopen, actor,
-                        _Reason("Công dân chưa hài lòng: " + reason.strip()), now=now)
+    return apply_action(
+        session, ctx, item.code, Action.reopen, actor, _Reason("Công dân chưa hài lòng: " + reason.strip()), now=now
+    )
 
 
 class _Reason:

@@ -1,4 +1,5 @@
 """Alembic environment; configured in code by feedback_api.db.upgrade_url (no alembic.ini needed)."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -24,8 +25,7 @@ def _run(connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True)
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 

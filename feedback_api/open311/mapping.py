@@ -5,6 +5,7 @@ environment, "recommendation.khac" a kiến nghị without a category (routing t
 Open311 clients are web/app front ends, so their requests arrive on channel "web". Public views never
 carry personal data: descriptions and addresses go through redaction.
 """
+
 from __future__ import annotations
 
 import math
@@ -48,7 +49,8 @@ def service_list(rules: RoutingRules | None = None) -> list[dict]:
                 {
                     "service_code": service_code(kind, category.code if category else None),
                     "service_name": f"{kind_label} — {label}",
-                    "description": f"{kind_label} về lĩnh vực {label.lower()}" if category
+                    "description": f"{kind_label} về lĩnh vực {label.lower()}"
+                    if category
                     else f"{kind_label} chưa rõ lĩnh vực; hệ thống sẽ phân loại theo nội dung",
                     "metadata": False,
                     "type": "realtime",
@@ -112,8 +114,11 @@ def intake_from_request(fields: Mapping, rules: RoutingRules | None = None) -> d
     if media_url:
         content += f"\nẢnh minh họa: {media_url}"
     name = " ".join(part for part in (_text(fields, "last_name"), _text(fields, "first_name")) if part)
-    contact = {key: value for key, value in (("name", name or None), ("phone", _text(fields, "phone")),
-                                              ("email", _text(fields, "email"))) if value}
+    contact = {
+        key: value
+        for key, value in (("name", name or None), ("phone", _text(fields, "phone")), ("email", _text(fields, "email")))
+        if value
+    }
     consent = _text(fields, "attribute[publish_consent]") or _text(fields, "publish_consent")
     body: dict = {"content": content, "kind": kind, "channel": "web"}
     if category:
@@ -223,7 +228,5 @@ def query_filters(params: Mapping, rules: RoutingRules | None, tz: str) -> dict:
         wanted = {s.strip() for s in status.split(",")}
         if not wanted <= {"open", "closed"}:
             raise Open311Error("invalid_status", "status chỉ nhận giá trị open hoặc closed.")
-        filters["statuses"] = sorted(
-            s.value for s in Status if open311_status(s) in wanted
-        )
+        filters["statuses"] = sorted(s.value for s in Status if open311_status(s) in wanted)
     return filters

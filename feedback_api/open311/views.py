@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 endpoints. Conversions live in feedback_api.open311.mapping (pure); intake goes
 through feedback.intake.create_feedback, exactly as POST /api/v1/feedback does."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,16 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from feedback_api.open311 import mapping
 from feedback_api.auth.models import User
-from feedback_api.orm import utcnow
 from feedback_api.deps import get_optional_user, get_session
 from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import ApiError, validation_message
 from feedback_api.feedback import intake, transitions
+from feedback_api.feedback.context import Actor
 from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.schemas import FeedbackCreate
-from feedback_api.feedback.context import Actor
+from feedback_api.open311 import mapping
+from feedback_api.orm import utcnow
 
 # GeoReport v2: without explicit dates or ids, the last 90 days and at most 1000 requests.
 DEFAULT_WINDOW = timedelta(days=90)
@@ -35,14 +36,24 @@ _REQUEST_FIELDS = {
     "properties": {
         "service_code": {"type": "string", "description": "Mã dịch vụ từ /open311/v2/services.json"},
         "description": {"type": "string", "minLength": 1},
-        "lat": {"type": "string"}, "long": {"type": "string"}, "address_string": {"type": "string"},
-        "email": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"},
-        "phone": {"type": "string"}, "media_url": {"type": "string"},
+        "lat": {"type": "string"},
+        "long": {"type": "string"},
+        "address_string": {"type": "string"},
+        "email": {"type": "string"},
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+        "phone": {"type": "string"},
+        "media_url": {"type": "string"},
         "attribute[publish_consent]": {"type": "string"},
     },
 }
-_REQUEST_BODY = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": _REQUEST_FIELDS},
-                                               "application/json": {"schema": _REQUEST_FIELDS}}}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": _REQUEST_FIELDS},
+        "application/json": {"schema": _REQUEST_FIELDS},
+    },
+}
 
 
 def _error(error: mapping.Open311Error) -> JSONResponse:
@@ -114,8 +125,9 @@ def build_router(settings) -> APIRouter:
         return [_public_request(item, request)]
 
     @router.post("/requests.json", status_code=201, openapi_extra={"requestBody": _REQUEST_BODY})
-    async def create_request(request: Request, user: User | None = Depends(get_optional_user),
-                             session: Session = Depends(get_session)):
+    async def create_request(
+        request: Request, user: User | None = Depends(get_optional_user), session: Session = Depends(get_session)
+    ):
         content_type = request.headers.get("content-type", "")
         try:
             if "json" in content_type:
@@ -137,14 +149,19 @@ def build_router(settings) -> APIRouter:
         ctx = request.app.state.service_context
 
         def render(item) -> JSONResponse:
-            return JSONResponse(mapping.created_response(item.code, item.due_at, ctx.directory.name(item.agency_code),
-                                                         settings.timezone), status_code=201)
+            return JSONResponse(
+                mapping.created_response(
+                    item.code, item.due_at, ctx.directory.name(item.agency_code), settings.timezone
+                ),
+                status_code=201,
+            )
 
         # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
         receipt = Receipt(claim_of(request), render)
         # The request's own session (the one get_optional_user used): SQLite has a single writer.
-        await run_in_threadpool(intake.create_feedback, session, ctx, body, Actor.of(user) if user else None,
-                                on_stored=receipt)
+        await run_in_threadpool(
+            intake.create_feedback, session, ctx, body, Actor.of(user) if user else None, on_stored=receipt
+        )
         return receipt.response
 
     return router

@@ -10,6 +10,7 @@ twice, which the contract allows.
 States: pending (delivered_at NULL, attempts < max), delivered (delivered_at set),
 dead (delivered_at NULL, attempts >= max).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,9 +18,9 @@ import json
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import and_, select
@@ -55,8 +56,10 @@ class Claim:
     @property
     def order_key(self) -> tuple:
         """Oldest first; events written in one transaction share created_at, so lifecycle order breaks ties."""
-        return (self.created_at or datetime.min.replace(tzinfo=timezone.utc),
-                EVENT_ORDER.get(self.payload.get("event", ""), len(EVENT_ORDER)))
+        return (
+            self.created_at or datetime.min.replace(tzinfo=UTC),
+            EVENT_ORDER.get(self.payload.get("event", ""), len(EVENT_ORDER)),
+        )
 
     @property
     def stream(self) -> tuple[str, str | None]:
@@ -64,9 +67,20 @@ class Claim:
         return (self.target, (self.payload.get("feedback") or {}).get("code"))
 
 
-EVENT_ORDER = {name: rank for rank, name in enumerate((
-    "feedback.created", "feedback.assigned", "feedback.status_changed", "feedback.answered",
-    "feedback.published", "feedback.reminder", "feedback.escalated"))}
+EVENT_ORDER = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "feedback.created",
+            "feedback.assigned",
+            "feedback.status_changed",
+            "feedback.answered",
+            "feedback.published",
+            "feedback.reminder",
+            "feedback.escalated",
+        )
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -80,8 +94,9 @@ def resolve_targets(settings) -> dict[str, Target]:
     """Target names as enqueue writes them: "bot" and "webhook:<name or url>"."""
     targets: dict[str, Target] = {}
     if settings.bot_events_enabled:
-        targets["bot"] = Target("bot", settings.api_base_url.rstrip("/") + "/bot/events",
-                                settings.secret("bot_events_secret"))
+        targets["bot"] = Target(
+            "bot", settings.api_base_url.rstrip("/") + "/bot/events", settings.secret("bot_events_secret")
+        )
     for hook in settings.webhooks or []:
         name = f"webhook:{hook.get('name') or hook.get('url')}"
         if not hook.get("url"):
@@ -104,15 +119,17 @@ def encode(payload: dict) -> bytes:
 
 # --- database steps (sync, short transactions) ------------------------------------------------------
 
+
 def due_filter(now: datetime, max_attempts: int):
-    return and_(OutboxEvent.delivered_at.is_(None), OutboxEvent.attempts < max_attempts,
-                OutboxEvent.next_attempt_at <= now)
+    return and_(
+        OutboxEvent.delivered_at.is_(None), OutboxEvent.attempts < max_attempts, OutboxEvent.next_attempt_at <= now
+    )
 
 
-def claim_due(session: Session, now: datetime, max_attempts: int, limit: int = BATCH,
-              lease: timedelta = LEASE) -> list[Claim]:
-    query = (select(OutboxEvent).where(due_filter(now, max_attempts))
-             .order_by(OutboxEvent.next_attempt_at).limit(limit))
+def claim_due(
+    session: Session, now: datetime, max_attempts: int, limit: int = BATCH, lease: timedelta = LEASE
+) -> list[Claim]:
+    query = select(OutboxEvent).where(due_filter(now, max_attempts)).order_by(OutboxEvent.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claims = []
@@ -124,8 +141,9 @@ def claim_due(session: Session, now: datetime, max_attempts: int, limit: int = B
     return claims
 
 
-def record_results(session: Session, results: list[Result], now: datetime, settings,
-                   rand: Callable[[], float] = random.random) -> None:
+def record_results(
+    session: Session, results: list[Result], now: datetime, settings, rand: Callable[[], float] = random.random
+) -> None:
     for result in results:
         row = session.get(OutboxEvent, result.id)
         if row is None or row.delivered_at is not None:
@@ -140,8 +158,9 @@ def record_results(session: Session, results: list[Result], now: datetime, setti
             # The error text stays in the row (admins see it); the log names the event only.
             log.error("outbox %s (%s) to %s dead after %d attempts", row.id, row.event, row.target, row.attempts)
         else:
-            delay = backoff_delay(row.attempts, settings.outbox_backoff_base_seconds,
-                                  settings.outbox_backoff_max_seconds, rand)
+            delay = backoff_delay(
+                row.attempts, settings.outbox_backoff_base_seconds, settings.outbox_backoff_max_seconds, rand
+            )
             row.next_attempt_at = now + timedelta(seconds=delay)
     session.commit()
 
@@ -158,6 +177,7 @@ def retry_dead(session: Session, event_id: uuid.UUID, now: datetime) -> bool:
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------
+
 
 async def post_event(client: httpx.AsyncClient, target: Target | None, claim: Claim) -> Result:
     if target is None:
@@ -182,8 +202,9 @@ async def post_event(client: httpx.AsyncClient, target: Target | None, claim: Cl
 class OutboxDispatcher:
     """One delivery pass at a time; the worker loop calls run_once() every outbox_poll_seconds."""
 
-    def __init__(self, settings, sessionmaker, client: httpx.AsyncClient | None = None,
-                 rand: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self, settings, sessionmaker, client: httpx.AsyncClient | None = None, rand: Callable[[], float] = random.random
+    ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.client = client

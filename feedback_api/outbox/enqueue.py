@@ -1,10 +1,12 @@
 """Write outbox rows for a feedback event inside the caller's transaction (never commits).
 
 One row per target: "bot" when settings.bot_events_enabled and the event is one the bot tells the
-citizen about (common.signing.citizen_hears_about, on an item sent from a chat), and "webhook:<name>" for each configured
+citizen about (common.signing.citizen_hears_about, on an item sent from a chat), and "webhook:<name>" for
+each configured
 webhook whose "events" list is empty/absent or names the event.
 The row id is the event id receivers use to deduplicate.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -15,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from common.settings import Settings
 from common.signing import citizen_hears_about
-
 from feedback_api.orm import utcnow
 from feedback_api.outbox.models import OutboxEvent
 
@@ -86,23 +87,25 @@ def outbox_rows(
     rows = []
     for target in targets_for(event, settings, feedback):
         event_id = uuid.uuid4()
-        rows.append({
-            "id": event_id,
-            "event": event,
-            "target": target,
-            "payload": {
-                "id": str(event_id),
+        rows.append(
+            {
+                "id": event_id,
                 "event": event,
-                "occurred_at": occurred_at.isoformat(),
-                "feedback": feedback_payload(feedback),
-                **(extra or {}),
-            },
-            "created_at": occurred_at,
-            "next_attempt_at": occurred_at,
-            "attempts": 0,
-            "delivered_at": None,
-            "last_error": None,
-        })
+                "target": target,
+                "payload": {
+                    "id": str(event_id),
+                    "event": event,
+                    "occurred_at": occurred_at.isoformat(),
+                    "feedback": feedback_payload(feedback),
+                    **(extra or {}),
+                },
+                "created_at": occurred_at,
+                "next_attempt_at": occurred_at,
+                "attempts": 0,
+                "delivered_at": None,
+                "last_error": None,
+            }
+        )
     return rows
 
 

@@ -2,6 +2,7 @@
 
 FB-API writes rows (feedback_api.outbox.enqueue); the delivery worker (FB-OPS) sends and marks them.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Admin view of the outbox: pending, delivered and dead-lettered events; retry a dead one."""
+
 from __future__ import annotations
 
 import uuid
@@ -10,9 +11,9 @@ from pydantic import BaseModel
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from feedback_api.orm import utcnow
 from feedback_api.deps import get_session, require_role
 from feedback_api.errors import ApiError
+from feedback_api.orm import utcnow
 from feedback_api.outbox import delivery
 from feedback_api.outbox.models import OutboxEvent
 
@@ -62,15 +63,24 @@ def build_router(settings) -> APIRouter:
         session: Session = Depends(get_session),
     ) -> OutboxPage:
         where = _state_filter(state, max_attempts)
-        rows = session.scalars(select(OutboxEvent).where(where).order_by(OutboxEvent.created_at.desc()).limit(limit)).all()
+        rows = session.scalars(
+            select(OutboxEvent).where(where).order_by(OutboxEvent.created_at.desc()).limit(limit)
+        ).all()
         total = session.scalar(select(func.count()).select_from(OutboxEvent).where(where)) or 0
-        counts = {s: session.scalar(select(func.count()).select_from(OutboxEvent).where(_state_filter(s, max_attempts))) or 0
-                  for s in ("pending", "dead", "delivered")}
+        counts = {
+            s: session.scalar(select(func.count()).select_from(OutboxEvent).where(_state_filter(s, max_attempts))) or 0
+            for s in ("pending", "dead", "delivered")
+        }
         items = [
             OutboxItem(
-                id=str(r.id), event=r.event, target=r.target, state=_state_of(r, max_attempts),
-                feedback_code=(r.payload or {}).get("feedback", {}).get("code"), created_at=r.created_at,
-                delivered_at=r.delivered_at, attempts=r.attempts,
+                id=str(r.id),
+                event=r.event,
+                target=r.target,
+                state=_state_of(r, max_attempts),
+                feedback_code=(r.payload or {}).get("feedback", {}).get("code"),
+                created_at=r.created_at,
+                delivered_at=r.delivered_at,
+                attempts=r.attempts,
                 next_attempt_at=None if r.delivered_at or r.attempts >= max_attempts else r.next_attempt_at,
                 last_error=r.last_error,
             )

@@ -11,6 +11,7 @@ Rules are deliberately conservative where a false positive is cheap (a 10-digit 
 is treated as a phone) and anchored where it is not (a capitalised name only after a trigger word, so
 streets named after people — "Phan Châu Trinh", "Trần Phú" — survive).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,10 +27,42 @@ PLACEHOLDER = "[đã ẩn]"
 # Written-around personal data must not slip through: "0905\u00a0123\u00a0456", full-width
 # "０９０５１２３４５６", "0905_123_456", digits with zero-width characters between them, "hoa(at)gmail.com".
 # The text is normalised first and the rules match (and the output is built from) the normalised text.
-_INVISIBLE = {cp: None for cp in (0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C,
-                                  0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2060, 0x2061,
-                                  0x2062, 0x2063, 0x2064, 0x2066, 0x2067, 0x2068, 0x2069, 0x3164, 0xFEFF, 0xFFA0)}
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D"), "-")
+_INVISIBLE = {
+    cp: None
+    for cp in (
+        0x00AD,
+        0x034F,
+        0x061C,
+        0x115F,
+        0x1160,
+        0x17B4,
+        0x17B5,
+        0x180E,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2060,
+        0x2061,
+        0x2062,
+        0x2063,
+        0x2064,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+        0x3164,
+        0xFEFF,
+        0xFFA0,
+    )
+}
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _DIGIT_SEPARATOR = re.compile(r"(?<=\d)_+|_+(?=\d)")
 _AT = r"(?:\s*[(\[{<]\s*(?:at|a\s*còng|a\s*cong)\s*[)\]}>]\s*|\s+(?:at|AT|a\s+còng|a\s+cong)\s+|\s*@\s*)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|chấm|cham)\s*[)\]}>]\s*|\s+(?:dot|DOT|chấm|cham)\s+)"
@@ -58,6 +91,7 @@ def normalize_text(text: str) -> str:
     if not text.isascii():
         text = "".join(_fold_char_class(ch) for ch in text)
     return _DIGIT_SEPARATOR.sub(" ", text)
+
 
 # --- e-mail ---------------------------------------------------------------------------------------
 # Starts only at a token start (the lookbehind), so long runs without "@" cost linear time.
@@ -105,7 +139,7 @@ def _redact_numbers(text: str) -> str:
             return lead + PLACEHOLDER
         # "năm 2026 0905 123 456": the run glued a year to the phone; look at its space-separated parts
         # (a personal number has at most 12 digits, which bounds the search).
-        parts = re.split(r"(\s+)", run[len(lead):])
+        parts = re.split(r"(\s+)", run[len(lead) :])
         numbers = parts[0::2]
         counts = [sum(ch.isdigit() for ch in number) for number in numbers]
         for i in range(len(numbers)):
@@ -118,7 +152,7 @@ def _redact_numbers(text: str) -> str:
                     found = j
             if found is not None:
                 before = "".join(parts[: 2 * i])
-                after = "".join(parts[2 * found - 1:])
+                after = "".join(parts[2 * found - 1 :])
                 return lead + before + PLACEHOLDER + replace_rest(after)
         return run
 
@@ -140,12 +174,14 @@ _HOUSE = r"\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?){0,3}"
 _ALLEY = r"(?:kiệt|kiet|hẻm|hem|ngõ|ngo|ngách|ngach)"
 _STREET_WORD = r"(?:đường|duong|phố|pho|" + _ALLEY[3:-1] + r")"
 # "K45/12", "kiệt 45/12", "hẻm 12/3": an alley plus a house number.
-_ALLEY_HOUSE = re.compile(r"(?<!\w)(?:K|k|H|h)\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?!\w)|(?<!\w)" + _ALLEY
-                          + r"\s+\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?![\w/])", re.I)
-# "12/3 kiệt 45", "45 đường Phan Châu Trinh": a house number before an alley or street keyword.
-_HOUSE_BEFORE_STREET = re.compile(
-    r"(?<![\w/.,\-])(?P<num>" + _HOUSE + r")(?=\s+" + _STREET_WORD + r"\b)", re.I
+_ALLEY_HOUSE = re.compile(
+    r"(?<!\w)(?:K|k|H|h)\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?!\w)|(?<!\w)"
+    + _ALLEY
+    + r"\s+\d{1,4}(?:/\d{1,4}[A-Za-z]?){1,3}(?![\w/])",
+    re.I,
 )
+# "12/3 kiệt 45", "45 đường Phan Châu Trinh": a house number before an alley or street keyword.
+_HOUSE_BEFORE_STREET = re.compile(r"(?<![\w/.,\-])(?P<num>" + _HOUSE + r")(?=\s+" + _STREET_WORD + r"\b)", re.I)
 _POSSESSIVE = r"(?:\s+(?:tôi|em|mình|chúng\s+tôi|toi|minh|chung\s+toi))?(?:\s+(?:ở|tại|o|tai))?"
 # Explicit house-number words: what follows is a house number.
 _EXPLICIT_ANCHOR = re.compile(
@@ -161,8 +197,13 @@ _UNITS = (
     r"m|m2|mét|met|km|tuổi|tuoi|giờ|gio|h|con|chiếc|chiec|xe)\b)"
 )
 _HOME_ANCHOR = re.compile(
-    r"(?<!\w)(?:căn\s+nhà|can\s+nha|nhà|nha)" + _POSSESSIVE + r"\s*:?\s*(?P<num>" + _HOUSE
-    + r")(?![\w/])(?!\s+" + _UNITS + r")",
+    r"(?<!\w)(?:căn\s+nhà|can\s+nha|nhà|nha)"
+    + _POSSESSIVE
+    + r"\s*:?\s*(?P<num>"
+    + _HOUSE
+    + r")(?![\w/])(?!\s+"
+    + _UNITS
+    + r")",
     re.I,
 )
 # Weak anchors ("số", "ở", "tại"): only when a street follows (capitalised word or street keyword),
@@ -200,7 +241,7 @@ def _replace_group(match: re.Match, group: str = "num") -> str:
     text = match.string
     if re.search(r"/(?:19|20)\d\d$", match.group(group)):
         return match.group(0)
-    before = fold(text[max(0, match.start(group) - 12): match.start(group)]).split()
+    before = fold(text[max(0, match.start(group) - 12) : match.start(group)]).split()
     if before and before[-1] in _DATE_WORDS and "/" in match.group(group):
         return match.group(0)
     start, end = match.start(group) - match.start(), match.end(group) - match.start()
@@ -239,6 +280,8 @@ def _is_surname(word: str) -> bool:
     if fold(lowered) != lowered:  # written with diacritics: they must be a surname's ("hộ" is not "Hồ")
         return lowered in SURNAMES_VI
     return lowered in SURNAMES
+
+
 # Words that end a lowercase name ("toi la nguyen van an sdt ...").
 _NAME_STOP = frozenset(
     "sdt so dt dien thoai o tai nha dia chi email cccd cmnd sinh song hien muon xin phan anh kien nghi "
@@ -250,11 +293,43 @@ _TITLE_BLOCK = frozenset(
     "ubnd ubmttq phuong xa huyen quan tinh thon so phong cuc bo ban doan nguoi cac nhung toa".split()
 )
 _TITLE_PAIRS = frozenset(
-    {"chu tich", "pho chu", "giam doc", "pho giam", "truong phong", "truong ban", "truong thon",
-     "truong khu", "cong an", "can bo", "to truong", "bi thu", "uy ban", "thanh tra", "thu tuong",
-     "hoi an", "hoi dong", "chi cuc", "dai dien", "thi xa", "thi tran", "thanh pho", "bac si", "y ta",
-     "giao vien", "hieu truong", "truong hoc", "chien si", "dai bieu", "lanh dao", "chanh van", "ky su",
-     "ba ria", "ba na", "ba den"}
+    {
+        "chu tich",
+        "pho chu",
+        "giam doc",
+        "pho giam",
+        "truong phong",
+        "truong ban",
+        "truong thon",
+        "truong khu",
+        "cong an",
+        "can bo",
+        "to truong",
+        "bi thu",
+        "uy ban",
+        "thanh tra",
+        "thu tuong",
+        "hoi an",
+        "hoi dong",
+        "chi cuc",
+        "dai dien",
+        "thi xa",
+        "thi tran",
+        "thanh pho",
+        "bac si",
+        "y ta",
+        "giao vien",
+        "hieu truong",
+        "truong hoc",
+        "chien si",
+        "dai bieu",
+        "lanh dao",
+        "chanh van",
+        "ky su",
+        "ba ria",
+        "ba na",
+        "ba den",
+    }
 )
 
 
@@ -267,7 +342,7 @@ def _name_span(text: str, start: int, strong: bool, trigger: str = "") -> tuple[
         if not match:
             break
         words.append(match)
-        gap = re.match(r"[ \t]+", text[match.end():])  # names never span punctuation or lines
+        gap = re.match(r"[ \t]+", text[match.end() :])  # names never span punctuation or lines
         if not gap:
             break
         position = match.end() + gap.end()
@@ -282,7 +357,7 @@ def _name_span(text: str, start: int, strong: bool, trigger: str = "") -> tuple[
         taken = list(_take_while(words, lambda w: w.group(0)[0].isupper()))
     elif strong and _is_surname(words[0].group(0)):
         taken = [words[0]]
-        for w, f in zip(words[1:4], folded[1:4]):
+        for w, f in zip(words[1:4], folded[1:4], strict=False):
             if f in _NAME_STOP or len(f) > 7:
                 break
             taken.append(w)
@@ -307,7 +382,7 @@ def _redact_pattern_names(text: str) -> str:
             continue
         weak = trigger.group("weak")
         if weak:
-            before = fold(text[max(0, trigger.start() - 8): trigger.start()]).split()
+            before = fold(text[max(0, trigger.start() - 8) : trigger.start()]).split()
             # "phan anh" is "phản ánh" without diacritics, not "anh <name>".
             if before and before[-1] == "phan" and fold(weak) == "anh":
                 continue
@@ -320,7 +395,7 @@ def _redact_pattern_names(text: str) -> str:
         span = _name_span(text, trigger.end(), strong=bool(trigger.group("strong")), trigger=weak or "")
         if span is None:
             continue
-        pieces.append(text[last: span[0]])
+        pieces.append(text[last : span[0]])
         pieces.append(PLACEHOLDER)
         last = span[1]
     pieces.append(text[last:])
@@ -334,7 +409,7 @@ def _redact_known_names(text: str, known_names: Iterable[str]) -> str:
         folded = fold_chars(text)  # same length as text, so spans carry over
         pieces, last = [], 0
         for match in pattern.finditer(folded):
-            pieces += [text[last: match.start()], PLACEHOLDER]
+            pieces += [text[last : match.start()], PLACEHOLDER]
             last = match.end()
         if pieces:
             text = "".join(pieces) + text[last:]

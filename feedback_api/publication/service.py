@@ -3,6 +3,7 @@
 Published text = redaction.redact(staff-edited text or the answer, known_names=[contact name]); the
 item's content is published redacted too. Only redacted text is ever stored in the public columns.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from feedback_api.publication import redaction
+from common.text import fold
+from feedback_api.auth.permissions import Role
 from feedback_api.domain import Forbidden, Unprocessable
 from feedback_api.feedback.models import Feedback
-from feedback_api.auth.permissions import Role
-from common.text import fold
+from feedback_api.publication import redaction
 
 
 def fold_for_search(text: str) -> str:
@@ -37,11 +38,13 @@ def publish(item: Feedback, actor, body, now: datetime) -> None:
                 "publish_consent_required",
             )
         if actor.role not in (Role.supervisor, Role.admin):
-            raise Forbidden("Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.",
-                            "public_interest_supervisor_only")
+            raise Forbidden(
+                "Chỉ lãnh đạo mới được quyết định công khai vì lợi ích cộng đồng.", "public_interest_supervisor_only"
+            )
         if not (body.reason and body.reason.strip()):
-            raise Unprocessable("Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).",
-                                "public_interest_reason_required")
+            raise Unprocessable(
+                "Công khai vì lợi ích cộng đồng cần nêu lý do (trường “reason”).", "public_interest_reason_required"
+            )
         item.public_interest = True
         item.public_interest_reason = body.reason
     source = (body.text if body is not None and body.text else None) or item.answer or ""
@@ -56,8 +59,9 @@ def set_publication(item: Feedback, text: str, now: datetime) -> None:
     item.published_at = item.published_at or now
 
 
-def public_items(session: Session, *, q: str | None = None, agency: str | None = None, page: int = 1,
-                 size: int = 20) -> tuple[list[Feedback], int]:
+def public_items(
+    session: Session, *, q: str | None = None, agency: str | None = None, page: int = 1, size: int = 20
+) -> tuple[list[Feedback], int]:
     """Published items only (status published or closed after publication)."""
     conditions = [Feedback.published_at.is_not(None)]
     if agency:
@@ -69,7 +73,10 @@ def public_items(session: Session, *, q: str | None = None, agency: str | None =
     where = and_(*conditions)
     total = session.scalar(select(func.count()).select_from(Feedback).where(where)) or 0
     rows = session.scalars(
-        select(Feedback).where(where).order_by(Feedback.published_at.desc(), Feedback.id.desc())
-        .offset((page - 1) * size).limit(size)
+        select(Feedback)
+        .where(where)
+        .order_by(Feedback.published_at.desc(), Feedback.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
     )
     return list(rows), total

@@ -1,4 +1,5 @@
 """Public list of published items: redacted content and answers only."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
@@ -6,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from feedback_api.agencies.service import get_directory
 from feedback_api.deps import MAX_PAGE, get_session
-from feedback_api.publication import service
 from feedback_api.feedback.schemas import AgencyRef, PublicItem
+from feedback_api.publication import service
 from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["publication"])
@@ -26,10 +27,14 @@ def public_feedback(
     return {
         "items": [
             PublicItem(
-                code=i.code, kind=i.kind, category=i.category,
+                code=i.code,
+                kind=i.kind,
+                category=i.category,
                 agency=AgencyRef(code=i.agency_code, name=directory.name(i.agency_code)),
-                content=i.public_content or "", answer=i.published_text or "",
-                received_at=i.received_at, published_at=i.published_at,
+                content=i.public_content or "",
+                answer=i.published_text or "",
+                received_at=i.received_at,
+                published_at=i.published_at,
             ).model_dump(mode="json")
             for i in items
         ],

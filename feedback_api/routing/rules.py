@@ -10,6 +10,7 @@ data change. Every decision carries a readable Vietnamese reason for staff and c
 agency); the id of the rule that decided stays internal (`matched_rule`). Anything no rule takes goes to
 the coordinator.
 """
+
 from __future__ import annotations
 
 import re
@@ -93,8 +94,7 @@ def _load_rules_cached(path: str) -> RoutingRules:
         if not body or not body.get("label") or not body.get("keywords"):
             raise RulesError(f"{path}: danh mục {code} thiếu label hoặc keywords")
         context = tuple(str(k) for k in body.get("context") or ())
-        categories[code] = Category(code, body["label"], tuple(str(k) for k in body["keywords"]) + context,
-                                    context)
+        categories[code] = Category(code, body["label"], tuple(str(k) for k in body["keywords"]) + context, context)
     rules, seen = [], set()
     for index, body in enumerate(data.get("rules") or [], start=1):
         rule_id = body.get("id") or f"#{index}"
@@ -149,7 +149,7 @@ class _Text:
         if first_word not in self.folded:  # cheap substring test skips most keywords
             return None
         for match in pattern.finditer(self.folded):
-            span = self.lower[match.start(): match.end()]
+            span = self.lower[match.start() : match.end()]
             if fold_chars(span) == span or re.sub(r"\s+", " ", span) == exact:
                 return match.start(), match.end()
         return None
@@ -183,8 +183,9 @@ def _after_locative(text: _Text, position: int, cues: Sequence[str]) -> bool:
     return any(before == cue or before.endswith(" " + cue) for cue in cues)
 
 
-def category_signals(content: str | None, location: str | None = None,
-                     rules: RoutingRules | None = None) -> dict[str, list[Signal]]:
+def category_signals(
+    content: str | None, location: str | None = None, rules: RoutingRules | None = None
+) -> dict[str, list[Signal]]:
     """Every category's signals in the texts. Weight: the keyword's number of words, × CONTEXT_FACTOR when
     it only says where or who (a `context` word, a word after a locative cue such as "gần", "trước cổng",
     or any word of the location field), else × TOPIC_FACTOR in the first clause of the content."""
@@ -202,9 +203,10 @@ def category_signals(content: str | None, location: str | None = None,
                     continue
                 taken.append(span)
                 position, words = span[0], len(keyword.split())
-                written = text.original[span[0]: span[1]]
-                context = (is_location or keyword in category.context
-                           or _after_locative(text, position, rules.locative_cues))
+                written = text.original[span[0] : span[1]]
+                context = (
+                    is_location or keyword in category.context or _after_locative(text, position, rules.locative_cues)
+                )
                 weight = words * (CONTEXT_FACTOR if context else TOPIC_FACTOR if position < topic_end else 1.0)
                 found.setdefault(category.code, []).append(Signal(category.code, written, weight, context))
     for signals in found.values():
@@ -242,13 +244,14 @@ def _place_name(area: str, prefixes: Sequence[str]) -> tuple[str, str]:
     lowered = display.lower()
     for prefix in prefixes:
         if lowered.startswith(prefix.lower() + " "):
-            return display, display[len(prefix) + 1:].strip()
+            return display, display[len(prefix) + 1 :].strip()
     return display, display
 
 
 def _places(agencies: Sequence, prefixes: Sequence[str]) -> list[_Place]:
-    key = tuple((a.code, a.level, getattr(a, "area", "") or "", tuple(getattr(a, "aliases", None) or ()))
-                for a in agencies)
+    key = tuple(
+        (a.code, a.level, getattr(a, "area", "") or "", tuple(getattr(a, "aliases", None) or ())) for a in agencies
+    )
     return _places_cached(key, tuple(prefixes))
 
 
@@ -309,8 +312,9 @@ def _resolve(code: str, by_code: dict, agencies: Sequence) -> str | None:
 # --- routing --------------------------------------------------------------------------------------
 # "đường lên Trà My": a road that leads to a place is not in it; the place is left out of the content's
 # place search (the location field, if any, still decides).
-_ROUTE_TO = re.compile(r"(?<!\w)(?:đường|duong|tuyến|tuyen|lối|loi)\s+(?:lên|len|đi|di|tới|toi|ra)\s+(?:\S+\s*){1,3}",
-                       re.IGNORECASE)
+_ROUTE_TO = re.compile(
+    r"(?<!\w)(?:đường|duong|tuyến|tuyen|lối|loi)\s+(?:lên|len|đi|di|tới|toi|ra)\s+(?:\S+\s*){1,3}", re.IGNORECASE
+)
 
 
 def _unit_matches(location: str | None, content: str | None, agencies: Sequence) -> list:
@@ -370,8 +374,11 @@ def route(
     category = given or _best_category(found, rules)
     signals = tuple(found.get(category or "", ()))
     coordinator_code = _resolve(coordinator, by_code, agencies) or coordinator
-    what = (f"Lĩnh vực: {rules.label(category)} (do người gửi hoặc điện thoại viên chọn)." if given
-            else _what(category, found, rules))
+    what = (
+        f"Lĩnh vực: {rules.label(category)} (do người gửi hoặc điện thoại viên chọn)."
+        if given
+        else _what(category, found, rules)
+    )
 
     def decision(target: str, rule: Rule | None, reason: str, place: str | None = None) -> RoutingDecision:
         return RoutingDecision(target, category, reason, rule.id if rule else None, place, signals)
@@ -391,7 +398,9 @@ def route(
                     continue
                 why = rule.reason or (
                     "chưa xác định được xã, phường nơi xảy ra nên chuyển cơ quan phụ trách lĩnh vực của thành phố,"
-                    if local else "lĩnh vực này do cơ quan chuyên môn của thành phố phụ trách nên chuyển")
+                    if local
+                    else "lĩnh vực này do cơ quan chuyên môn của thành phố phụ trách nên chuyển"
+                )
                 return decision(target, rule, f"{what} {_capital(why)} {by_code[target].name}.")
             local = True
             if rule.place_level == unit_level:
@@ -412,14 +421,17 @@ def route(
                 target = _at_level(place, rule.place_level, by_code)
                 if target is not None:
                     area = _place_name(by_code[target].area, rules.place_prefixes)[0] or place.area
-                    reason = (f"{what} Địa điểm thuộc {area}; việc ở địa phương nên chuyển "
-                              f"{by_code[target].name}.")
+                    reason = f"{what} Địa điểm thuộc {area}; việc ở địa phương nên chuyển {by_code[target].name}."
                     return decision(target, rule, reason, area)
-        reason = (f"{what} Chưa có cơ quan mặc định cho lĩnh vực này; chuyển đầu mối "
-                  f"{_name(coordinator_code, by_code)} để phân loại.")
+        reason = (
+            f"{what} Chưa có cơ quan mặc định cho lĩnh vực này; chuyển đầu mối "
+            f"{_name(coordinator_code, by_code)} để phân loại."
+        )
         return decision(coordinator_code, None, reason)
-    reason = (f"Chưa xác định được lĩnh vực; chuyển đầu mối {_name(coordinator_code, by_code)} "
-              "để phân loại và chuyển cơ quan có thẩm quyền.")
+    reason = (
+        f"Chưa xác định được lĩnh vực; chuyển đầu mối {_name(coordinator_code, by_code)} "
+        "để phân loại và chuyển cơ quan có thẩm quyền."
+    )
     return decision(coordinator_code, None, reason)
 
 
@@ -430,8 +442,10 @@ def _where(match, codes: list[str], by_code: dict, rules: RoutingRules, rule: Ru
     why = rule.reason or "việc ở địa phương do chính quyền xã, phường nơi xảy ra xử lý nên chuyển"
     if len(codes) > 1:
         names = ", ".join(_place_name(by_code[c].area, rules.place_prefixes)[0] for c in codes)
-        return (f"Địa danh cũ “{match.written}” nay thuộc nhiều đơn vị ({names}); {why} {target.name} "
-                "(nếu không đúng địa bàn, đơn vị sẽ chuyển tiếp).")
+        return (
+            f"Địa danh cũ “{match.written}” nay thuộc nhiều đơn vị ({names}); {why} {target.name} "
+            "(nếu không đúng địa bàn, đơn vị sẽ chuyển tiếp)."
+        )
     if match.former:
         return f"Địa điểm “{match.written}” (tên cũ) nay thuộc {unit}; {why} {target.name}."
     return f"Địa điểm thuộc {unit}; {why} {target.name}."

@@ -1,4 +1,5 @@
 """One row per reminder/escalation ever issued: the unique key makes each happen exactly once."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -2,6 +2,7 @@
 pass every settings.scheduler_interval_seconds. Run inside `hotline serve` (app lifespan) or alone with
 `hotline worker` (run_worker). A value <= 0 switches the corresponding loop off.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,8 @@ import httpx
 
 from common.db import is_database_unavailable
 from feedback_api.db import get_sessionmaker
-from feedback_api.orm import utcnow
 from feedback_api.edge import idempotency_service
+from feedback_api.orm import utcnow
 from feedback_api.outbox.delivery import TIMEOUT, OutboxDispatcher
 from feedback_api.scheduler import service
 
@@ -74,11 +75,15 @@ class BackgroundWorker:
         if self.settings.outbox_poll_seconds > 0:
             # One connection pool for the worker's lifetime (keep-alive to the bot and webhooks).
             self.dispatcher.client = httpx.AsyncClient(timeout=TIMEOUT)
-            self.tasks.append(asyncio.create_task(
-                _every(self.settings.outbox_poll_seconds, self._deliver, "outbox", self.stop)))
+            self.tasks.append(
+                asyncio.create_task(_every(self.settings.outbox_poll_seconds, self._deliver, "outbox", self.stop))
+            )
         if self.settings.scheduler_interval_seconds > 0:
-            self.tasks.append(asyncio.create_task(
-                _every(self.settings.scheduler_interval_seconds, self._schedule, "scheduler", self.stop)))
+            self.tasks.append(
+                asyncio.create_task(
+                    _every(self.settings.scheduler_interval_seconds, self._schedule, "scheduler", self.stop)
+                )
+            )
 
     async def close(self) -> None:
         self.stop.set()
@@ -106,8 +111,11 @@ async def _run_forever(settings) -> None:
     if not worker.tasks:
         log.warning("outbox_poll_seconds and scheduler_interval_seconds are both <= 0: nothing to do")
         return
-    log.info("worker running: outbox every %ss, scheduler every %ss", settings.outbox_poll_seconds,
-             settings.scheduler_interval_seconds)
+    log.info(
+        "worker running: outbox every %ss, scheduler every %ss",
+        settings.outbox_poll_seconds,
+        settings.scheduler_interval_seconds,
+    )
     await worker.stop.wait()
     await worker.close()
 

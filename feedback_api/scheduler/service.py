@@ -4,6 +4,7 @@ deadline) written in the same transaction as its outbox events: issued exactly o
 
 While an item waits for the citizen (needs_info) its clock is paused, so it gets neither.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feedback_api.feedback import sla
-from feedback_api.feedback.models import Feedback
 from feedback_api.feedback.lifecycle import OPEN_STATUSES, Status
+from feedback_api.feedback.models import Feedback
+from feedback_api.feedback.workdays import WorkCalendar, calendar_from_settings
 from feedback_api.outbox.enqueue import enqueue
 from feedback_api.scheduler.models import ScheduledNotice
-from feedback_api.feedback.workdays import WorkCalendar, calendar_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,22 @@ def _notice_payload(notice: NoticeDue, settings) -> dict:
 
 def _issue(session: Session, item, notice: NoticeDue, now: datetime, settings) -> ScheduledNotice:
     # enqueue sends these to the configured webhooks only: the bot is for citizens.
-    rows = enqueue(session, EVENT_OF_KIND[notice.kind], item, settings, occurred_at=now,
-                   extra={"notice": _notice_payload(notice, settings)})
-    record = ScheduledNotice(feedback_code=notice.feedback_code, kind=notice.kind, due_at=notice.due_at,
-                             agency_code=item.agency_code, created_at=now,
-                             outbox_ids=[str(r.id) for r in rows])
+    rows = enqueue(
+        session,
+        EVENT_OF_KIND[notice.kind],
+        item,
+        settings,
+        occurred_at=now,
+        extra={"notice": _notice_payload(notice, settings)},
+    )
+    record = ScheduledNotice(
+        feedback_code=notice.feedback_code,
+        kind=notice.kind,
+        due_at=notice.due_at,
+        agency_code=item.agency_code,
+        created_at=now,
+        outbox_ids=[str(r.id) for r in rows],
+    )
     session.add(record)
     return record
 

@@ -3,6 +3,7 @@
 Webhooks carry them to outside channels; this list makes them visible even where none is configured.
 Staff see their own agency's; operators, supervisors and admins see all.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -44,5 +45,9 @@ def list_notices(
     if kind:
         query = query.where(ScheduledNotice.kind == kind)
     rows = session.scalars(query.order_by(ScheduledNotice.created_at.desc(), ScheduledNotice.id.desc()).limit(limit))
-    return [NoticeRead(feedback_code=r.feedback_code, kind=r.kind, deadline=r.due_at, agency=r.agency_code,
-                       issued_at=r.created_at) for r in rows]
+    return [
+        NoticeRead(
+            feedback_code=r.feedback_code, kind=r.kind, deadline=r.due_at, agency=r.agency_code, issued_at=r.created_at
+        )
+        for r in rows
+    ]

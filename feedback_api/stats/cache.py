@@ -3,13 +3,15 @@ audit log on every call. Figures stay exactly what figures.compute_figures deriv
 the cache only decides how often (at most once per `ttl` per month key per process, one computation at
 a time per key: concurrent callers wait for it). The report's computed_at tells readers how fresh it is.
 """
+
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 MAX_KEYS = 64

@@ -13,6 +13,7 @@ An audit event is a mapping or an object with: feedback_code, at, actor, action,
 to_status, agency_code (owning agency after the event), due_at (answer due after the event), kind,
 reason. The receipt event is the one with from_status None (FB-API writes action "receive").
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -127,8 +128,7 @@ class BacklogItem:
     days_overdue: int  # working days, >= 1
 
 
-COUNTS = ("received", "handled", "handled_on_time", "open_in_time", "overdue_open", "published", "rejected",
-          "merged")
+COUNTS = ("received", "handled", "handled_on_time", "open_in_time", "overdue_open", "published", "rejected", "merged")
 
 
 @dataclass
@@ -176,19 +176,28 @@ class AgencyMonth:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        for name in ("due_total", "handled_late", "never_answered", "on_time_rate", "handled_on_time_rate",
-                     "published_rate"):
+        for name in (
+            "due_total",
+            "handled_late",
+            "never_answered",
+            "on_time_rate",
+            "handled_on_time_rate",
+            "published_rate",
+        ):
             data[name] = getattr(self, name)
-        data["funnel"] = {"forwarded": self.due_total, "answered": self.handled, "published": self.published,
-                          "never_answered": self.never_answered}
+        data["funnel"] = {
+            "forwarded": self.due_total,
+            "answered": self.handled,
+            "published": self.published,
+            "never_answered": self.never_answered,
+        }
         return data
 
 
 def worst_first_key(row: AgencyMonth) -> tuple:
     """Sort key: lowest on-time rate first, then most overdue; agencies with nothing to handle last."""
     rate = row.on_time_rate
-    return (rate is None, rate if rate is not None else 0.0, -row.overdue_open, -row.due_total,
-            row.agency_code or "")
+    return (rate is None, rate if rate is not None else 0.0, -row.overdue_open, -row.due_total, row.agency_code or "")
 
 
 @dataclass
@@ -260,9 +269,17 @@ def replay(events: Iterable) -> dict[str, ItemHistory]:
         state = current.get(code)
         if state is None:
             # The receipt event (or, in a partial log, the earliest event standing in for it).
-            state = current[code] = dict(status=None, agency_code=None, due_at=None, paused_at=None,
-                                         handled_at=None, due_when_handled=None, published=False,
-                                         rejected=False, merged=False)
+            state = current[code] = dict(
+                status=None,
+                agency_code=None,
+                due_at=None,
+                paused_at=None,
+                handled_at=None,
+                due_when_handled=None,
+                published=False,
+                rejected=False,
+                merged=False,
+            )
             items[code] = ItemHistory(code, at)
         elif _get(event, "from_status") is None and action in _RECEIPT_ACTIONS:
             items[code].received_at = min(items[code].received_at, at)
@@ -317,14 +334,20 @@ def backlog_at(items: Mapping[str, ItemHistory], moment: datetime, calendar: Wor
             continue
         due = overdue_at(state, moment, calendar)
         if due is not None:
-            result.append(BacklogItem(item.code, state.agency_code, calendar.local(item.received_at).strftime("%Y-%m"),
-                                      due, _days_late(calendar, due, moment)))
+            result.append(
+                BacklogItem(
+                    item.code,
+                    state.agency_code,
+                    calendar.local(item.received_at).strftime("%Y-%m"),
+                    due,
+                    _days_late(calendar, due, moment),
+                )
+            )
     result.sort(key=lambda b: (-b.days_overdue, b.feedback_code))
     return result
 
 
-def backlog_counts(items: Mapping[str, ItemHistory], moments: Sequence[datetime],
-                   calendar: WorkCalendar) -> list[int]:
+def backlog_counts(items: Mapping[str, ItemHistory], moments: Sequence[datetime], calendar: WorkCalendar) -> list[int]:
     """Number of open overdue items at each of `moments` (cheaper than backlog_at: no day counting)."""
     counts = []
     for moment in moments:
@@ -341,8 +364,12 @@ def default_calendar() -> WorkCalendar:
     return WorkCalendar(extra_off, makeup)
 
 
-def compute_figures(events: Iterable, now: datetime, calendar: WorkCalendar | None = None,
-                    items: Mapping[str, ItemHistory] | None = None) -> Figures:
+def compute_figures(
+    events: Iterable,
+    now: datetime,
+    calendar: WorkCalendar | None = None,
+    items: Mapping[str, ItemHistory] | None = None,
+) -> Figures:
     """Figures per (final agency, month of receipt) from audit events, as of `now`.
 
     Events after `now` are ignored, so figures for a past date can be reproduced exactly. `items` may
@@ -369,8 +396,14 @@ def compute_figures(events: Iterable, now: datetime, calendar: WorkCalendar | No
             if due is None or state.handled_at <= due:
                 row.handled_on_time += 1
             else:
-                late_item = LateItem(item.code, state.agency_code, month, due, state.handled_at,
-                                     _days_late(calendar, due, state.handled_at))
+                late_item = LateItem(
+                    item.code,
+                    state.agency_code,
+                    month,
+                    due,
+                    state.handled_at,
+                    _days_late(calendar, due, state.handled_at),
+                )
         elif state.rejected:
             row.rejected += 1
         elif state.merged:
@@ -381,8 +414,7 @@ def compute_figures(events: Iterable, now: datetime, calendar: WorkCalendar | No
                 row.open_in_time += 1
             else:
                 row.overdue_open += 1
-                late_item = LateItem(item.code, state.agency_code, month, due, None,
-                                     _days_late(calendar, due, now))
+                late_item = LateItem(item.code, state.agency_code, month, due, None, _days_late(calendar, due, now))
         if late_item is not None:
             row.late.append(late_item)
             late[state.agency_code].append(late_item)

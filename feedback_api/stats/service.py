@@ -4,6 +4,7 @@ The report is what GET /stats, the pages, the CSV/XLSX downloads and `hotline re
 per agency × month rows, per agency totals (worst first, with the funnel), a monthly trend with the
 overdue backlog at each month end, the late list of the period and the overdue backlog now.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,13 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.settings import Settings
-
-from feedback_api.orm import utcnow
 from feedback_api.feedback.models import AuditEvent
-from feedback_api.stats.figures import (
-    BACKLOG_BUCKETS, AgencyMonth, backlog_counts, bucket_of, compute_figures, replay, worst_first_key,
-)
 from feedback_api.feedback.workdays import WorkCalendar, calendar_from_settings
+from feedback_api.orm import utcnow
+from feedback_api.stats.figures import (
+    BACKLOG_BUCKETS,
+    AgencyMonth,
+    backlog_counts,
+    bucket_of,
+    compute_figures,
+    replay,
+    worst_first_key,
+)
 from knowledge_base.directory import Directory
 
 EVENT_COLUMNS = (
@@ -36,8 +42,18 @@ EVENT_COLUMNS = (
     AuditEvent.kind,
     AuditEvent.reason,
 )
-COUNT_FIELDS = ("received", "due_total", "handled", "handled_on_time", "handled_late", "open_in_time",
-                "overdue_open", "published", "rejected", "merged")
+COUNT_FIELDS = (
+    "received",
+    "due_total",
+    "handled",
+    "handled_on_time",
+    "handled_late",
+    "open_in_time",
+    "overdue_open",
+    "published",
+    "rejected",
+    "merged",
+)
 RATE_FIELDS = ("on_time_rate", "handled_on_time_rate", "published_rate")
 CSV_COLUMNS = ("month", "agency_code", "agency_name", *COUNT_FIELDS, *RATE_FIELDS)
 LATE_CSV_COLUMNS = ("agency_code", "agency_name", "feedback_code", "month", "due_at", "handled_at", "days_late")
@@ -59,7 +75,7 @@ def _latest_month(now: datetime | None = None) -> tuple[int, int]:
 
 
 def parse_month(month: str, now: datetime | None = None) -> tuple[int, int]:
-    """"2026-03" -> (2026, 3); MonthError (Vietnamese message) when malformed or out of range."""
+    """ "2026-03" -> (2026, 3); MonthError (Vietnamese message) when malformed or out of range."""
     match = MONTH_RE.match(month or "")
     shown = month if len(month or "") <= 20 else month[:20] + "…"
     if not match:
@@ -69,13 +85,16 @@ def parse_month(month: str, now: datetime | None = None) -> tuple[int, int]:
         raise MonthError(f"Tháng “{month}” không hợp lệ: tháng phải từ 01 đến 12.")
     latest = _latest_month(now)
     if not MIN_MONTH <= (year, number) <= latest:
-        raise MonthError(f"Tháng “{month}” nằm ngoài phạm vi số liệu: chỉ nhận từ {MIN_MONTH[1]:02d}/{MIN_MONTH[0]} "
-                         f"đến {latest[1]:02d}/{latest[0]}.")
+        raise MonthError(
+            f"Tháng “{month}” nằm ngoài phạm vi số liệu: chỉ nhận từ {MIN_MONTH[1]:02d}/{MIN_MONTH[0]} "
+            f"đến {latest[1]:02d}/{latest[0]}."
+        )
     return year, number
 
 
-def month_range(month: str | None = None, month_from: str | None = None, month_to: str | None = None,
-                now: datetime | None = None) -> tuple[str | None, str | None]:
+def month_range(
+    month: str | None = None, month_from: str | None = None, month_to: str | None = None, now: datetime | None = None
+) -> tuple[str | None, str | None]:
     """The (first, last) month asked for: one month, a range, an open-ended range, or (None, None) for all."""
     if month is not None and (month_from is not None or month_to is not None):
         raise MonthError("Chỉ chọn một tháng (month) hoặc một khoảng tháng (from, to), không chọn cả hai.")
@@ -127,9 +146,18 @@ def _in_range(month: str, first: str | None, last: str | None) -> bool:
     return (first is None or month >= first) and (last is None or month <= last)
 
 
-def monthly_report(session: Session, settings: Settings, directory: Directory, *, month: str | None = None,
-                   month_from: str | None = None, month_to: str | None = None, agency: str | None = None,
-                   now: datetime | None = None, events: list | None = None) -> dict:
+def monthly_report(
+    session: Session,
+    settings: Settings,
+    directory: Directory,
+    *,
+    month: str | None = None,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    agency: str | None = None,
+    now: datetime | None = None,
+    events: list | None = None,
+) -> dict:
     """The report for one month, a month range or all months (MonthError on bad months)."""
     now = now or utcnow()
     first, last = month_range(month, month_from, month_to, now)
@@ -159,10 +187,13 @@ def monthly_report(session: Session, settings: Settings, directory: Directory, *
     else:
         span = sorted(per_month)
     span_past = [m for m in span if m <= now_month]
-    wanted_items = {code: item for code, item in items.items() if agency is None or any(
-        s.agency_code == agency for s in item.states)}
+    wanted_items = {
+        code: item
+        for code, item in items.items()
+        if agency is None or any(s.agency_code == agency for s in item.states)
+    }
     ends = [min(month_end(m, calendar), now) for m in span_past]
-    ends_backlog = dict(zip(span_past, _backlog_counts_for(wanted_items, ends, calendar, agency)))
+    ends_backlog = dict(zip(span_past, _backlog_counts_for(wanted_items, ends, calendar, agency), strict=False))
     months = []
     for m in span:
         data = _counts_dict(per_month.get(m, AgencyMonth(agency, m)))
@@ -202,8 +233,11 @@ def _backlog_counts_for(items, moments, calendar, agency) -> list[int]:
     # Only the items the agency owned at that moment.
     counts = []
     for moment in moments:
-        owned = {code: item for code, item in items.items()
-                 if (state := item.state_at(moment)) is not None and state.agency_code == agency}
+        owned = {
+            code: item
+            for code, item in items.items()
+            if (state := item.state_at(moment)) is not None and state.agency_code == agency
+        }
         counts.append(backlog_counts(owned, [moment], calendar)[0])
     return counts
 
@@ -235,21 +269,38 @@ def _backlog_dict(backlog: list, now: datetime, directory: Directory) -> dict:
     for item in backlog:
         index = bucket_of(item.days_overdue)
         buckets[index] += 1
-        group = per_agency.setdefault(item.agency_code, {
-            "agency_code": item.agency_code, "agency_name": _agency_name(directory, item.agency_code),
-            "total": 0, "buckets": [0] * len(BACKLOG_BUCKETS), "oldest_days": 0})
+        group = per_agency.setdefault(
+            item.agency_code,
+            {
+                "agency_code": item.agency_code,
+                "agency_name": _agency_name(directory, item.agency_code),
+                "total": 0,
+                "buckets": [0] * len(BACKLOG_BUCKETS),
+                "oldest_days": 0,
+            },
+        )
         group["total"] += 1
         group["buckets"][index] += 1
         group["oldest_days"] = max(group["oldest_days"], item.days_overdue)
     return {
         "as_of": now,
         "total": len(backlog),
-        "buckets": [{"label": label, "min_days": low, "max_days": high, "count": count}
-                    for (label, low, high), count in zip(BACKLOG_BUCKETS, buckets)],
+        "buckets": [
+            {"label": label, "min_days": low, "max_days": high, "count": count}
+            for (label, low, high), count in zip(BACKLOG_BUCKETS, buckets, strict=False)
+        ],
         "agencies": sorted(per_agency.values(), key=lambda g: (-g["total"], -g["oldest_days"], g["agency_code"] or "")),
-        "items": [{"feedback_code": b.feedback_code, "agency_code": b.agency_code,
-                   "agency_name": _agency_name(directory, b.agency_code), "month": b.month, "due_at": b.due_at,
-                   "days_overdue": b.days_overdue} for b in backlog],
+        "items": [
+            {
+                "feedback_code": b.feedback_code,
+                "agency_code": b.agency_code,
+                "agency_name": _agency_name(directory, b.agency_code),
+                "month": b.month,
+                "due_at": b.due_at,
+                "days_overdue": b.days_overdue,
+            }
+            for b in backlog
+        ],
     }
 
 
@@ -283,8 +334,17 @@ def to_csv(report: dict, table: str = "rows") -> str:
         writer.writerow(LATE_CSV_COLUMNS)
         for group in report["late"]:
             for item in group["items"]:
-                writer.writerow([_fmt(group["agency_code"]), _fmt(group["agency_name"]), item["feedback_code"],
-                                 item["month"], _fmt(item["due_at"]), _fmt(item["handled_at"]), item["days_late"]])
+                writer.writerow(
+                    [
+                        _fmt(group["agency_code"]),
+                        _fmt(group["agency_name"]),
+                        item["feedback_code"],
+                        item["month"],
+                        _fmt(item["due_at"]),
+                        _fmt(item["handled_at"]),
+                        item["days_late"],
+                    ]
+                )
     elif table == "backlog":
         writer.writerow(BACKLOG_CSV_COLUMNS)
         for item in report["backlog"]["items"]:
@@ -321,19 +381,25 @@ def percent(rate: float | None) -> str:
 def to_text(report: dict) -> str:
     lines = [f"Báo cáo PAKN {period_label(report)} (tính đến {local_text(report['computed_at'])}, giờ Việt Nam)"]
     totals = report["totals"]
-    lines.append(f"Tỷ lệ xử lý PAKN đúng hạn: {percent(totals['on_time_rate'])} "
-                 f"({totals['handled_on_time']} đúng hạn + {totals['open_in_time']} đang xử lý trong hạn "
-                 f"/ {totals['due_total']} phải xử lý)")
+    lines.append(
+        f"Tỷ lệ xử lý PAKN đúng hạn: {percent(totals['on_time_rate'])} "
+        f"({totals['handled_on_time']} đúng hạn + {totals['open_in_time']} đang xử lý trong hạn "
+        f"/ {totals['due_total']} phải xử lý)"
+    )
     lines.append(f"Tỷ lệ trả lời đúng hạn trên số đã trả lời: {percent(totals['handled_on_time_rate'])}")
     lines.append(f"Tồn đọng quá hạn hiện nay (mọi tháng tiếp nhận): {report['backlog']['total']}")
     lines.append("")
-    header = (f"{'Cơ quan':<16}{'Phải XL':>8}{'Đã TL':>7}{'Đúng hạn':>9}{'Trong hạn':>10}{'Quá hạn':>8}"
-              f"{'Công khai':>10}{'Tỷ lệ đúng hạn':>16}")
+    header = (
+        f"{'Cơ quan':<16}{'Phải XL':>8}{'Đã TL':>7}{'Đúng hạn':>9}{'Trong hạn':>10}{'Quá hạn':>8}"
+        f"{'Công khai':>10}{'Tỷ lệ đúng hạn':>16}"
+    )
     lines += [header, "-" * len(header)]
     for row in report["agencies"] + [dict(totals, agency_code="TỔNG")]:
-        lines.append(f"{row['agency_code'] or '?':<16}{row['due_total']:>8}{row['handled']:>7}"
-                     f"{row['handled_on_time']:>9}{row['open_in_time']:>10}{row['overdue_open']:>8}"
-                     f"{row['published']:>10}{percent(row['on_time_rate']):>16}")
+        lines.append(
+            f"{row['agency_code'] or '?':<16}{row['due_total']:>8}{row['handled']:>7}"
+            f"{row['handled_on_time']:>9}{row['open_in_time']:>10}{row['overdue_open']:>8}"
+            f"{row['published']:>10}{percent(row['on_time_rate']):>16}"
+        )
     if report["late"]:
         lines.append("")
         lines.append("Danh sách trễ hạn:")

@@ -4,6 +4,7 @@ Public and costly (the whole audit log): the audit rows and each rendered answer
 thread at most once per settings.stats_cache_seconds; concurrent callers of a key await the one computation,
 holding no thread. `computed_at` in the answer says how fresh the figures are.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,11 +35,19 @@ def _caches(request: Request, settings) -> tuple[TTLCache, TTLCache]:
     return caches
 
 
-@router.get("/stats", responses={200: {
-    "description": "Số liệu theo cơ quan × tháng (JSON), hoặc bảng CSV / sổ Excel khi format=csv|xlsx",
-    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}},
-                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-}})
+@router.get(
+    "/stats",
+    responses={
+        200: {
+            "description": "Số liệu theo cơ quan × tháng (JSON), hoặc bảng CSV / sổ Excel khi format=csv|xlsx",
+            "content": {
+                "application/json": {},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
 async def stats(
     request: Request,
     settings=Depends(get_app_settings),
@@ -62,13 +71,22 @@ async def stats(
             return service.audit_events(session)
 
     def render() -> tuple[bytes, str]:
-        report = service.monthly_report(None, settings, directory, month=month, month_from=month_from,
-                                        month_to=month_to, agency=agency, events=events_cache.get("all", events))
+        report = service.monthly_report(
+            None,
+            settings,
+            directory,
+            month=month,
+            month_from=month_from,
+            month_to=month_to,
+            agency=agency,
+            events=events_cache.get("all", events),
+        )
         if format == "xlsx":
             return xlsx.to_xlsx(report), xlsx.filename(report)
         if format == "csv":
-            span = report["month"] or (f"{report['from'] or 'dau'}_{report['to'] or 'nay'}"
-                                       if report["from"] or report["to"] else "all")
+            span = report["month"] or (
+                f"{report['from'] or 'dau'}_{report['to'] or 'nay'}" if report["from"] or report["to"] else "all"
+            )
             return service.to_csv(report, table).encode("utf-8"), f"pakn-{table}-{span}.csv"
         return json.dumps(jsonable_encoder(report), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), ""
 

@@ -4,6 +4,7 @@ Only what is public goes in: codes, agencies, dates and counts — never content
 (the late list is the published form). Times are Vietnam local time (Excel has no time zones);
 rates are numbers formatted as percentages, so the sheets can be recalculated and charted in Excel.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,18 +25,66 @@ TITLE_FONT = Font(bold=True, size=14)
 PERCENT = "0.00%"
 DATETIME = "dd/mm/yyyy hh:mm"
 
-AGENCY_HEADERS = ("Cơ quan", "Mã cơ quan", "Phải xử lý", "Đã trả lời", "Trả lời đúng hạn", "Trả lời trễ hạn",
-                  "Đang xử lý trong hạn", "Quá hạn chưa trả lời", "Đã công khai", "Tỷ lệ xử lý đúng hạn",
-                  "Tỷ lệ trả lời đúng hạn (trên số đã trả lời)", "Tỷ lệ công khai")
-AGENCY_FIELDS = ("due_total", "handled", "handled_on_time", "handled_late", "open_in_time", "overdue_open",
-                 "published", "on_time_rate", "handled_on_time_rate", "published_rate")
-MONTH_HEADERS = ("Tháng", "Tiếp nhận", "Phải xử lý", "Đã trả lời", "Trả lời đúng hạn", "Đang xử lý trong hạn",
-                 "Quá hạn chưa trả lời", "Đã công khai", "Tỷ lệ xử lý đúng hạn",
-                 "Tỷ lệ trả lời đúng hạn (trên số đã trả lời)", "Tồn đọng quá hạn cuối tháng")
-MONTH_FIELDS = ("received", "due_total", "handled", "handled_on_time", "open_in_time", "overdue_open", "published",
-                "on_time_rate", "handled_on_time_rate", "backlog_overdue")
-LATE_HEADERS = ("Cơ quan", "Mã PAKN", "Tháng tiếp nhận", "Hạn trả lời", "Ngày trả lời", "Tình trạng",
-                "Số ngày làm việc trễ")
+AGENCY_HEADERS = (
+    "Cơ quan",
+    "Mã cơ quan",
+    "Phải xử lý",
+    "Đã trả lời",
+    "Trả lời đúng hạn",
+    "Trả lời trễ hạn",
+    "Đang xử lý trong hạn",
+    "Quá hạn chưa trả lời",
+    "Đã công khai",
+    "Tỷ lệ xử lý đúng hạn",
+    "Tỷ lệ trả lời đúng hạn (trên số đã trả lời)",
+    "Tỷ lệ công khai",
+)
+AGENCY_FIELDS = (
+    "due_total",
+    "handled",
+    "handled_on_time",
+    "handled_late",
+    "open_in_time",
+    "overdue_open",
+    "published",
+    "on_time_rate",
+    "handled_on_time_rate",
+    "published_rate",
+)
+MONTH_HEADERS = (
+    "Tháng",
+    "Tiếp nhận",
+    "Phải xử lý",
+    "Đã trả lời",
+    "Trả lời đúng hạn",
+    "Đang xử lý trong hạn",
+    "Quá hạn chưa trả lời",
+    "Đã công khai",
+    "Tỷ lệ xử lý đúng hạn",
+    "Tỷ lệ trả lời đúng hạn (trên số đã trả lời)",
+    "Tồn đọng quá hạn cuối tháng",
+)
+MONTH_FIELDS = (
+    "received",
+    "due_total",
+    "handled",
+    "handled_on_time",
+    "open_in_time",
+    "overdue_open",
+    "published",
+    "on_time_rate",
+    "handled_on_time_rate",
+    "backlog_overdue",
+)
+LATE_HEADERS = (
+    "Cơ quan",
+    "Mã PAKN",
+    "Tháng tiếp nhận",
+    "Hạn trả lời",
+    "Ngày trả lời",
+    "Tình trạng",
+    "Số ngày làm việc trễ",
+)
 BACKLOG_HEADERS = ("Cơ quan", "Mã PAKN", "Tháng tiếp nhận", "Hạn trả lời", "Số ngày làm việc quá hạn")
 SHEETS = ("Tổng quan", "Theo cơ quan", "Theo tháng", "Tồn đọng theo tuổi", "Danh sách trễ hạn", "Tồn đọng quá hạn")
 
@@ -173,23 +222,29 @@ def _backlog_ages(sheet, report: dict) -> None:
     _header(sheet, ("Cơ quan", *labels, "Tổng", "Lâu nhất (ngày làm việc)"))
     groups = backlog["agencies"]
     for index, group in enumerate(groups, start=2):
-        for column, value in enumerate([group["agency_name"], *group["buckets"], group["total"], group["oldest_days"]],
-                                       start=1):
+        for column, value in enumerate(
+            [group["agency_name"], *group["buckets"], group["total"], group["oldest_days"]], start=1
+        ):
             sheet.cell(row=index, column=column, value=value)
     total_row = len(groups) + 2
-    for column, value in enumerate(["Tổng cộng", *(b["count"] for b in backlog["buckets"]), backlog["total"], ""],
-                                   start=1):
+    for column, value in enumerate(
+        ["Tổng cộng", *(b["count"] for b in backlog["buckets"]), backlog["total"], ""], start=1
+    ):
         sheet.cell(row=total_row, column=column, value=value).font = Font(bold=True)
-    sheet.cell(row=total_row + 2, column=1,
-               value=f"Tồn đọng quá hạn tính đến {local_text(backlog['as_of'])} (giờ Việt Nam), mọi tháng tiếp nhận.")
+    sheet.cell(
+        row=total_row + 2,
+        column=1,
+        value=f"Tồn đọng quá hạn tính đến {local_text(backlog['as_of'])} (giờ Việt Nam), mọi tháng tiếp nhận.",
+    )
     _widths(sheet, (42, 11, 11, 11, 13, 9, 16))
     # Chart of the total row: how old the backlog is (always present, also when it is empty).
     chart = BarChart()
     chart.title = "Tồn đọng quá hạn theo số ngày làm việc quá hạn"
     chart.y_axis.title = "Số PAKN"
     chart.x_axis.title = "Số ngày làm việc quá hạn"
-    chart.add_data(Reference(sheet, min_col=2, max_col=1 + len(labels), min_row=total_row), from_rows=True,
-                   titles_from_data=False)
+    chart.add_data(
+        Reference(sheet, min_col=2, max_col=1 + len(labels), min_row=total_row), from_rows=True, titles_from_data=False
+    )
     chart.set_categories(Reference(sheet, min_col=2, max_col=1 + len(labels), min_row=1))
     chart.legend = None
     chart.height, chart.width = 8, 16
@@ -201,9 +256,15 @@ def _late(sheet, report: dict) -> None:
     row = 2
     for group in report["late"]:
         for item in group["items"]:
-            values = [group["agency_name"], item["feedback_code"], _month_label(item["month"]), _local(item["due_at"]),
-                      _local(item["handled_at"]), "Đã trả lời trễ hạn" if item["handled_at"] else "Chưa trả lời",
-                      item["days_late"]]
+            values = [
+                group["agency_name"],
+                item["feedback_code"],
+                _month_label(item["month"]),
+                _local(item["due_at"]),
+                _local(item["handled_at"]),
+                "Đã trả lời trễ hạn" if item["handled_at"] else "Chưa trả lời",
+                item["days_late"],
+            ]
             for column, value in enumerate(values, start=1):
                 sheet.cell(row=row, column=column, value=value)
             row += 1
@@ -216,8 +277,13 @@ def _backlog_items(sheet, report: dict) -> None:
     _header(sheet, BACKLOG_HEADERS)
     items = report["backlog"]["items"]
     for index, item in enumerate(items, start=2):
-        values = [item["agency_name"], item["feedback_code"], _month_label(item["month"]), _local(item["due_at"]),
-                  item["days_overdue"]]
+        values = [
+            item["agency_name"],
+            item["feedback_code"],
+            _month_label(item["month"]),
+            _local(item["due_at"]),
+            item["days_overdue"],
+        ]
         for column, value in enumerate(values, start=1):
             sheet.cell(row=index, column=column, value=value)
     _formats(sheet, 2, len(items) + 1, {4: DATETIME})
@@ -231,7 +297,7 @@ def to_xlsx(report: dict) -> bytes:
     overview = workbook.active
     overview.title = SHEETS[0]
     _overview(overview, report)
-    for title, fill in zip(SHEETS[1:], (_agencies, _months, _backlog_ages, _late, _backlog_items)):
+    for title, fill in zip(SHEETS[1:], (_agencies, _months, _backlog_ages, _late, _backlog_items), strict=False):
         fill(workbook.create_sheet(title), report)
     workbook.properties.title = f"Báo cáo PAKN {period_label(report)}"
     workbook.properties.creator = "Tổng đài 1022"

@@ -5,6 +5,7 @@ mounts the assets under `/assets`. The HTML files share a header and footer (`_h
 `_footer.html`) and take the hotline number and hours from the settings; that substitution happens once,
 at install time, with the values HTML-escaped. No build step, no CDN.
 """
+
 from __future__ import annotations
 
 import html
@@ -61,6 +62,12 @@ def install_pages(app: FastAPI, settings=None) -> None:
         return endpoint
 
     for path, body in rendered.items():
-        app.add_api_route(path, page_endpoint(body), methods=["GET", "HEAD"], response_class=HTMLResponse,
-                          include_in_schema=False, name=f"page:{PAGES[path]}")
+        app.add_api_route(
+            path,
+            page_endpoint(body),
+            methods=["GET", "HEAD"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+            name=f"page:{PAGES[path]}",
+        )
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="pages-assets")

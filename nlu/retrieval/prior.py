@@ -11,6 +11,7 @@
 
 Pure functions over data; the retriever applies them (nlu.retrieval.fusion.apply_priors).
 """
+
 from __future__ import annotations
 
 import csv

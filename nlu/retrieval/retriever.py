@@ -1,5 +1,6 @@
 """Hybrid procedure retriever (BM25 + dense) over the persisted index; `get_retriever` caches one per
 process and (re)builds the index when it is missing or stale."""
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,6 @@ from pathlib import Path
 import numpy as np
 
 from common.settings import Settings
-
 from nlu.retrieval.encoders import Encoder, load_encoder, resolve_model_id
 from nlu.retrieval.fusion import FusionConfig, apply_priors, fuse
 from nlu.retrieval.index import (
@@ -82,7 +82,9 @@ class Hit:
 
 
 def is_confident(
-    hits: list[Hit], threshold: float = CONFIDENCE_THRESHOLD, margin: float = CONFIDENCE_MARGIN,
+    hits: list[Hit],
+    threshold: float = CONFIDENCE_THRESHOLD,
+    margin: float = CONFIDENCE_MARGIN,
     min_coverage: float = ANSWER_COVERAGE,
 ) -> bool:
     """True when the top hit is strong enough to answer directly rather than ask which procedure."""
@@ -105,8 +107,14 @@ def decide(hits: list[Hit], named: bool = False) -> str:
 
 
 class Retriever:
-    def __init__(self, index: IndexData, encoder: Encoder | None = None, config: FusionConfig | None = None,
-                 procedures=None, agencies=None):
+    def __init__(
+        self,
+        index: IndexData,
+        encoder: Encoder | None = None,
+        config: FusionConfig | None = None,
+        procedures=None,
+        agencies=None,
+    ):
         """`procedures`: the KB's records in index order (for their target users); without them the
         priors come from the popularity list alone, matched by code and name."""
         if encoder is not None and (index.dense is None or index.meta.get("model_id") != encoder.model_id):
@@ -114,12 +122,13 @@ class Retriever:
         self.index = index
         self.encoder = encoder
         self.config = config or FusionConfig(
-            dense_weight=getattr(encoder, "dense_weight", 0.5), prior_weight=PRIOR_WEIGHT,
+            dense_weight=getattr(encoder, "dense_weight", 0.5),
+            prior_weight=PRIOR_WEIGHT,
             business_penalty=BUSINESS_PENALTY,
         )
         self.agencies = list(agencies or ())  # the directory, to recognise places named in questions
         by_code = {p.code: p for p in procedures or ()}
-        records = [by_code.get(c) or _Named(c, n) for c, n in zip(index.codes, index.names)]
+        records = [by_code.get(c) or _Named(c, n) for c, n in zip(index.codes, index.names, strict=False)]
         self.popularity, self.business_only = procedure_priors(records)
         self._vocabulary, self._idf = procedure_vocabulary(records)
 
@@ -191,8 +200,12 @@ class Retriever:
         top = np.argsort(-scores, kind="stable")[:k]
         terms = asked_terms(self._without_places(query)) if query is not None else None
         return [
-            Hit(self.index.codes[i], self.index.names[i], round(float(scores[i]), 4),
-                1.0 if terms is None else round(self.question_coverage(terms, int(i)), 4))
+            Hit(
+                self.index.codes[i],
+                self.index.names[i],
+                round(float(scores[i]), 4),
+                1.0 if terms is None else round(self.question_coverage(terms, int(i)), 4),
+            )
             for i in top
             if scores[i] > 0
         ]
@@ -216,7 +229,7 @@ class Retriever:
         unseen = float(np.log(len(self._vocabulary) + 1) + np.log(2.0))
         weights = [self._idf.get(t, unseen) for t in terms]
         vocabulary = self._vocabulary[position]
-        return sum(w for t, w in zip(terms, weights) if t in vocabulary) / sum(weights)
+        return sum(w for t, w in zip(terms, weights, strict=False) if t in vocabulary) / sum(weights)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Up to k procedures best matching `query`, best first; [] for an empty query."""
@@ -275,7 +288,10 @@ def ensure_index(settings, kb, encoder: Encoder | None, force: bool = False, pro
     save_index(data, root)
     log.info(
         "Built retrieval index %s: %d procedures, model %s, %.1f s",
-        key, len(kb.procedures), model_id, data.meta["build_seconds"],
+        key,
+        len(kb.procedures),
+        model_id,
+        data.meta["build_seconds"],
     )
     return data, True
 
@@ -301,11 +317,16 @@ def get_retriever(settings: Settings, kb=None) -> Retriever:
                 raise
             log.error(
                 "Could not load the knowledge base or build the index (%s); serving the last good index %s.",
-                exc, fallback.name,
+                exc,
+                fallback.name,
             )
             index = load_index(fallback)
-        retriever = Retriever(index, encoder, procedures=kb.procedures if kb is not None else None,
-                              agencies=kb.agencies if kb is not None else None)
+        retriever = Retriever(
+            index,
+            encoder,
+            procedures=kb.procedures if kb is not None else None,
+            agencies=kb.agencies if kb is not None else None,
+        )
         _retrievers[cache_key] = retriever
         return retriever
 

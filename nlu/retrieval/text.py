@@ -3,6 +3,7 @@
 Lexical side: folded syllable unigrams + bigrams (so "so do" matches "sổ đỏ" and "khai sinh" scores as a
 phrase). Dense side: the original text with diacritics (the embedding model reads them).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,10 +27,34 @@ MAX_QUERY_CHARS = 500
 # questions before matching: their syllables ("hồ sơ" -> "ho", "so") would otherwise match unrelated
 # names ("hộ khẩu", "sổ đỏ"). The aspect itself is detected elsewhere (nlu.aspects).
 _NOISE_PHRASES = (
-    "mat bao lau", "mat bao nhieu", "het bao nhieu", "mat may ngay", "het bao lau",
-    "bao nhieu ngay", "bao nhieu tien", "bao nhieu", "bao lau", "ho so", "giay to", "thu tuc", "le phi",
-    "o dau", "nhu the nao", "the nao", "lam sao", "nhung gi", "mat phi", "ton phi", "may ngay",
-    "cho em hoi", "cho minh hoi", "cho toi hoi", "xin hoi", "duoc khong", "co phai", "dich vu cong",
+    "mat bao lau",
+    "mat bao nhieu",
+    "het bao nhieu",
+    "mat may ngay",
+    "het bao lau",
+    "bao nhieu ngay",
+    "bao nhieu tien",
+    "bao nhieu",
+    "bao lau",
+    "ho so",
+    "giay to",
+    "thu tuc",
+    "le phi",
+    "o dau",
+    "nhu the nao",
+    "the nao",
+    "lam sao",
+    "nhung gi",
+    "mat phi",
+    "ton phi",
+    "may ngay",
+    "cho em hoi",
+    "cho minh hoi",
+    "cho toi hoi",
+    "xin hoi",
+    "duoc khong",
+    "co phai",
+    "dich vu cong",
 )
 # Longest first: "mất bao lâu" (how long) goes whole, while "mất" alone (lost: "mất sổ đỏ") stays.
 QUERY_NOISE_PHRASES = tuple(sorted((tuple(p.split()) for p in _NOISE_PHRASES), key=len, reverse=True))
@@ -50,7 +75,11 @@ def _drop_noise_phrases(tokens: list[str]) -> list[str]:
 
 
 def _with_bigrams(tokens: list[str]) -> list[str]:
-    bigrams = [f"{a}_{b}" for a, b in zip(tokens, tokens[1:]) if not (a in QUERY_STOPWORDS and b in QUERY_STOPWORDS)]
+    bigrams = [
+        f"{a}_{b}"
+        for a, b in zip(tokens, tokens[1:], strict=False)
+        if not (a in QUERY_STOPWORDS and b in QUERY_STOPWORDS)
+    ]
     return tokens + bigrams
 
 
@@ -120,8 +149,7 @@ def coverage_terms(text: str, question: bool = False) -> list[str]:
 def asked_terms(question: str) -> list[str]:
     """The content syllables of a question a procedure must share to answer it (the answer gate):
     chatter, aspect phrases, numbers and words about the asker left out."""
-    return [t for t in coverage_terms(question, question=True)
-            if t not in QUESTION_CONTEXT_WORDS and not t.isdigit()]
+    return [t for t in coverage_terms(question, question=True) if t not in QUESTION_CONTEXT_WORDS and not t.isdigit()]
 
 
 def procedure_coverage_views(procedure) -> list[list[str]]:
@@ -145,9 +173,7 @@ def procedure_dense_views(procedure, mode: str = "name+aliases") -> list[str]:
 
 # Syllables common to many official names ("Đăng ký ...", "Cấp giấy chứng nhận ...", "... cấp đổi, cấp
 # lại"): a question that shares only these with a name does not name that procedure. Folded forms.
-GENERIC_NAME_SYLLABLES = frozenset(
-    "dang ky cap thu tuc giay chung nhan doi lai phep va cho cua".split()
-)
+GENERIC_NAME_SYLLABLES = frozenset("dang ky cap thu tuc giay chung nhan doi lai phep va cho cua".split())
 
 
 def names_procedure(question: str, name: str, aliases: Iterable[str] = ()) -> bool:

@@ -3,6 +3,7 @@
 They speak the real wire formats (PTB posts form-encoded parameters, JSON-encoded where nested; Zalo
 takes JSON with an access_token header) and record every call so tests can assert what was sent.
 """
+
 from __future__ import annotations
 
 import json
@@ -97,18 +98,31 @@ class FakeTelegram(_Server):
         self.record({"method": api_method, "params": params})
         now = int(time.time())
         if api_method == "getMe":
-            result = {"id": 777000, "is_bot": True, "first_name": "Tong dai 1022", "username": "hotline1022_bot",
-                      "can_join_groups": False, "can_read_all_group_messages": False,
-                      "supports_inline_queries": False}
+            result = {
+                "id": 777000,
+                "is_bot": True,
+                "first_name": "Tong dai 1022",
+                "username": "hotline1022_bot",
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         elif api_method in ("sendMessage", "sendPhoto"):
             self.next_message_id += 1
-            result = {"message_id": self.next_message_id, "date": now,
-                      "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
-                      "from": {"id": 777000, "is_bot": True, "first_name": "Tong dai 1022"},
-                      "text": params.get("text", "")}
+            result = {
+                "message_id": self.next_message_id,
+                "date": now,
+                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "from": {"id": 777000, "is_bot": True, "first_name": "Tong dai 1022"},
+                "text": params.get("text", ""),
+            }
         elif api_method == "getFile":
-            result = {"file_id": params.get("file_id"), "file_unique_id": "uniq1", "file_size": len(JPEG_BYTES),
-                      "file_path": "photos/file_1.jpg"}
+            result = {
+                "file_id": params.get("file_id"),
+                "file_unique_id": "uniq1",
+                "file_size": len(JPEG_BYTES),
+                "file_path": "photos/file_1.jpg",
+            }
         elif api_method == "getUpdates":
             offset = int(params.get("offset") or 0)
             with self._lock:
@@ -136,8 +150,12 @@ class FakeZalo(_Server):
             self.record({"path": request.path, "method": "GET"})
             request._reply(200, JPEG_BYTES, "image/jpeg")
             return
-        call = {"path": request.path, "method": method, "access_token": request.headers.get("access_token"),
-                "body": json.loads(body or b"{}")}
+        call = {
+            "path": request.path,
+            "method": method,
+            "access_token": request.headers.get("access_token"),
+            "body": json.loads(body or b"{}"),
+        }
         self.record(call)
         if request.path != "/v3.0/oa/message/cs":
             request._reply(404, {"error": -404, "message": "not found"})
@@ -145,9 +163,17 @@ class FakeZalo(_Server):
         if call["access_token"] != "zalo-access-token":
             request._reply(200, {"error": -216, "message": "Access token is invalid"})
             return
-        request._reply(200, {"error": 0, "message": "Success",
-                             "data": {"message_id": f"m{len(self.calls)}",
-                                      "user_id": call["body"].get("recipient", {}).get("user_id")}})
+        request._reply(
+            200,
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {
+                    "message_id": f"m{len(self.calls)}",
+                    "user_id": call["body"].get("recipient", {}).get("user_id"),
+                },
+            },
+        )
 
 
 def _form_or_json(content_type: str, body: bytes) -> dict:

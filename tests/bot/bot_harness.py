@@ -1,4 +1,5 @@
 """The served app (feedback API + bot) for one test, driven over in-process HTTP."""
+
 from __future__ import annotations
 
 import httpx
@@ -20,7 +21,7 @@ class Harness:
         self.kb = kb
         self.wrap_feedback_transport = None  # e.g. to lose a response on the way back to the bot
 
-    async def __aenter__(self) -> "Harness":
+    async def __aenter__(self) -> Harness:
         self.build()
         return self
 
@@ -32,8 +33,9 @@ class Harness:
         transport = httpx.ASGITransport(app=self.app)
         if self.wrap_feedback_transport is not None:
             transport = self.wrap_feedback_transport(transport)
-        self.runtime = install(self.app, self.settings, feedback_transport=transport,
-                               parser=self.parser, kb=self.kb, warm=False)
+        self.runtime = install(
+            self.app, self.settings, feedback_transport=transport, parser=self.parser, kb=self.kb, warm=False
+        )
         self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=self.settings.api_base_url)
 
     async def close(self) -> None:
@@ -68,8 +70,9 @@ class Harness:
         with get_sessionmaker(self.settings)() as session:
             if get_user(session, "test_supervisor") is None:
                 create_user(session, "test_supervisor", "password-for-tests", "supervisor")
-        response = await self.http.post("/api/v1/auth/token",
-                                        data={"username": "test_supervisor", "password": "password-for-tests"})
+        response = await self.http.post(
+            "/api/v1/auth/token", data={"username": "test_supervisor", "password": "password-for-tests"}
+        )
         assert response.status_code == 200, response.text
         return {"Authorization": f"Bearer {response.json()['access_token']}"}
 

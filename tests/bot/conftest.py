@@ -4,13 +4,13 @@ fresh SQLite database per test (copied from a template migrated once), and local
 `Harness` = feedback app (feedback_api.main.create_app) + `bot.web.install(app, ...)`; the bot reaches the
 feedback API over HTTP through `httpx.ASGITransport(app)`, and tests talk to the app the same way.
 """
+
 from __future__ import annotations
 
 import os
 import shutil
 
 import pytest
-
 from bot_harness import (
     BOT_EVENTS_SECRET,
     TELEGRAM_SECRET,
@@ -22,7 +22,6 @@ from bot_harness import (
 )
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 
 
 @pytest.fixture(scope="session")

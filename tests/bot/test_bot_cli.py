@@ -1,4 +1,5 @@
 """`hotline chat` (terminal) and `hotline bot ...` commands."""
+
 from __future__ import annotations
 
 from typer.testing import CliRunner

@@ -1,14 +1,15 @@
 """Scripted multi-turn conversations through the web chat endpoint: real engine, real NLU, real feedback API."""
+
 from __future__ import annotations
 
 import asyncio
 import re
 
 import pytest
+from bot_harness import Harness
 
 from bot import texts
 from bot.messages import Inbound
-from bot_harness import Harness
 from nlu.normalize import fold
 
 pytestmark = pytest.mark.anyio
@@ -72,8 +73,12 @@ async def test_short_question_naming_another_procedure_is_not_taken_as_a_follow_
         messages = await h.chat("qa-3", question)
         text = "\n".join(m["text"] for m in messages)
         assert h.kb.procedure(code).name not in text
-        offered = [b["payload"].split()[1] for m in messages for b in m.get("buttons", [])
-                   if b["payload"].startswith("/procedure ")]
+        offered = [
+            b["payload"].split()[1]
+            for m in messages
+            for b in m.get("buttons", [])
+            if b["payload"].startswith("/procedure ")
+        ]
         answered_code = h.runtime.store.load("web", "qa-3").state.get("last_procedure")
         # Either a direct answer about a land procedure or a choice among the retriever's top three.
         if offered:
@@ -88,9 +93,9 @@ async def test_low_confidence_offers_top_three_as_buttons(harness):
         vague = ["cấp giấy chứng nhận", "xin giấy phép", "đăng ký", "thủ tục cấp giấy", "làm giấy xác nhận"]
         candidates = [(q, h.parser.parse(q)) for q in vague]
         question, parsed = next(
-            (q, p) for q, p in candidates
-            if p.intent.name == "ask_procedure" and p.procedures
-            and p.decision == "choose"
+            (q, p)
+            for q, p in candidates
+            if p.intent.name == "ask_procedure" and p.procedures and p.decision == "choose"
         )
         messages = await h.chat("lc-1", question)
         buttons = [b for m in messages for b in m.get("buttons", [])]
@@ -151,8 +156,11 @@ async def test_feedback_form_prefilled_content_kind_and_cancel(harness):
         assert texts.ASK_LOCATION in first  # the content was in the first message
         assert texts.CANCELLED in await h.say("form-2", "huy")
         # nothing was stored for that chat
-        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "form-2"},
-                                    headers=await h.supervisor_headers())).json()
+        listing = (
+            await h.http.get(
+                "/api/v1/feedback", params={"channel": "web", "chat_id": "form-2"}, headers=await h.supervisor_headers()
+            )
+        ).json()
         assert listing["total"] == 0
         assert await h.say("form-2", "xin chào") == texts.GREET
 
@@ -162,15 +170,27 @@ async def test_submission_retry_uses_the_same_idempotency_key(harness):
 
     async with harness as h:
         engine = await h.runtime.get_engine()
-        form = {"id": "retry-form", "data": {"content": "Rác thải tập kết sai nơi quy định ở chợ Tam Kỳ",
-                                              "kind": "complaint", "location": "Chợ Tam Kỳ", "consent": False}}
+        form = {
+            "id": "retry-form",
+            "data": {
+                "content": "Rác thải tập kết sai nơi quy định ở chợ Tam Kỳ",
+                "kind": "complaint",
+                "location": "Chợ Tam Kỳ",
+                "consent": False,
+            },
+        }
         body = request_body(form, "web", "retry-1")
         key = idempotency_key("web", "retry-1", form["id"], body)
         first = await engine.services.client.create_feedback(body, idempotency_key=key)
         again = await engine.services.client.create_feedback(request_body(form, "web", "retry-1"), idempotency_key=key)
         assert first.code == again.code
-        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "retry-1"},
-                                    headers=await h.supervisor_headers())).json()
+        listing = (
+            await h.http.get(
+                "/api/v1/feedback",
+                params={"channel": "web", "chat_id": "retry-1"},
+                headers=await h.supervisor_headers(),
+            )
+        ).json()
         assert listing["total"] == 1
 
 
@@ -261,7 +281,10 @@ async def test_interruptions_and_stale_buttons(harness):
         await h.say("int-1", "tôi muốn phản ánh")
         messages = await h.chat("int-1", payload="/procedure 1.001193")
         assert messages[0]["text"] == (await _compose("1.001193", "general", h))
-        assert messages[-1]["text"].startswith("Bạn đang gửi phản ánh dở dang") and texts.ASK_CONTENT in messages[-1]["text"]
+        assert (
+            messages[-1]["text"].startswith("Bạn đang gửi phản ánh dở dang")
+            and texts.ASK_CONTENT in messages[-1]["text"]
+        )
         # form buttons after the form ended do nothing harmful
         assert texts.CANCELLED in await h.say("int-1", payload="/cancel")
         assert "đã kết thúc" in await h.say("int-1", payload="/confirm")
@@ -400,17 +423,30 @@ async def test_lost_response_then_retry_creates_one_item(harness):
 
     harness.wrap_feedback_transport = LosesFirstIntakeResponse
     async with harness as h:
-        for text in ("tôi muốn phản ánh", "Tiếng ồn từ xưởng cưa gỗ hoạt động suốt đêm ở thôn Phú Thạnh",
-                     "Thôn Phú Thạnh, xã Tam Phú", "bỏ qua", "bỏ qua", "bỏ qua", "không"):
+        for text in (
+            "tôi muốn phản ánh",
+            "Tiếng ồn từ xưởng cưa gỗ hoạt động suốt đêm ở thôn Phú Thạnh",
+            "Thôn Phú Thạnh, xã Tam Phú",
+            "bỏ qua",
+            "bỏ qua",
+            "bỏ qua",
+            "không",
+        ):
             await h.say("lost-1", text)
         assert texts.SUBMIT_UNAVAILABLE in await h.say("lost-1", "gửi")
-        listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"},
-                                    headers=await h.supervisor_headers())).json()
+        listing = (
+            await h.http.get(
+                "/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"}, headers=await h.supervisor_headers()
+            )
+        ).json()
         assert listing["total"] == 1  # it was stored although the bot never heard back
         done = await h.say("lost-1", payload="/confirm")
         assert listing["items"][0]["code"] in done
-        again = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"},
-                                  headers=await h.supervisor_headers())).json()
+        again = (
+            await h.http.get(
+                "/api/v1/feedback", params={"channel": "web", "chat_id": "lost-1"}, headers=await h.supervisor_headers()
+            )
+        ).json()
         assert again["total"] == 1
 
 
@@ -426,8 +462,9 @@ async def test_asking_for_the_form_again_keeps_what_was_typed(harness):
 
 
 async def test_photos_at_any_step_up_to_the_limit(harness):
-    from bot.messages import Image
     from bot_fakes import JPEG_BYTES
+
+    from bot.messages import Image
 
     async with harness as h:
         engine = await h.runtime.get_engine()
@@ -448,13 +485,19 @@ async def test_photos_at_any_step_up_to_the_limit(harness):
 
 
 async def test_editing_photos_starts_from_none(harness):
-    from bot.messages import Image
     from bot_fakes import JPEG_BYTES
+
+    from bot.messages import Image
 
     async with harness as h:
         engine = await h.runtime.get_engine()
-        for text in ("tôi muốn phản ánh", "Nắp cống bị mất trên vỉa hè đường Phan Châu Trinh rất nguy hiểm",
-                     "Vỉa hè đường Phan Châu Trinh, Tam Kỳ", "bỏ qua", "bỏ qua"):
+        for text in (
+            "tôi muốn phản ánh",
+            "Nắp cống bị mất trên vỉa hè đường Phan Châu Trinh rất nguy hiểm",
+            "Vỉa hè đường Phan Châu Trinh, Tam Kỳ",
+            "bỏ qua",
+            "bỏ qua",
+        ):
             await engine.handle(Inbound("web", "ed-1", text))
         await engine.handle(Inbound("web", "ed-1", image=Image(JPEG_BYTES)))
         await engine.handle(Inbound("web", "ed-1", "xong"))
@@ -473,8 +516,17 @@ async def test_personal_data_never_reaches_the_logs(harness, caplog):
     caplog.set_level(logging.DEBUG)
     async with harness as h:
         name, phone, place = "Phạm Thị Hương", "0912 345 678", "số 27 kiệt 14 Nguyễn Du"
-        for text in ("tôi muốn phản ánh", f"Nhà tôi ở {place} bị nước thải tràn vào, tôi là {name}",
-                     place, name, f"sđt {phone}", "bỏ qua", "có", "gửi", "phản ánh của tôi"):
+        for text in (
+            "tôi muốn phản ánh",
+            f"Nhà tôi ở {place} bị nước thải tràn vào, tôi là {name}",
+            place,
+            name,
+            f"sđt {phone}",
+            "bỏ qua",
+            "có",
+            "gửi",
+            "phản ánh của tôi",
+        ):
             await h.say("pii-1", text)
         await h.say("pii-1", "xin chào")
     logged = "\n".join(f"{r.name}: {r.getMessage()}" for r in caplog.records)
@@ -514,8 +566,9 @@ async def test_answer_names_the_citizens_unit_when_they_name_a_place(harness):
         messages = await h.chat("place-1", question)
         answered = h.runtime.store.load("web", "place-1").state.get("last_procedure")
         if answered is None:  # the bot asked which procedure: pick the first
-            payload = next(b["payload"] for m in messages for b in m.get("buttons", [])
-                           if b["payload"].startswith("/procedure "))
+            payload = next(
+                b["payload"] for m in messages for b in m.get("buttons", []) if b["payload"].startswith("/procedure ")
+            )
             messages = await h.chat("place-1", payload=payload)
             answered = payload.split()[1]
         text = messages[0]["text"]

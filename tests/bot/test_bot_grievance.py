@@ -1,22 +1,26 @@
 """Khiếu nại / tố cáo in the chat: the form recognises them and offers the legal path or, when the citizen
 says it is a phản ánh after all, goes on and submits it (with `confirmed_pakn`)."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from bot_harness import Harness
 
 from bot import texts
 from bot.client import Contact, FeedbackSubmission, ReplyTo
-from bot_harness import Harness
 
 pytestmark = pytest.mark.anyio
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
 
 
 async def _items(h: Harness, session: str) -> int:
-    listing = (await h.http.get("/api/v1/feedback", params={"channel": "web", "chat_id": session},
-                                headers=await h.supervisor_headers())).json()
+    listing = (
+        await h.http.get(
+            "/api/v1/feedback", params={"channel": "web", "chat_id": session}, headers=await h.supervisor_headers()
+        )
+    ).json()
     return listing["total"]
 
 
@@ -86,7 +90,12 @@ async def test_ordinary_feedback_is_not_asked(harness):
 
 
 def test_confirmed_pakn_is_sent_only_when_set():
-    base = dict(content="Đèn đường hư", kind="complaint", channel="web", reply_to=ReplyTo(channel="web", chat_id="1"),
-                contact=Contact(phone="0905123456"))
+    base = dict(
+        content="Đèn đường hư",
+        kind="complaint",
+        channel="web",
+        reply_to=ReplyTo(channel="web", chat_id="1"),
+        contact=Contact(phone="0905123456"),
+    )
     assert "confirmed_pakn" not in FeedbackSubmission(**base).body()  # existing bodies unchanged
     assert FeedbackSubmission(**base, confirmed_pakn=True).body()["confirmed_pakn"] is True

@@ -1,15 +1,16 @@
 """Operator takeover end to end: a citizen asks for a human, an operator takes the conversation (the bot
 stays silent), replies on the citizen's channel (web chat poll, Telegram), hands it back; the action log
 has the timings and nothing personal. Web chat history survives a reload; satisfaction after an answer."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from test_bot_telegram import CHAT_ID, post, update
 
 from bot import texts
 from bot.engine import user_ref
-from test_bot_telegram import CHAT_ID, post, update
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +23,7 @@ async def _operator_headers(h, name="op_minh", role="operator"):
         if get_user(session, name) is None:
             agency = {"operator": "TTPVHCC", "staff": "STP"}.get(role)
             create_user(session, name, "password-for-tests", role, agency)
-    token = (await h.http.post("/api/v1/auth/token", data={"username": name, "password": "password-for-tests"}))
+    token = await h.http.post("/api/v1/auth/token", data={"username": name, "password": "password-for-tests"})
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
@@ -30,7 +31,9 @@ async def test_history_survives_reload(harness):
     async with harness as h:
         await h.chat("hist-1", payload="/start")
         await h.chat("hist-1", "xin chào")
-        await h.http.post("/api/v1/chat", json={"session_id": "hist-1", "payload": "/feedback", "title": "Gửi phản ánh"})
+        await h.http.post(
+            "/api/v1/chat", json={"session_id": "hist-1", "payload": "/feedback", "title": "Gửi phản ánh"}
+        )
         history = (await h.http.get("/api/v1/chat/hist-1/history")).json()
         senders = [m["sender"] for m in history["messages"]]
         said = [m["text"] for m in history["messages"] if m["sender"] == "citizen"]
@@ -74,8 +77,11 @@ async def test_operator_takes_over_web_chat_replies_and_hands_back(harness, capl
         silent = await h.chat("ho-1", "xin chào, có ai không?")
         assert [m["text"] for m in silent] == [texts.OPERATOR_JOINED]  # only the pending "operator joined"
         assert await h.chat("ho-1", "alo") == []
-        sent = await h.http.post(f"/api/v1/handoffs/{ref}/reply",
-                                 json={"text": "Chào chị Hoa, em là tổng đài viên 1022, em giúp gì được ạ?"}, headers=ops)
+        sent = await h.http.post(
+            f"/api/v1/handoffs/{ref}/reply",
+            json={"text": "Chào chị Hoa, em là tổng đài viên 1022, em giúp gì được ạ?"},
+            headers=ops,
+        )
         assert sent.status_code == 200
         polled = (await h.http.get("/api/v1/chat/ho-1/messages")).json()["messages"]
         assert [m["text"] for m in polled][-1].startswith("Chào chị Hoa")
@@ -115,8 +121,9 @@ async def test_operator_replies_on_telegram(harness, fake_telegram):
         before = len(fake_telegram.sent())
         await post(h, update("text", 730500002, text="xin chào"))
         assert len(fake_telegram.sent()) == before  # silent while held
-        await h.http.post(f"/api/v1/handoffs/{ref}/reply", json={"text": "Tổng đài viên đây, bạn cần gì ạ?"},
-                          headers=ops)
+        await h.http.post(
+            f"/api/v1/handoffs/{ref}/reply", json={"text": "Tổng đài viên đây, bạn cần gì ạ?"}, headers=ops
+        )
         assert fake_telegram.sent()[-1]["text"] == "Tổng đài viên đây, bạn cần gì ạ?"
         assert int(fake_telegram.sent()[-1]["chat_id"]) == CHAT_ID
         await h.http.post(f"/api/v1/handoffs/{ref}/release", headers=ops)

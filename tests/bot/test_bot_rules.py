@@ -1,4 +1,5 @@
 """Pure rules of the bot: tracking codes, phone numbers, form words, signatures, chat body validation."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,7 +37,9 @@ seqs = st.integers(min_value=0, max_value=999_999)
 separators = st.sampled_from(["-", " ", "", " - ", ".", "_"])
 
 
-@given(years, seqs, separators, separators, st.sampled_from(["PA", "pa", "Pa"]), st.sampled_from(["", "mã ", "tra cứu "]))
+@given(
+    years, seqs, separators, separators, st.sampled_from(["PA", "pa", "Pa"]), st.sampled_from(["", "mã ", "tra cứu "])
+)
 def test_tracking_code_found_in_any_spelling(year, seq, sep1, sep2, prefix, lead):
     text = f"{lead}{prefix}{sep1}{year}{sep2}{seq:06d} giúp tôi"
     assert find_tracking_code(text) == f"PA-{year}-{seq:06d}"
@@ -67,16 +70,19 @@ def test_valid_mobile_numbers_normalise_to_one_form(prefix, rest, style):
     assert normalize_phone(written) == national
 
 
-@pytest.mark.parametrize("text", [
-    "0123456789",  # 01x is no longer a valid mobile prefix
-    "090512345",  # too short
-    "09051234567",  # too long
-    "+1 415 555 0100",
-    "abc0905123456",
-    "0905 123 45a",
-    "",
-    "tôi không có",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0123456789",  # 01x is no longer a valid mobile prefix
+        "090512345",  # too short
+        "09051234567",  # too long
+        "+1 415 555 0100",
+        "abc0905123456",
+        "0905 123 45a",
+        "",
+        "tôi không có",
+    ],
+)
 def test_invalid_phone_numbers(text):
     assert normalize_phone(text) is None
 
@@ -106,18 +112,21 @@ def test_cancel_needs_the_whole_message(text):
     assert not is_cancel(text)
 
 
-@pytest.mark.parametrize("text,field", [
-    ("sửa địa điểm", "location"),
-    ("sua dia diem", "location"),
-    ("sửa sđt", "phone"),
-    ("sua so dien thoai", "phone"),
-    ("Sửa lại nội dung", "content"),
-    ("sửa họ tên", "name"),
-    ("sửa tên", "name"),
-    ("sửa ảnh", "photo"),
-    ("sửa công khai", "consent"),
-    ("đổi địa chỉ", "location"),
-])
+@pytest.mark.parametrize(
+    "text,field",
+    [
+        ("sửa địa điểm", "location"),
+        ("sua dia diem", "location"),
+        ("sửa sđt", "phone"),
+        ("sua so dien thoai", "phone"),
+        ("Sửa lại nội dung", "content"),
+        ("sửa họ tên", "name"),
+        ("sửa tên", "name"),
+        ("sửa ảnh", "photo"),
+        ("sửa công khai", "consent"),
+        ("đổi địa chỉ", "location"),
+    ],
+)
 def test_edit_commands_name_the_field(text, field):
     assert parse_edit(text) == field
 
@@ -156,14 +165,29 @@ def test_follow_up_and_own_items():
 
 # --- submission body --------------------------------------------------------------------------------------
 def test_request_body_and_idempotency_key():
-    form = {"id": "f1", "data": {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint",
-                                 "location": "Tam Kỳ", "name": None, "phone": "0905123456",
-                                 "consent": True, "attachments": []}}
+    form = {
+        "id": "f1",
+        "data": {
+            "content": "Đèn đường hỏng cả tháng nay",
+            "kind": "complaint",
+            "location": "Tam Kỳ",
+            "name": None,
+            "phone": "0905123456",
+            "consent": True,
+            "attachments": [],
+        },
+    }
     submission = request_body(form, "telegram", "42")
     body = submission.body()
-    assert body == {"content": "Đèn đường hỏng cả tháng nay", "kind": "complaint", "channel": "telegram",
-                    "location": "Tam Kỳ", "publish_consent": True, "reply_to": {"channel": "telegram", "chat_id": "42"},
-                    "contact": {"phone": "0905123456"}}  # no empty attachments, no null contact fields
+    assert body == {
+        "content": "Đèn đường hỏng cả tháng nay",
+        "kind": "complaint",
+        "channel": "telegram",
+        "location": "Tam Kỳ",
+        "publish_consent": True,
+        "reply_to": {"channel": "telegram", "chat_id": "42"},
+        "contact": {"phone": "0905123456"},
+    }  # no empty attachments, no null contact fields
     key = idempotency_key("telegram", "42", "f1", submission)
     assert key == idempotency_key("telegram", "42", "f1", request_body(form, "telegram", "42"))
     assert key != idempotency_key("telegram", "42", "f2", submission)
@@ -206,52 +230,87 @@ def test_zalo_signature_is_sha256_of_appid_body_timestamp_secret():
 
 
 def test_zalo_translation_and_buttons():
-    event = {"app_id": "1", "event_name": "user_send_text", "sender": {"id": "u1"}, "recipient": {"id": "oa"},
-             "message": {"text": "/procedure 1.001193", "msg_id": "m1"}, "timestamp": "1"}
+    event = {
+        "app_id": "1",
+        "event_name": "user_send_text",
+        "sender": {"id": "u1"},
+        "recipient": {"id": "oa"},
+        "message": {"text": "/procedure 1.001193", "msg_id": "m1"},
+        "timestamp": "1",
+    }
     inbound = inbound_from_event(event)
-    assert (inbound.channel, inbound.user_id, inbound.text, inbound.event_id) == ("zalo", "u1", "/procedure 1.001193", "m1")
+    assert (inbound.channel, inbound.user_id, inbound.text, inbound.event_id) == (
+        "zalo",
+        "u1",
+        "/procedure 1.001193",
+        "m1",
+    )
     assert inbound_from_event({"event_name": "user_received_message"}) is None
     body = message_body("u1", Reply("x", [Button("Có", "/yes")]), "x")
     assert body["recipient"] == {"user_id": "u1"}
-    assert body["message"]["attachment"]["payload"]["buttons"][0] == {"title": "Có", "type": "oa.query.hide", "payload": "/yes"}
+    assert body["message"]["attachment"]["payload"]["buttons"][0] == {
+        "title": "Có",
+        "type": "oa.query.hide",
+        "payload": "/yes",
+    }
 
 
 # --- notices ------------------------------------------------------------------------------------------------
 def test_notice_only_for_citizen_facing_events():
-    fb = {"code": "PA-2026-000001", "status": "answered", "kind": "complaint", "channel": "web", "agency": "STP",
-          "answer": "Đã sửa đèn.", "reply_to": {"channel": "web", "chat_id": "s1"}}
+    fb = {
+        "code": "PA-2026-000001",
+        "status": "answered",
+        "kind": "complaint",
+        "channel": "web",
+        "agency": "STP",
+        "answer": "Đã sửa đèn.",
+        "reply_to": {"channel": "web", "chat_id": "s1"},
+    }
 
     def event(kind: str, **feedback) -> OutboxEvent:
-        return OutboxEvent.model_validate({"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00", "event": kind,
-                                           "feedback": {**fb, **feedback}})
+        return OutboxEvent.model_validate(
+            {"id": "e1", "occurred_at": "2026-01-05T10:00:00+07:00", "event": kind, "feedback": {**fb, **feedback}}
+        )
 
     notice = notice_for(event("feedback.answered"), lambda c: "Sở Tư pháp")
     assert notice.channel == "web" and notice.chat_id == "s1"
-    assert "PA-2026-000001" in notice.reply.text and "Đã sửa đèn." in notice.reply.text and "Sở Tư pháp" in notice.reply.text
+    assert (
+        "PA-2026-000001" in notice.reply.text
+        and "Đã sửa đèn." in notice.reply.text
+        and "Sở Tư pháp" in notice.reply.text
+    )
     assert notice_for(event("feedback.assigned")) is None
     assert notice_for(event("feedback.answered", reply_to=None)) is None
     assert notice_for(event("feedback.status_changed", status="needs_info")) is not None
     assert notice_for(event("feedback.status_changed", status="in_progress")) is None
     # Bodies that are not an event are refused before any notice is considered.
-    for raw in (b"not json", b"\xff\xfe", b"[]", b'{"id": 1, "event": "feedback.answered", "feedback": {}}',
-                b'{"id": "e1", "event": "feedback.answered"}',
-                b'{"id": "e1", "event": "feedback.answered", "feedback": {"reply_to": "web"}}'):
+    for raw in (
+        b"not json",
+        b"\xff\xfe",
+        b"[]",
+        b'{"id": 1, "event": "feedback.answered", "feedback": {}}',
+        b'{"id": "e1", "event": "feedback.answered"}',
+        b'{"id": "e1", "event": "feedback.answered", "feedback": {"reply_to": "web"}}',
+    ):
         assert parse_event(raw) is None, raw
     assert parse_event(b'{"id": "e1", "event": "feedback.created", "feedback": {"code": "PA-2026-000001"}}')
 
 
 # --- web chat body -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw,status", [
-    (b"{broken", 400),
-    (b"\xff\xfe", 400),
-    (b"", 422),
-    (b"[]", 422),
-    (b'{"text": "hi"}', 422),
-    (b'{"session_id": "", "text": "hi"}', 422),
-    (b'{"session_id": "a b", "text": "hi"}', 422),
-    (b'{"session_id": "s1", "text": 5}', 422),
-    (b'{"session_id": "s1", "text": "' + b"a" * 10_001 + b'"}', 422),
-])
+@pytest.mark.parametrize(
+    "raw,status",
+    [
+        (b"{broken", 400),
+        (b"\xff\xfe", 400),
+        (b"", 422),
+        (b"[]", 422),
+        (b'{"text": "hi"}', 422),
+        (b'{"session_id": "", "text": "hi"}', 422),
+        (b'{"session_id": "a b", "text": "hi"}', 422),
+        (b'{"session_id": "s1", "text": 5}', 422),
+        (b'{"session_id": "s1", "text": "' + b"a" * 10_001 + b'"}', 422),
+    ],
+)
 def test_bad_chat_bodies_are_explained(raw, status):
     body, problem = parse_chat_body(raw)
     assert body is None and problem.status_code == status
@@ -276,9 +335,9 @@ def test_phone_inside_a_sentence():
 
 
 def test_dates_are_shown_in_local_time():
-    from bot.flows.form import format_date
-
     from datetime import UTC, datetime
+
+    from bot.flows.form import format_date
 
     tz = "Asia/Ho_Chi_Minh"
     assert format_date("2026-01-05T23:30:00+00:00", tz) == "06/01/2026"  # 06:30 in Vietnam
@@ -295,13 +354,16 @@ def test_numbered_choice():
     assert parse_choice("4", 3) is None and parse_choice("12", 3) is None and parse_choice("đăng ký 2 lần", 3) is None
 
 
-@pytest.mark.parametrize("raw", [
-    b'{"id": "e1", "event": "feedback.answered", "feedback": "x"}',
-    b'{"id": "e1", "event": "feedback.answered", "feedback": {"code": "PA-2026-000001", "reply_to": "web"}}',
-    b'{"id": 5, "event": "feedback.answered", "feedback": {}}',
-    b'{"id": "e1", "event": ["x"], "feedback": {}}',
-    b'[]',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"id": "e1", "event": "feedback.answered", "feedback": "x"}',
+        b'{"id": "e1", "event": "feedback.answered", "feedback": {"code": "PA-2026-000001", "reply_to": "web"}}',
+        b'{"id": 5, "event": "feedback.answered", "feedback": {}}',
+        b'{"id": "e1", "event": ["x"], "feedback": {}}',
+        b"[]",
+    ],
+)
 def test_malformed_events_are_rejected(raw):
     from bot.notify import parse_event
 

@@ -1,5 +1,6 @@
 """The bot's typed seams: the feedback client's pydantic payloads, and the outbox events the feedback
 service sends the bot (only those it acts on, the needs_info one with the agency's question)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,26 +24,40 @@ from bot.client import (
 )
 from bot.notify import OutboxEvent, notice_for
 
-VALID = dict(content="Đèn đường hỏng cả tháng nay ở thôn 3", kind="complaint", channel="zalo",
-             reply_to=ReplyTo(channel="zalo", chat_id="u1"))
+VALID = dict(
+    content="Đèn đường hỏng cả tháng nay ở thôn 3",
+    kind="complaint",
+    channel="zalo",
+    reply_to=ReplyTo(channel="zalo", chat_id="u1"),
+)
 
 
 # --- request payloads -----------------------------------------------------------------------------------
 def test_submission_body_is_the_wire_json():
     body = FeedbackSubmission(**VALID, location=None, contact=Contact(name="Mai"), attachments=["a1"]).body()
-    assert body == {"content": VALID["content"], "kind": "complaint", "channel": "zalo", "location": None,
-                    "publish_consent": False, "reply_to": {"channel": "zalo", "chat_id": "u1"},
-                    "contact": {"name": "Mai"}, "attachments": ["a1"]}
+    assert body == {
+        "content": VALID["content"],
+        "kind": "complaint",
+        "channel": "zalo",
+        "location": None,
+        "publish_consent": False,
+        "reply_to": {"channel": "zalo", "chat_id": "u1"},
+        "contact": {"name": "Mai"},
+        "attachments": ["a1"],
+    }
     json.dumps(body)  # plain JSON
 
 
-@pytest.mark.parametrize("change", [
-    {"kind": "khieu_nai"},  # kinds are the contract's
-    {"channel": "facebook"},  # the bot speaks on its own channels only
-    {"content": ""},
-    {"reply_to": {"channel": "zalo", "chat_id": ""}},
-    {"phone": "0905123456"},  # unknown top-level field: contact goes in `contact`
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "khieu_nai"},  # kinds are the contract's
+        {"channel": "facebook"},  # the bot speaks on its own channels only
+        {"content": ""},
+        {"reply_to": {"channel": "zalo", "chat_id": ""}},
+        {"phone": "0905123456"},  # unknown top-level field: contact goes in `contact`
+    ],
+)
 def test_submission_rejects_what_the_contract_does_not_allow(change):
     with pytest.raises(ValidationError):
         FeedbackSubmission(**{**VALID, **change})
@@ -64,23 +79,54 @@ def _serve(routes: dict[tuple[str, str], httpx.Response]):
         if request.url.path == "/api/v1/auth/token":
             return httpx.Response(200, json={"access_token": "t", "token_type": "bearer"})
         return routes[(request.method, request.url.path)]
+
     return handler
 
 
 def test_responses_are_typed_and_ignore_extra_fields():
-    created = {"code": "PA-2026-000001", "status": "assigned", "status_label": "Đã chuyển", "agency": "STP",
-               "agency_name": "Sở Tư pháp", "due_at": "2026-01-19T16:59:59Z", "forward_due_at": "2026-01-06T16:59:59Z"}
-    status = {"code": "PA-2026-000001", "kind": "complaint", "status": "needs_info", "status_label": "Chờ bổ sung",
-              "agency": {"code": "STP", "name": "Sở Tư pháp"}, "received_at": "2026-01-05T03:00:00Z",
-              "due_at": "2026-01-19T16:59:59Z", "overdue": False, "details": {"answer": None, "question": "Ở đâu?",
-                                                                               "guidance": None, "timeline": []}}
-    listing = {"items": [{"code": "PA-2026-000001", "status": "needs_info", "received_at": "2026-01-05T03:00:00Z",
-                          "content": "…", "agency": "STP"}], "total": 1, "page": 1, "size": 20}
-    client = _client(_serve({
-        ("POST", "/api/v1/feedback"): httpx.Response(201, json=created),
-        ("GET", "/api/v1/feedback/PA-2026-000001"): httpx.Response(200, json=status),
-        ("GET", "/api/v1/feedback"): httpx.Response(200, json=listing),
-    }))
+    created = {
+        "code": "PA-2026-000001",
+        "status": "assigned",
+        "status_label": "Đã chuyển",
+        "agency": "STP",
+        "agency_name": "Sở Tư pháp",
+        "due_at": "2026-01-19T16:59:59Z",
+        "forward_due_at": "2026-01-06T16:59:59Z",
+    }
+    status = {
+        "code": "PA-2026-000001",
+        "kind": "complaint",
+        "status": "needs_info",
+        "status_label": "Chờ bổ sung",
+        "agency": {"code": "STP", "name": "Sở Tư pháp"},
+        "received_at": "2026-01-05T03:00:00Z",
+        "due_at": "2026-01-19T16:59:59Z",
+        "overdue": False,
+        "details": {"answer": None, "question": "Ở đâu?", "guidance": None, "timeline": []},
+    }
+    listing = {
+        "items": [
+            {
+                "code": "PA-2026-000001",
+                "status": "needs_info",
+                "received_at": "2026-01-05T03:00:00Z",
+                "content": "…",
+                "agency": "STP",
+            }
+        ],
+        "total": 1,
+        "page": 1,
+        "size": 20,
+    }
+    client = _client(
+        _serve(
+            {
+                ("POST", "/api/v1/feedback"): httpx.Response(201, json=created),
+                ("GET", "/api/v1/feedback/PA-2026-000001"): httpx.Response(200, json=status),
+                ("GET", "/api/v1/feedback"): httpx.Response(200, json=listing),
+            }
+        )
+    )
 
     async def run():
         try:
@@ -116,11 +162,23 @@ def test_a_response_outside_the_contract_is_a_bad_gateway():
 def test_needs_info_event_carries_the_question_to_the_citizen():
     from feedback_api.outbox.enqueue import feedback_payload
 
-    item = SimpleNamespace(code="PA-2026-000009", status="needs_info", kind="complaint", channel="telegram",
-                           agency_code="STP", answer=None, question="Đèn hỏng ở hướng nào của ngã tư?",
-                           reply_channel="telegram", reply_chat_id="42")
-    event = {"id": "e9", "event": "feedback.status_changed", "occurred_at": "2026-01-05T10:00:00+07:00",
-             "feedback": feedback_payload(item)}
+    item = SimpleNamespace(
+        code="PA-2026-000009",
+        status="needs_info",
+        kind="complaint",
+        channel="telegram",
+        agency_code="STP",
+        answer=None,
+        question="Đèn hỏng ở hướng nào của ngã tư?",
+        reply_channel="telegram",
+        reply_chat_id="42",
+    )
+    event = {
+        "id": "e9",
+        "event": "feedback.status_changed",
+        "occurred_at": "2026-01-05T10:00:00+07:00",
+        "feedback": feedback_payload(item),
+    }
     notice = notice_for(OutboxEvent.model_validate(event))
     assert (notice.channel, notice.chat_id) == ("telegram", "42")
     assert notice.reply.text == texts.notice_needs_info("PA-2026-000009", "Đèn hỏng ở hướng nào của ngã tư?")
@@ -135,10 +193,22 @@ def test_the_bot_is_sent_exactly_the_events_it_turns_into_notices():
     from feedback_api.outbox.enqueue import EVENTS, STAFF_EVENTS, bot_wants, feedback_payload
 
     for event, status, from_chat in itertools.product(EVENTS + STAFF_EVENTS, list(Status), (True, False)):
-        item = SimpleNamespace(code="PA-2026-000001", status=status.value, kind="complaint", channel="web",
-                               agency_code="STP", answer="Đã xử lý xong.", question="Ở đâu?",
-                               reply_channel="web" if from_chat else None, reply_chat_id="s1" if from_chat else None)
-        payload = {"id": "e1", "event": event, "occurred_at": "2026-01-05T10:00:00+07:00",
-                   "feedback": feedback_payload(item)}
+        item = SimpleNamespace(
+            code="PA-2026-000001",
+            status=status.value,
+            kind="complaint",
+            channel="web",
+            agency_code="STP",
+            answer="Đã xử lý xong.",
+            question="Ở đâu?",
+            reply_channel="web" if from_chat else None,
+            reply_chat_id="s1" if from_chat else None,
+        )
+        payload = {
+            "id": "e1",
+            "event": event,
+            "occurred_at": "2026-01-05T10:00:00+07:00",
+            "feedback": feedback_payload(item),
+        }
         notice = notice_for(OutboxEvent.model_validate(payload))
         assert bot_wants(event, item) == (notice is not None), (event, status, from_chat)

@@ -1,4 +1,5 @@
 """The bot's tables on the product database: SQLite and PostgreSQL (the shared `database_url` fixture)."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,5 +1,6 @@
 """Telegram end to end: recorded Bot API updates → POST /webhooks/telegram → PTB Application → engine →
 sendMessage on a local fake Bot API server (python-telegram-bot's base_url points at it)."""
+
 from __future__ import annotations
 
 import copy
@@ -8,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from bot_harness import TELEGRAM_SECRET
 
 from bot import texts
-from bot_harness import TELEGRAM_SECRET
 
 pytestmark = pytest.mark.anyio
 UPDATES = json.loads((Path(__file__).parent / "data" / "telegram_updates.json").read_text(encoding="utf-8"))
@@ -99,7 +100,8 @@ async def test_qa_over_telegram(harness, fake_telegram):
         parsed = h.parser.parse("đăng ký khai tử cần giấy tờ gì")
         top_name = h.kb.procedure(parsed.procedures[0].code).name
         assert top_name in reply["text"] or any(
-            top_name in b["text"] for row in (reply.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
+            top_name in b["text"] for row in (reply.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+        )
 
 
 async def test_unconfigured_telegram_is_a_clear_4xx(harness, fake_telegram):
@@ -107,8 +109,9 @@ async def test_unconfigured_telegram_is_a_clear_4xx(harness, fake_telegram):
     async with harness as h:
         response = await post(h, update("text"))
         assert response.status_code == 404 and response.json()["code"] == "telegram_not_configured"
-        broken = await h.http.post("/webhooks/telegram", content=b"{oops",
-                                   headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+        broken = await h.http.post(
+            "/webhooks/telegram", content=b"{oops", headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+        )
         assert broken.status_code in (400, 404)
 
 
@@ -142,9 +145,16 @@ async def test_sticker_gets_told_what_the_bot_reads(harness, fake_telegram):
     async with harness as h:
         body = update("text", 730500001)
         del body["message"]["text"]
-        body["message"]["sticker"] = {"file_id": "CAACAgIAAxkBAAEB", "file_unique_id": "AgADsticker", "type": "regular",
-                                      "width": 512, "height": 512, "is_animated": False, "is_video": False,
-                                      "emoji": "👍"}
+        body["message"]["sticker"] = {
+            "file_id": "CAACAgIAAxkBAAEB",
+            "file_unique_id": "AgADsticker",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
         assert (await post(h, body)).status_code == 200
         assert fake_telegram.sent()[-1]["text"] == texts.EMPTY
 
@@ -152,8 +162,10 @@ async def test_sticker_gets_told_what_the_bot_reads(harness, fake_telegram):
 async def test_edited_messages_are_not_new_answers(harness, fake_telegram):
     async with harness as h:
         body = update("text", 730600001)
-        edited = {"update_id": 730600002, "edited_message": {**body["message"], "edit_date": 1767225700,
-                                                             "text": "xin chào lần nữa"}}
+        edited = {
+            "update_id": 730600002,
+            "edited_message": {**body["message"], "edit_date": 1767225700, "text": "xin chào lần nữa"},
+        }
         assert (await post(h, body)).status_code == 200
         assert (await post(h, edited)).status_code == 200
         assert len(fake_telegram.sent()) == 1

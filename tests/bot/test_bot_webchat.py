@@ -1,13 +1,14 @@
 """Web chat endpoint: odd input never gets a 500; the widget page; notices from the outbox."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from bot_harness import BOT_EVENTS_SECRET
 
 from bot import texts
 from common.signing import sign
-from bot_harness import BOT_EVENTS_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +60,8 @@ async def test_long_content_is_accepted_by_the_form(harness):
         assert len(content) == 5000
         assert texts.ASK_LOCATION in await h.say("long-1", content)
         assert texts.CONTENT_TOO_LONG.format(limit=5000) in await h.say("long-2", "tôi muốn phản ánh") + await h.say(
-            "long-2", content + "thêm")
+            "long-2", content + "thêm"
+        )
 
 
 async def test_widget_page_is_self_contained(harness):
@@ -114,11 +116,20 @@ async def test_answer_reaches_the_web_chat_through_the_outbox(harness):
 
 async def test_events_endpoint_checks_signature_and_dedups(harness):
     async with harness as h:
-        event = {"id": "5b0e4c1e-0000-4000-8000-000000000001", "event": "feedback.answered",
-                 "occurred_at": "2026-01-06T09:00:00+07:00",
-                 "feedback": {"code": "PA-2026-000042", "status": "answered", "kind": "complaint", "channel": "web",
-                              "agency": "STP", "answer": "Đã xử lý xong.",
-                              "reply_to": {"channel": "web", "chat_id": "ev-1"}}}
+        event = {
+            "id": "5b0e4c1e-0000-4000-8000-000000000001",
+            "event": "feedback.answered",
+            "occurred_at": "2026-01-06T09:00:00+07:00",
+            "feedback": {
+                "code": "PA-2026-000042",
+                "status": "answered",
+                "kind": "complaint",
+                "channel": "web",
+                "agency": "STP",
+                "answer": "Đã xử lý xong.",
+                "reply_to": {"channel": "web", "chat_id": "ev-1"},
+            },
+        }
         raw = json.dumps(event).encode()
         bad = await h.http.post("/bot/events", content=raw, headers={"X-Hotline-Signature": sign("wrong", raw)})
         assert bad.status_code == 401 and bad.json()["code"] == "invalid_signature"
@@ -140,12 +151,15 @@ async def test_events_endpoint_checks_signature_and_dedups(harness):
         assert "công khai" in messages[0]["text"] and messages[-1]["text"] == texts.GREET
 
         garbage = b"not json"
-        r = await h.http.post("/bot/events", content=garbage, headers={"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, garbage)})
+        r = await h.http.post(
+            "/bot/events", content=garbage, headers={"X-Hotline-Signature": sign(BOT_EVENTS_SECRET, garbage)}
+        )
         assert r.status_code == 400
 
 
 async def test_engine_failure_is_a_clear_503_not_a_500(harness):
     async with harness as h:
+
         async def broken():
             raise RuntimeError("index missing")
 
@@ -208,15 +222,23 @@ def test_fuzzed_chat_bodies_never_500(bot_settings, bot_parser, bot_kb):
     from feedback_api.main import create_app
 
     app = create_app(bot_settings, migrate=False)
-    install(app, bot_settings, feedback_transport=httpx.ASGITransport(app=app), parser=bot_parser, kb=bot_kb,
-            warm=False)
+    install(
+        app, bot_settings, feedback_transport=httpx.ASGITransport(app=app), parser=bot_parser, kb=bot_kb, warm=False
+    )
     bot_settings.scheduler_interval_seconds = 3600
-    texts_st = st.one_of(st.text(max_size=300), st.text(alphabet="đĐăâêôơưàáảãạ😀 /\\\"'{}<>", max_size=50),
-                         st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=3), st.booleans())
+    texts_st = st.one_of(
+        st.text(max_size=300),
+        st.text(alphabet="đĐăâêôơưàáảãạ😀 /\\\"'{}<>", max_size=50),
+        st.integers(),
+        st.none(),
+        st.lists(st.text(max_size=5), max_size=3),
+        st.booleans(),
+    )
     bodies = st.one_of(
-        st.fixed_dictionaries({"session_id": st.one_of(st.text(max_size=20), st.sampled_from(["s1", "s-2"])),
-                               "text": texts_st},
-                              optional={"payload": st.one_of(st.none(), st.text(max_size=30), st.integers())}),
+        st.fixed_dictionaries(
+            {"session_id": st.one_of(st.text(max_size=20), st.sampled_from(["s1", "s-2"])), "text": texts_st},
+            optional={"payload": st.one_of(st.none(), st.text(max_size=30), st.integers())},
+        ),
         st.dictionaries(st.text(max_size=10), texts_st, max_size=3),
         st.lists(st.integers(), max_size=3),
     )
@@ -251,10 +273,14 @@ async def test_agency_question_reaches_the_citizen_and_the_answer_goes_back(harn
         headers = await h.supervisor_headers()
         status = (await h.http.get(f"/api/v1/feedback/{code}")).json()["status"]
         if status == "received":
-            assert (await h.http.post(f"/api/v1/feedback/{code}/assign", json={"agency": "STP"},
-                                      headers=headers)).status_code == 200
-        r = await h.http.post(f"/api/v1/feedback/{code}/request-info",
-                              json={"question": "Đèn tín hiệu hỏng ở hướng nào của ngã tư?"}, headers=headers)
+            assert (
+                await h.http.post(f"/api/v1/feedback/{code}/assign", json={"agency": "STP"}, headers=headers)
+            ).status_code == 200
+        r = await h.http.post(
+            f"/api/v1/feedback/{code}/request-info",
+            json={"question": "Đèn tín hiệu hỏng ở hướng nào của ngã tư?"},
+            headers=headers,
+        )
         assert r.status_code == 200, r.text
         await h.deliver_outbox()
         notices = (await h.http.get("/api/v1/chat/info-1/messages")).json()["messages"]
@@ -268,8 +294,11 @@ async def test_agency_question_reaches_the_citizen_and_the_answer_goes_back(harn
         from feedback_api.outbox.models import OutboxEvent
 
         with get_sessionmaker(h.settings)() as session:
-            sent = [row.payload for row in session.scalars(select(OutboxEvent).where(OutboxEvent.target == "bot"))
-                    if row.payload["feedback"]["code"] == code]
+            sent = [
+                row.payload
+                for row in session.scalars(select(OutboxEvent).where(OutboxEvent.target == "bot"))
+                if row.payload["feedback"]["code"] == code
+            ]
         assert [(e["event"], e["feedback"]["status"]) for e in sent] == [("feedback.status_changed", "needs_info")]
         assert sent[0]["feedback"]["question"] == "Đèn tín hiệu hỏng ở hướng nào của ngã tư?"
 

@@ -1,18 +1,19 @@
 """Zalo OA end to end: recorded webhook events, signed as Zalo signs them, → POST /webhooks/zalo → engine
 → replies through the OA message API on a local fake server."""
+
 from __future__ import annotations
 
 import copy
-import time
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
+from bot_harness import ZALO_APP_ID, ZALO_OA_SECRET
 
 from bot import texts
-from bot_harness import ZALO_APP_ID, ZALO_OA_SECRET
 
 pytestmark = pytest.mark.anyio
 EVENTS = json.loads((Path(__file__).parent / "data" / "zalo_events.json").read_text(encoding="utf-8"))
@@ -66,7 +67,7 @@ async def test_bad_signature_is_401_and_nothing_is_sent(harness, fake_zalo):
     async with harness as h:
         assert (await post(h, event("user_send_text"), secret="not-the-secret")).status_code == 401
         raw, headers = signed(event("user_send_text"))
-        tampered = raw.replace("xin chào".encode(), "xin chao".encode())
+        tampered = raw.replace("xin chào".encode(), b"xin chao")
         assert (await h.http.post("/webhooks/zalo", content=tampered, headers=headers)).status_code == 401
         assert (await h.http.post("/webhooks/zalo", content=raw)).status_code == 401  # no header
         assert (await h.http.post("/webhooks/zalo", content=b"{not json", headers=headers)).status_code == 401
@@ -126,8 +127,12 @@ async def test_feedback_with_photo_over_zalo_and_notification(harness, fake_zalo
         await h.answer_item(code, "Ban quản lý dự án đã vá ổ gà trên đường Nguyễn Hoàng ngày 8/1.")
         await h.deliver_outbox()
         notices = fake_zalo.messages()[before:]
-        assert any(n["body"]["recipient"]["user_id"] == USER and code in n["body"]["message"]["text"]
-                   and "đã vá ổ gà" in n["body"]["message"]["text"] for n in notices)
+        assert any(
+            n["body"]["recipient"]["user_id"] == USER
+            and code in n["body"]["message"]["text"]
+            and "đã vá ổ gà" in n["body"]["message"]["text"]
+            for n in notices
+        )
 
 
 async def test_follow_event_greets(harness, fake_zalo):
@@ -140,7 +145,10 @@ async def test_sticker_and_own_echo_events(harness, fake_zalo):
     async with harness as h:
         sticker = event("user_send_text", msg_id="st-1")
         sticker["event_name"] = "user_send_sticker"
-        sticker["message"] = {"msg_id": "st-1", "attachments": [{"type": "sticker", "payload": {"id": "x", "url": "u"}}]}
+        sticker["message"] = {
+            "msg_id": "st-1",
+            "attachments": [{"type": "sticker", "payload": {"id": "x", "url": "u"}}],
+        }
         assert (await post(h, sticker)).status_code == 200
         assert fake_zalo.messages()[-1]["body"]["message"]["text"] == texts.EMPTY
         echo = event("user_send_text", msg_id="oa-1")

@@ -1,5 +1,6 @@
 """Shared rate-limit buckets and keyed locks: memory, PostgreSQL, Redis (each backend as two "processes":
 two instances with their own connections)."""
+
 from __future__ import annotations
 
 import asyncio

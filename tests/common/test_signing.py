@@ -1,4 +1,5 @@
 """The signed event contract shared by the outbox (sender) and the bot (receiver)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Docker cannot run on the development machines, so the deployment files are validated statically."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from hotline.cli import app as cli_app
 from common.settings import Settings
+from hotline.cli import app as cli_app
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,6 +5,7 @@ item reaches its client on retry) and defect 4 (database stopped under load: 503
 one log line per failure, intake back as soon as PostgreSQL is). Each run is bounded (~30 s).
 Skipped, saying why, where no PostgreSQL binaries can be run.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,13 @@ SCRIPT = ROOT / "scripts" / "fault_intake.py"
 
 
 def _run(scenario: str) -> dict:
-    result = subprocess.run([sys.executable, str(SCRIPT), scenario, "--clients", "6", "--seconds", "2.5"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), scenario, "--clients", "6", "--seconds", "2.5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     if "skipped" in figures:

@@ -1,4 +1,5 @@
 """Helpers for the feedback API tests: submitting items and driving them to any status via the API."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -34,8 +35,10 @@ def action_body(action: Action, *, merge_into: str | None = None, current_agency
     return {
         Action.assign: {"agency": STAFF_AGENCY if current_agency != STAFF_AGENCY else OTHER_AGENCY},
         Action.start: {},
-        Action.transfer: {"agency": OTHER_AGENCY if current_agency != OTHER_AGENCY else STAFF_AGENCY,
-                          "reason": "Nội dung thuộc thẩm quyền cơ quan khác"},
+        Action.transfer: {
+            "agency": OTHER_AGENCY if current_agency != OTHER_AGENCY else STAFF_AGENCY,
+            "reason": "Nội dung thuộc thẩm quyền cơ quan khác",
+        },
         Action.return_to_coordinator: {"reason": "Không thuộc thẩm quyền, trả lại đầu mối"},
         Action.request_info: {"question": "Xin cho biết địa điểm cụ thể?"},
         Action.provide_info: {"info": "Tại ngã tư gần chợ"},
@@ -80,15 +83,23 @@ class Api:
         self.tokens = tokens
 
     def submit(self, *, headers=None, expect=201, **overrides) -> dict:
-        body = {"content": UNROUTED_CONTENT, "kind": "complaint", "channel": "web", "contact": CONTACT,
-                "publish_consent": True} | overrides
+        body = {
+            "content": UNROUTED_CONTENT,
+            "kind": "complaint",
+            "channel": "web",
+            "contact": CONTACT,
+            "publish_consent": True,
+        } | overrides
         response = self.client.post("/api/v1/feedback", json=body, headers=headers or {})
         assert response.status_code == expect, response.text
         return response.json()
 
     def act(self, code: str, action: Action, body: dict | None = None, headers: dict | None = None):
-        return self.client.post(f"/api/v1/feedback/{code}/{ACTION_PATH[action]}", json=body if body is not None else {},
-                                headers=headers or {})
+        return self.client.post(
+            f"/api/v1/feedback/{code}/{ACTION_PATH[action]}",
+            json=body if body is not None else {},
+            headers=headers or {},
+        )
 
     def staff_view(self, code: str) -> dict:
         response = self.client.get(f"/api/v1/feedback/{code}/staff-view", headers=self.tokens["supervisor"])

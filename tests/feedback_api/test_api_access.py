@@ -1,4 +1,5 @@
 """Role × action access matrix through the API, plus the rules the issue states independently."""
+
 from __future__ import annotations
 
 import pytest
@@ -126,8 +127,9 @@ def test_bot_lists_a_persons_items_by_chat(api, settings):
     mine = [api.submit(headers=bot, reply_to={"channel": "telegram", "chat_id": "555"})["code"] for _ in range(2)]
     api.submit(headers=bot, reply_to={"channel": "telegram", "chat_id": "777"})
     api.submit(headers=bot, reply_to={"channel": "zalo", "chat_id": "555"})
-    token = api.client.post("/api/v1/auth/token", data={"username": settings.bot_username,
-                                                         "password": settings.secret("bot_password")}).json()
+    token = api.client.post(
+        "/api/v1/auth/token", data={"username": settings.bot_username, "password": settings.secret("bot_password")}
+    ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     listed = api.client.get("/api/v1/feedback", params={"channel": "telegram", "chat_id": "555"}, headers=headers)
     assert listed.status_code == 200

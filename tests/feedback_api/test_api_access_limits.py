@@ -1,19 +1,21 @@
 """Issue 10: brute force of the phone digits, token exemption, login lockout, /stats cost, upload quota,
 attachment scope, redirects, proxies, reply_to, logged paths (each fails on the code before the fix)."""
+
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from feedback_api.feedback.lifecycle import Action, Status
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
-       b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def _client(settings, **overrides):
@@ -44,7 +46,9 @@ def test_phone_digits_lock_the_code_after_five_wrong_tries_even_with_a_token(api
     assert int(locked.headers["Retry-After"]) > 60 and "Tổng đài 1022" in locked.json()["detail"]
     assert "answer" not in locked.text
     # Supplementing info with the digits is locked too; another item is not.
-    supplement = api.client.post(f"/api/v1/feedback/{code}/provide-info", json={"info": "Tại ngã tư", "phone_last4": "3456"})
+    supplement = api.client.post(
+        f"/api/v1/feedback/{code}/provide-info", json={"info": "Tại ngã tư", "phone_last4": "3456"}
+    )
     assert supplement.status_code == 429
     assert _status(api.client, other, "3456").status_code == 200
     with get_sessionmaker(settings)() as session:
@@ -62,7 +66,6 @@ def test_a_lock_expires_and_doubles_on_repeat(api, settings):
         _status(api.client, code, "0000")
     with get_sessionmaker(settings)() as session:
         row = session.get(AccessGuard, f"phone:{code}")
-        first = row.locked_until
         row.locked_until = row.locked_until - timedelta(hours=1)  # the lock has run out
         session.commit()
     assert _status(api.client, code, "3456").status_code == 200  # success clears the count
@@ -81,12 +84,12 @@ def test_phone_guesses_are_limited_per_client_across_codes(api, settings):
 
 
 def test_lockout_pure_rule():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from feedback_api.edge.lockout import GuardState, LockoutPolicy, after_failure, lock_duration, remaining_lock
 
     policy = LockoutPolicy(5, timedelta(minutes=15), timedelta(minutes=15))
-    now = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, tzinfo=UTC)
     state, locked = GuardState(), False
     for i in range(5):
         state, locked = after_failure(state, now + timedelta(seconds=i), policy)
@@ -96,8 +99,11 @@ def test_lockout_pure_rule():
     for i in range(20):
         state, locked = after_failure(state, now + timedelta(minutes=4 * i), policy)
         assert not locked
-    assert [lock_duration(policy, n) for n in (1, 2, 3)] == [timedelta(minutes=15), timedelta(minutes=30),
-                                                              timedelta(hours=1)]
+    assert [lock_duration(policy, n) for n in (1, 2, 3)] == [
+        timedelta(minutes=15),
+        timedelta(minutes=30),
+        timedelta(hours=1),
+    ]
     assert lock_duration(policy, 50) == timedelta(days=1)
 
 
@@ -124,15 +130,23 @@ def test_login_lockout(client, settings, tokens):
     locked = login("password-for-tests")
     assert locked.status_code == 429 and locked.json()["code"] == "login_locked" and "Retry-After" in locked.headers
     # Another account from another client is unaffected (a per-username lock; the client lock is 20).
-    assert client.post("/api/v1/auth/token", data={"username": tokens.users["operator"],
-                                                   "password": "password-for-tests"}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": tokens.users["operator"], "password": "password-for-tests"}
+        ).status_code
+        == 200
+    )
 
 
 def test_open311_lists_only_published_items(api, tokens):
     hidden = api.submit()["code"]
     shown = api.item_in(Status.in_progress)
-    assert api.act(shown, Action.answer, {"answer": "Đã xử lý xong, cảm ơn ông đã phản ánh."},
-                   tokens["supervisor"]).status_code == 200
+    assert (
+        api.act(
+            shown, Action.answer, {"answer": "Đã xử lý xong, cảm ơn ông đã phản ánh."}, tokens["supervisor"]
+        ).status_code
+        == 200
+    )
     assert api.act(shown, Action.publish, {}, tokens["supervisor"]).status_code == 200
     listed = [r["service_request_id"] for r in api.client.get("/open311/v2/requests.json").json()]
     assert listed == [shown]
@@ -184,8 +198,10 @@ def test_ttl_cache_single_flight():
 # --- defect 6: uploads ------------------------------------------------------------------------------
 def test_anonymous_upload_quota_per_client(settings, tokens):
     client = _client(settings, upload_max_files_per_day=2)
-    upload = lambda headers=None: client.post("/api/v1/attachments", files={"file": ("a.png", PNG, "image/png")},  # noqa: E731
-                                              headers=headers or {})
+
+    def upload(headers=None):
+        return client.post("/api/v1/attachments", files={"file": ("a.png", PNG, "image/png")}, headers=headers or {})
+
     assert [upload().status_code for _ in range(2)] == [201, 201]
     over = upload()
     assert over.status_code == 429 and over.json()["code"] == "upload_quota" and "24 giờ" in over.json()["detail"]
@@ -197,8 +213,10 @@ def test_cleanup_deletes_only_unlinked_old_uploads(api, settings):
     from feedback_api.attachments.service import cleanup_unlinked
     from feedback_api.db import get_sessionmaker
 
-    ids = [api.client.post("/api/v1/attachments", files={"file": ("a.png", PNG, "image/png")}).json()["id"]
-           for _ in range(3)]
+    ids = [
+        api.client.post("/api/v1/attachments", files={"file": ("a.png", PNG, "image/png")}).json()["id"]
+        for _ in range(3)
+    ]
     linked, orphan, recent = ids
     api.submit(attachments=[linked])
     maker = get_sessionmaker(settings)
@@ -255,8 +273,9 @@ def test_forwarded_for_only_from_trusted_proxies():
 
 def test_forged_forwarded_for_does_not_reset_the_limit(settings):
     client = _client(settings, rate_limit_per_minute=2)
-    answers = [client.get("/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code
-               for i in range(4)]
+    answers = [
+        client.get("/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)
+    ]
     assert answers == [200, 200, 429, 429]
 
 
@@ -282,8 +301,15 @@ def test_control_characters_in_paths_are_escaped_in_logs(settings, caplog):
         assert client.get("/boom/a%00b%0dINFO%20fake").status_code == 500
     [line] = [r.getMessage() for r in caplog.records if "unhandled" in r.getMessage()]
     assert "\x00" not in line and "\r" not in line and "\\x00" in line
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', (
-        "1.2.3.4:5", "GET", "/api/v1/feedback/\x00x\nfake?phone_last4=1234", "1.1", 404), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "GET", "/api/v1/feedback/\x00x\nfake?phone_last4=1234", "1.1", 404),
+        None,
+    )
     DropQueryString().filter(record)
     assert "\x00" not in record.getMessage() and "1234" not in record.getMessage()
 
@@ -337,5 +363,9 @@ def test_admin_unlock_command(client, settings, tokens, monkeypatch):
     monkeypatch.setattr("feedback_api.cli._settings", lambda: settings)
     result = CliRunner().invoke(admin_app, ["unlock", tokens.users["admin"]])
     assert result.exit_code == 0, result.output
-    assert client.post("/api/v1/auth/token", data={"username": tokens.users["admin"],
-                                                   "password": "password-for-tests"}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": tokens.users["admin"], "password": "password-for-tests"}
+        ).status_code
+        == 200
+    )

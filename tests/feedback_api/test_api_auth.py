@@ -1,4 +1,5 @@
 """Sign-in, admin user management (API and CLI), agencies listing, the bot's operator account."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,17 +44,30 @@ def test_admin_manages_users(client, tokens):
     new = {"username": "canbo_sxd", "password": "mat-khau-dai", "role": "staff", "agency": "SXD"}
     created = client.post("/api/v1/admin/users", json=new, headers=admin)
     assert created.status_code == 201, created.text
-    assert created.json() | {"created_at": None} == {"username": "canbo_sxd", "role": "staff", "agency": "SXD",
-                                                      "active": True, "created_at": None}
+    assert created.json() | {"created_at": None} == {
+        "username": "canbo_sxd",
+        "role": "staff",
+        "agency": "SXD",
+        "active": True,
+        "created_at": None,
+    }
     assert client.post("/api/v1/admin/users", json=new, headers=admin).json()["code"] == "user_exists"
-    assert client.post("/api/v1/admin/users", json=new | {"username": "x2", "agency": "KHONGCO"},
-                       headers=admin).json()["code"] == "unknown_agency"
-    assert client.post("/api/v1/admin/users", json=new | {"username": "x3", "agency": None},
-                       headers=admin).json()["code"] == "agency_required"
+    assert (
+        client.post("/api/v1/admin/users", json=new | {"username": "x2", "agency": "KHONGCO"}, headers=admin).json()[
+            "code"
+        ]
+        == "unknown_agency"
+    )
+    assert (
+        client.post("/api/v1/admin/users", json=new | {"username": "x3", "agency": None}, headers=admin).json()["code"]
+        == "agency_required"
+    )
     bad_role = client.post("/api/v1/admin/users", json=new | {"username": "x4", "role": "boss"}, headers=admin)
     assert bad_role.status_code == 422 and "role" in bad_role.json()["detail"]
     for role in ("operator", "staff", "supervisor"):
-        assert client.post("/api/v1/admin/users", json=new | {"username": "x5"}, headers=tokens[role]).status_code == 403
+        assert (
+            client.post("/api/v1/admin/users", json=new | {"username": "x5"}, headers=tokens[role]).status_code == 403
+        )
     assert _login(client, "canbo_sxd", "mat-khau-dai").status_code == 200
     names = [u["username"] for u in client.get("/api/v1/admin/users", headers=admin).json()]
     assert "canbo_sxd" in names
@@ -86,17 +100,21 @@ def cli_settings(settings, monkeypatch):
 
 def test_cli_create_user(cli_settings, client):
     runner = CliRunner()
-    result = runner.invoke(cli.admin_app, ["create-user", "lanhdao", "--password", "mat-khau-123",
-                                           "--role", "supervisor"])
+    result = runner.invoke(
+        cli.admin_app, ["create-user", "lanhdao", "--password", "mat-khau-123", "--role", "supervisor"]
+    )
     assert result.exit_code == 0, result.output
     assert "Đã tạo tài khoản lanhdao" in result.output
     assert _login(client, "lanhdao", "mat-khau-123").json()["role"] == "supervisor"
 
-    staff = runner.invoke(cli.admin_app, ["create-user", "canbo", "--password", "mat-khau-123", "--role", "staff",
-                                          "--agency", "STP"])
+    staff = runner.invoke(
+        cli.admin_app, ["create-user", "canbo", "--password", "mat-khau-123", "--role", "staff", "--agency", "STP"]
+    )
     assert staff.exit_code == 0 and _login(client, "canbo", "mat-khau-123").json()["agency"] == "STP"
 
-    duplicate = runner.invoke(cli.admin_app, ["create-user", "lanhdao", "--password", "mat-khau-123", "--role", "admin"])
+    duplicate = runner.invoke(
+        cli.admin_app, ["create-user", "lanhdao", "--password", "mat-khau-123", "--role", "admin"]
+    )
     assert duplicate.exit_code == 1 and "đã tồn tại" in duplicate.output
     bad_role = runner.invoke(cli.admin_app, ["create-user", "y", "--password", "mat-khau-123", "--role", "boss"])
     assert bad_role.exit_code == 1 and "Vai trò" in bad_role.output
@@ -110,9 +128,16 @@ def test_cli_create_user(cli_settings, client):
 
 
 def test_cli_monthly_report(cli_settings, client, tokens):
-    client.post("/api/v1/feedback", headers=tokens["operator"], json={
-        "content": "Đèn đường khu phố bị hỏng nhiều ngày.", "kind": "complaint", "channel": "phone",
-        "received_at": "2026-09-01T09:00:00+07:00"})
+    client.post(
+        "/api/v1/feedback",
+        headers=tokens["operator"],
+        json={
+            "content": "Đèn đường khu phố bị hỏng nhiều ngày.",
+            "kind": "complaint",
+            "channel": "phone",
+            "received_at": "2026-09-01T09:00:00+07:00",
+        },
+    )
     runner = CliRunner()
     as_csv = runner.invoke(cli.report_app, ["monthly", "--month", "2026-09", "--csv"])
     assert as_csv.exit_code == 0, as_csv.output

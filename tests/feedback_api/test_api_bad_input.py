@@ -1,4 +1,5 @@
 """Bad input from anyone gets a clear Vietnamese 4xx, never a 500 (issue 10, defect 7)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,20 +1,21 @@
 """Tracking codes stay unique and gap-free when many intakes run at once (threads, own sessions)."""
+
 from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC
 
 import pytest
-
 from sqlalchemy import select
 
 from feedback_api.db import get_sessionmaker
 from feedback_api.feedback.context import ServiceContext
 from feedback_api.feedback.intake import create_feedback
-from feedback_api.feedback.store import next_sequence
-from knowledge_base.loader import load_directory
 from feedback_api.feedback.models import AuditEvent, Feedback
 from feedback_api.feedback.schemas import FeedbackCreate
+from feedback_api.feedback.store import next_sequence
+from knowledge_base.loader import load_directory
 
 THREADS = 12
 PER_THREAD = 8
@@ -75,21 +76,34 @@ def test_sequence_restarts_per_year(settings, database_url):
 
 def test_year_sequence_continues_after_numbers_already_issued(settings, database_url):
     """A year's first PostgreSQL sequence starts after the counter row and the stored items (upgrades)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import text
 
     if database_url.startswith("sqlite"):
         pytest.skip("per-year sequences are PostgreSQL only")
     maker = get_sessionmaker(settings)
-    at = datetime(2030, 1, 2, 1, 0, tzinfo=timezone.utc)
+    at = datetime(2030, 1, 2, 1, 0, tzinfo=UTC)
     with maker() as session:
         session.execute(text("DROP SEQUENCE IF EXISTS feedback_code_seq_2030"))
         session.execute(text("INSERT INTO code_sequence (year, last_seq) VALUES (2030, 41)"))
-        session.add(Feedback(code="PA-2030-000057", year=2030, seq=57, kind="complaint", channel="web",
-                             content="Nội dung phản ánh thử", status="received", agency_code="TTPVHCC",
-                             routing_reason="thử", received_at=at, forward_due_at=at,
-                             due_at=at + timedelta(days=14), attachments=[]))
+        session.add(
+            Feedback(
+                code="PA-2030-000057",
+                year=2030,
+                seq=57,
+                kind="complaint",
+                channel="web",
+                content="Nội dung phản ánh thử",
+                status="received",
+                agency_code="TTPVHCC",
+                routing_reason="thử",
+                received_at=at,
+                forward_due_at=at,
+                due_at=at + timedelta(days=14),
+                attachments=[],
+            )
+        )
         session.commit()
         assert next_sequence(session, 2030) == 58
         session.commit()

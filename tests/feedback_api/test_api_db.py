@@ -1,7 +1,8 @@
 """Schema and storage: migration matches the models, UTC round trip, append-only audit, code sequence."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -10,8 +11,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from common.db import get_engine
 from common.db import normalize_database_url as normalize_url
 from feedback_api.db import get_sessionmaker
-from feedback_api.models import metadata
 from feedback_api.feedback.models import AppendOnlyViolation, AuditEvent, Feedback
+from feedback_api.models import metadata
 
 
 def test_normalize_url_uses_psycopg3():
@@ -40,11 +41,22 @@ def test_migrations_create_exactly_the_models(database_url):
 
 
 def _item(session, code="PA-2026-000001", received_at=None):
-    received_at = received_at or datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
-    item = Feedback(code=code, year=2026, seq=int(code[-6:]), kind="complaint", channel="web",
-                    content="Nội dung phản ánh thử", status="received", agency_code="TTPVHCC",
-                    routing_reason="thử", received_at=received_at, forward_due_at=received_at,
-                    due_at=received_at + timedelta(days=14), attachments=[])
+    received_at = received_at or datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    item = Feedback(
+        code=code,
+        year=2026,
+        seq=int(code[-6:]),
+        kind="complaint",
+        channel="web",
+        content="Nội dung phản ánh thử",
+        status="received",
+        agency_code="TTPVHCC",
+        routing_reason="thử",
+        received_at=received_at,
+        forward_due_at=received_at,
+        due_at=received_at + timedelta(days=14),
+        attachments=[],
+    )
     session.add(item)
     session.flush()
     return item
@@ -57,12 +69,14 @@ def test_datetimes_round_trip_as_utc_aware(settings):
         session.commit()
     with get_sessionmaker(settings)() as session:
         item = session.scalar(select(Feedback))
-        assert item.received_at == datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
+        assert item.received_at == datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
         assert item.received_at.utcoffset() == timedelta(0)
         # Comparisons in SQL go through the same conversion.
         found = session.scalar(select(Feedback).where(Feedback.received_at < datetime(2026, 3, 2, 8, 31, tzinfo=local)))
         assert found is not None
-        missed = session.scalar(select(Feedback).where(Feedback.received_at < datetime(2026, 3, 2, 8, 29, tzinfo=local)))
+        missed = session.scalar(
+            select(Feedback).where(Feedback.received_at < datetime(2026, 3, 2, 8, 29, tzinfo=local))
+        )
         assert missed is None
 
 
@@ -82,9 +96,18 @@ def test_tracking_code_unique_in_database(settings):
 
 
 def _audit(session, item):
-    event = AuditEvent(feedback_id=item.id, feedback_code=item.code, at=item.received_at, actor="t",
-                       action="receive", from_status=None, to_status="received", agency_code="TTPVHCC",
-                       due_at=item.due_at, kind="complaint")
+    event = AuditEvent(
+        feedback_id=item.id,
+        feedback_code=item.code,
+        at=item.received_at,
+        actor="t",
+        action="receive",
+        from_status=None,
+        to_status="received",
+        agency_code="TTPVHCC",
+        due_at=item.due_at,
+        kind="complaint",
+    )
     session.add(event)
     session.flush()
     return event
@@ -131,5 +154,7 @@ def test_migrations_downgrade_and_upgrade_again(tmp_path):
         command.downgrade(config, "base")
     assert set(inspect(get_engine(url)).get_table_names()) <= {"alembic_version"}
     upgrade_url(url)
-    assert {"feedback", "audit_event", "users", "code_sequence", "outbox"} <= set(inspect(get_engine(url)).get_table_names())
+    assert {"feedback", "audit_event", "users", "code_sequence", "outbox"} <= set(
+        inspect(get_engine(url)).get_table_names()
+    )
     dispose_engine(url)

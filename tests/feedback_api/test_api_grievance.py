@@ -1,5 +1,6 @@
 """Khiếu nại / tố cáo are not taken in as PAKN: 422 with the legal path and a kind_hint, unless the caller
 confirms it is a phản ánh/kiến nghị (`confirmed_pakn`); ordinary feedback is unaffected."""
+
 from __future__ import annotations
 
 import pytest
@@ -67,14 +68,18 @@ def test_ordinary_feedback_is_unaffected(client, content):
 
 
 def test_confirmed_pakn_must_be_a_boolean(client):
-    response = client.post("/api/v1/feedback", json={**BODY, "content": "Đèn đường hư nhiều ngày", "confirmed_pakn": "có"})
+    response = client.post(
+        "/api/v1/feedback", json={**BODY, "content": "Đèn đường hư nhiều ngày", "confirmed_pakn": "có"}
+    )
     assert response.status_code == 422 and response.json()["code"] == "validation_error"
     assert "confirmed_pakn" in response.json()["detail"]
 
 
 def test_routing_reason_is_readable_and_has_no_rule_id(client, settings):
-    response = client.post("/api/v1/feedback", json={
-        **BODY, "content": "Đèn đường trước cổng trường tiểu học tắt cả tuần nay", "location": "xã Tam Ngọc"})
+    response = client.post(
+        "/api/v1/feedback",
+        json={**BODY, "content": "Đèn đường trước cổng trường tiểu học tắt cả tuần nay", "location": "xã Tam Ngọc"},
+    )
     assert response.status_code == 201, response.text
     assert response.json()["agency"] == "P_HUONG_TRA"
     with get_sessionmaker(settings)() as session:

@@ -1,4 +1,5 @@
 """Intake: validation errors (Vietnamese, naming the field), storage before acknowledgement, outbox rows."""
+
 from __future__ import annotations
 
 import re
@@ -62,8 +63,12 @@ def test_nothing_is_stored_for_invalid_input(client, settings):
 
 
 def test_intake_stores_item_audit_and_outbox_before_answering(client, settings, tokens):
-    body = {**VALID, "contact": {"name": "Trần Thị Mai", "phone": "0912345678"}, "location": "Tam Kỳ",
-            "reply_to": {"channel": "telegram", "chat_id": "12345"}}
+    body = {
+        **VALID,
+        "contact": {"name": "Trần Thị Mai", "phone": "0912345678"},
+        "location": "Tam Kỳ",
+        "reply_to": {"channel": "telegram", "chat_id": "12345"},
+    }
     response = client.post("/api/v1/feedback", json=body, headers=tokens["operator"])  # reply_to: the bot's
     assert response.status_code == 201, response.text
     created = response.json()
@@ -136,8 +141,7 @@ def test_routing_decision_and_reason_are_kept(client, tokens):
 
     body = {**VALID, "content": "Rác thải ùn ứ ở phường An Mỹ nhiều ngày, bốc mùi hôi thối", "location": "Tam Kỳ"}
     created = client.post("/api/v1/feedback", json=body).json()
-    decision = routing.route(body["content"], body["location"], None, list(client.app.state.directory), None,
-                             "TTPVHCC")
+    decision = routing.route(body["content"], body["location"], None, list(client.app.state.directory), None, "TTPVHCC")
     assert decision.agency_code != "TTPVHCC", "this content should match a routing rule"
     assert (created["agency"], created["status"]) == (decision.agency_code, "assigned")
     view = client.get(f"/api/v1/feedback/{created['code']}/staff-view", headers=tokens["supervisor"]).json()
@@ -146,7 +150,9 @@ def test_routing_decision_and_reason_are_kept(client, tokens):
     assert view["routing_reason"] == readable and view["category"] == decision.category
     assert "quy tắc" not in readable and (decision.matched_rule or "@") not in readable
     assert [(e["action"], e["status"], e["agency"]) for e in view["timeline"]] == [
-        ("receive", "received", "TTPVHCC"), ("assign", "assigned", decision.agency_code)]
+        ("receive", "received", "TTPVHCC"),
+        ("assign", "assigned", decision.agency_code),
+    ]
     assert view["timeline"][1]["reason"] == readable
     assert view["timeline"][0]["reason"] == "Tiếp nhận qua trang web"
 

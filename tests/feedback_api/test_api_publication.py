@@ -1,4 +1,5 @@
 """Publication and public views: consent rules, redaction, no personal data anywhere public."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,10 @@ import re
 from feedback_api.feedback.lifecycle import Action, Status
 
 NAME = "Nguyễn Văn Hùng"
-CONTENT = ("Tôi là Nguyễn Văn Hùng, nhà ở số 12 Phan Châu Trinh, SĐT 0905123456, email "
-           "hung.nguyen@example.com. Đèn đường trước nhà bị hỏng đã hai tuần, đề nghị sửa.")
+CONTENT = (
+    "Tôi là Nguyễn Văn Hùng, nhà ở số 12 Phan Châu Trinh, SĐT 0905123456, email "
+    "hung.nguyen@example.com. Đèn đường trước nhà bị hỏng đã hai tuần, đề nghị sửa."
+)
 ANSWER = "Kính gửi ông Hùng: đơn vị đã thay bóng đèn đường. Cần hỗ trợ xin gọi lại số 0905 123 456. CCCD 049201001234."
 ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 PERSONAL = ["Hùng", "0905", "123 456", "123456", "hung.nguyen", "example.com", "số 12", "049201001234", "987654321"]
@@ -17,8 +20,14 @@ PERSONAL = ["Hùng", "0905", "123 456", "123456", "hung.nguyen", "example.com", 
 def _published(api, **submit) -> str:
     t = api.tokens["supervisor"]
     contact = {"name": NAME, "phone": "0905 123 456", "email": "hung.nguyen@example.com"}
-    code = api.item_in(Status.in_progress, content=CONTENT, contact=contact, headers=api.tokens["operator"],
-                       reply_to={"channel": "telegram", "chat_id": "987654321"}, **submit)
+    code = api.item_in(
+        Status.in_progress,
+        content=CONTENT,
+        contact=contact,
+        headers=api.tokens["operator"],
+        reply_to={"channel": "telegram", "chat_id": "987654321"},
+        **submit,
+    )
     assert api.act(code, Action.answer, {"answer": ANSWER}, t).status_code == 200
     response = api.act(code, Action.publish, {}, t)
     assert response.status_code == 200, response.text
@@ -99,8 +108,9 @@ def test_publication_needs_consent_or_public_interest(api):
     no_reason = api.act(code, Action.publish, {"public_interest": True}, t["supervisor"])
     assert no_reason.status_code == 422 and no_reason.json()["code"] == "public_interest_reason_required"
     assert api.staff_view(code)["status"] == "answered"
-    done = api.act(code, Action.publish, {"public_interest": True, "reason": "Vấn đề chung của cả khu phố"},
-                   t["supervisor"])
+    done = api.act(
+        code, Action.publish, {"public_interest": True, "reason": "Vấn đề chung của cả khu phố"}, t["supervisor"]
+    )
     assert done.status_code == 200
     view = api.staff_view(code)
     assert view["status"] == "published" and view["public_interest"] is True

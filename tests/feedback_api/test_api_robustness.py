@@ -1,16 +1,22 @@
 """No input produces a 500: random bodies against intake and transitions; the catch-all stays generic."""
+
 from __future__ import annotations
 
 import logging
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from feedback_api.feedback.lifecycle import Action, Status
 
-json_scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=40)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=10), inner, max_size=3), max_leaves=8)
+json_scalars = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=40)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=8,
+)
 intake_like = st.fixed_dictionaries(
     {},
     optional={
@@ -18,9 +24,10 @@ intake_like = st.fixed_dictionaries(
         "kind": st.sampled_from(["complaint", "recommendation", "x", ""]) | json_values,
         "channel": st.sampled_from(["web", "telegram", "zalo", "phone", "email", "walk_in", "fax"]),
         "received_at": st.sampled_from(["2026-03-02T08:30:00+07:00", "2026-03-02", "2999-01-01T00:00:00Z", "x"]),
-        "contact": json_values | st.fixed_dictionaries({}, optional={"name": st.text(max_size=20),
-                                                                     "phone": st.text(max_size=15),
-                                                                     "email": st.text(max_size=20)}),
+        "contact": json_values
+        | st.fixed_dictionaries(
+            {}, optional={"name": st.text(max_size=20), "phone": st.text(max_size=15), "email": st.text(max_size=20)}
+        ),
         "publish_consent": json_values,
         "reply_to": json_values,
         "attachments": json_values,
@@ -42,8 +49,11 @@ def test_random_intake_bodies_never_500(client, tokens, body):
 
 
 @hyp_settings(**HYPOTHESIS)
-@given(action=st.sampled_from(list(Action)), body=json_values,
-       code=st.sampled_from(["PA-2026-000001", "PA-2026-000002", "PA-1", "%00", "x" * 300]))
+@given(
+    action=st.sampled_from(list(Action)),
+    body=json_values,
+    code=st.sampled_from(["PA-2026-000001", "PA-2026-000002", "PA-1", "%00", "x" * 300]),
+)
 def test_random_transition_bodies_never_500(api, action, body, code):
     if not api.client.get("/api/v1/feedback/PA-2026-000001").status_code == 200:
         api.item_in(Status.in_progress)
@@ -64,20 +74,23 @@ def test_unexpected_errors_become_generic_json_and_logs_hold_no_request_data(app
     with caplog.at_level(logging.ERROR, logger="feedback_api"):
         response = client.get("/api/v1/_boom", params={"phone": secret})
     assert response.status_code == 500
-    assert response.json() == {"detail": "Hệ thống đang gặp sự cố, vui lòng thử lại sau hoặc gọi tổng đài 1022.",
-                               "code": "internal_error"}
+    assert response.json() == {
+        "detail": "Hệ thống đang gặp sự cố, vui lòng thử lại sau hoặc gọi tổng đài 1022.",
+        "code": "internal_error",
+    }
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "RuntimeError" in logged and "0905123456" not in logged and "Hùng" not in logged
 
 
 def test_nul_characters_are_clear_4xx_on_every_backend(api):
     code = api.item_in(Status.in_progress)
-    body = api.client.post("/api/v1/feedback", json={"content": "Nội dung có ký tự \x00 lạ ở giữa", "kind": "complaint",
-                                                     "channel": "web"})
+    body = api.client.post(
+        "/api/v1/feedback", json={"content": "Nội dung có ký tự \x00 lạ ở giữa", "kind": "complaint", "channel": "web"}
+    )
     assert body.status_code == 422 and "content" in body.json()["detail"]
     reason = api.act(code, Action.request_info, {"question": "Câu hỏi \x00?"}, api.tokens["supervisor"])
     assert reason.status_code == 422
-    for url in ("/api/v1/feedback/PA-2026-%00", "/api/v1/public/feedback?q=%00", f"/api/v1/feedback?chat_id=%00"):
+    for url in ("/api/v1/feedback/PA-2026-%00", "/api/v1/public/feedback?q=%00", "/api/v1/feedback?chat_id=%00"):
         response = api.client.get(url, headers=api.tokens["supervisor"])
         assert response.status_code < 500, (url, response.text)
         assert response.status_code == 200 or response.json()["code"]
@@ -85,9 +98,17 @@ def test_nul_characters_are_clear_4xx_on_every_backend(api):
 
 def test_openapi_document_builds(client):
     schema = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/feedback", "/api/v1/feedback/{code}", "/api/v1/feedback/{code}/staff-view",
-                 "/api/v1/feedback/{code}/assign", "/api/v1/auth/token", "/api/v1/agencies",
-                 "/api/v1/public/feedback", "/api/v1/stats", "/api/v1/healthz"):
+    for path in (
+        "/api/v1/feedback",
+        "/api/v1/feedback/{code}",
+        "/api/v1/feedback/{code}/staff-view",
+        "/api/v1/feedback/{code}/assign",
+        "/api/v1/auth/token",
+        "/api/v1/agencies",
+        "/api/v1/public/feedback",
+        "/api/v1/stats",
+        "/api/v1/healthz",
+    ):
         assert path in schema["paths"], path
 
 
@@ -96,8 +117,9 @@ def test_healthz_reports_an_unreachable_database(app):
     from sqlalchemy.orm import sessionmaker
 
     working = app.state.sessionmaker
-    app.state.sessionmaker = sessionmaker(bind=create_engine(
-        "postgresql+psycopg://nobody@127.0.0.1:1/nothing", connect_args={"connect_timeout": 2}))
+    app.state.sessionmaker = sessionmaker(
+        bind=create_engine("postgresql+psycopg://nobody@127.0.0.1:1/nothing", connect_args={"connect_timeout": 2})
+    )
     try:
         response = TestClient(app).get("/api/v1/healthz")
     finally:

@@ -1,17 +1,18 @@
 """Figures: the endpoint agrees with an independent recomputation from the raw audit rows."""
+
 from __future__ import annotations
 
 import csv
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
 
 from common.db import get_engine
-from feedback_api.feedback.lifecycle import Action, Status
+from feedback_api.feedback.lifecycle import Action
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OPEN = {"received", "assigned", "in_progress", "transferred", "returned", "needs_info"}
@@ -42,8 +43,13 @@ def _scenario(api) -> dict[str, str]:
         "merged": api.submit()["code"],
     }
     run(codes["late_published"], assign_stp, answer, (Action.publish, {}))
-    run(codes["late_transferred"], assign_stp, (Action.transfer, {"agency": "SXD", "reason": "Thuộc lĩnh vực xây dựng"}),
-        (Action.start, {}), answer)
+    run(
+        codes["late_transferred"],
+        assign_stp,
+        (Action.transfer, {"agency": "SXD", "reason": "Thuộc lĩnh vực xây dựng"}),
+        (Action.start, {}),
+        answer,
+    )
     run(codes["overdue_open"], assign_stp, (Action.start, {}))
     run(codes["rejected_old"], (Action.reject, {"reason": "Đơn khiếu nại", "guidance": "Gửi theo Luật Khiếu nại"}))
     run(codes["on_time"], assign_stp, (Action.start, {}), answer)
@@ -56,9 +62,12 @@ def _scenario(api) -> dict[str, str]:
 def _independent(database_url: str, now: datetime) -> dict[tuple[str, str], dict]:
     """Straight from the definitions, over raw SQL rows (no project code involved)."""
     with get_engine(database_url).connect() as connection:
-        rows = connection.execute(text(
-            "SELECT feedback_code, at, action, from_status, to_status, agency_code, due_at FROM audit_event ORDER BY id"
-        )).all()
+        rows = connection.execute(
+            text(
+                "SELECT feedback_code, at, action, from_status, to_status, agency_code, due_at"
+                " FROM audit_event ORDER BY id"
+            )
+        ).all()
     per_item: dict[str, list] = {}
     for row in rows:
         per_item.setdefault(row.feedback_code, []).append(row)
@@ -66,7 +75,7 @@ def _independent(database_url: str, now: datetime) -> dict[tuple[str, str], dict
     def aware(value):
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
     result: dict[tuple[str, str], dict] = {}
     for events in per_item.values():
@@ -74,8 +83,18 @@ def _independent(database_url: str, now: datetime) -> dict[tuple[str, str], dict
         month = aware(receipt.at).astimezone(TZ).strftime("%Y-%m")
         last = events[-1]
         key = (last.agency_code, month)
-        counts = result.setdefault(key, dict(received=0, handled=0, handled_on_time=0, open_in_time=0,
-                                             overdue_open=0, published=0, closed_unanswered=0))
+        counts = result.setdefault(
+            key,
+            dict(
+                received=0,
+                handled=0,
+                handled_on_time=0,
+                open_in_time=0,
+                overdue_open=0,
+                published=0,
+                closed_unanswered=0,
+            ),
+        )
         counts["received"] += 1
         answered = next((e for e in events if e.action == "answer"), None)
         if answered is not None:
@@ -103,9 +122,19 @@ def test_stats_match_independent_recomputation(api, database_url):
     now = datetime.fromisoformat(report["computed_at"])
     expected = _independent(database_url, now)
     got = {
-        (r["agency_code"], r["month"]): {k: r[k] for k in ("received", "handled", "handled_on_time", "open_in_time",
-                                                            "overdue_open", "published", "on_time_rate",
-                                                            "handled_on_time_rate")}
+        (r["agency_code"], r["month"]): {
+            k: r[k]
+            for k in (
+                "received",
+                "handled",
+                "handled_on_time",
+                "open_in_time",
+                "overdue_open",
+                "published",
+                "on_time_rate",
+                "handled_on_time_rate",
+            )
+        }
         for r in report["rows"]
     }
     assert got == expected
@@ -113,8 +142,16 @@ def test_stats_match_independent_recomputation(api, database_url):
     # And the scenario's own facts, stated by hand.
     this_month = now.astimezone(TZ).strftime("%Y-%m")
     stp_sept = got[("STP", "2026-09")]
-    assert stp_sept == {"received": 2, "handled": 1, "handled_on_time": 0, "open_in_time": 0, "overdue_open": 1,
-                        "published": 1, "on_time_rate": 0.0, "handled_on_time_rate": 0.0}
+    assert stp_sept == {
+        "received": 2,
+        "handled": 1,
+        "handled_on_time": 0,
+        "open_in_time": 0,
+        "overdue_open": 1,
+        "published": 1,
+        "on_time_rate": 0.0,
+        "handled_on_time_rate": 0.0,
+    }
     assert got[("SXD", "2026-09")]["handled"] == 1 and got[("SXD", "2026-09")]["handled_on_time"] == 0
     # This month: 2 answered on time + 1 open, not yet due, of 3 (the merged duplicate is not counted).
     assert got[("STP", this_month)]["handled_on_time"] == 2 and got[("STP", this_month)]["on_time_rate"] == 1.0
@@ -139,11 +176,20 @@ def test_month_and_agency_filters_and_csv(api):
     assert exported.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel on Windows reads the Vietnamese right
     table = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [(r["agency_code"], int(r["received"]), int(r["handled_on_time"])) for r in table] == [
-        (r["agency_code"], r["received"], r["handled_on_time"]) for r in september["rows"]]
-    late_csv = list(csv.DictReader(io.StringIO(api.client.get(
-        "/api/v1/stats", params={"month": "2026-09", "format": "csv", "table": "late"}).content.decode("utf-8-sig"))))
+        (r["agency_code"], r["received"], r["handled_on_time"]) for r in september["rows"]
+    ]
+    late_csv = list(
+        csv.DictReader(
+            io.StringIO(
+                api.client.get(
+                    "/api/v1/stats", params={"month": "2026-09", "format": "csv", "table": "late"}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert sorted(r["feedback_code"] for r in late_csv) == sorted(
-        i["feedback_code"] for g in september["late"] for i in g["items"])
+        i["feedback_code"] for g in september["late"] for i in g["items"]
+    )
     assert all(int(r["days_late"]) >= 1 for r in late_csv)
     # Local time to the second, as Excel reads it: the due date of a 10-working-day item is 23:59:59 local.
     for r in late_csv:
@@ -184,12 +230,27 @@ def test_backlog_trend_and_worst_first(api):
     assert codes["overdue_open"] in backlog_csv.content.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize("params", [
-    {"month": "0001-01"}, {"month": "2026-13"}, {"month": "2026-00"}, {"month": "2026-1"}, {"month": "03-2026"},
-    {"month": "abc"}, {"month": ""}, {"month": "9999-01"}, {"month": "２０２６-０３"}, {"from": "2026-05", "to": "2026-03"},
-    {"from": "1999-12"}, {"to": "2026-99"}, {"month": "2026-03", "from": "2026-01"}, {"from": "2020-01", "to": "2026-03"},
-    {"month": "2026-03", "format": "xlsx", "to": "x"}, {"month": "2026-03'--"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"month": "0001-01"},
+        {"month": "2026-13"},
+        {"month": "2026-00"},
+        {"month": "2026-1"},
+        {"month": "03-2026"},
+        {"month": "abc"},
+        {"month": ""},
+        {"month": "9999-01"},
+        {"month": "２０２６-０３"},
+        {"from": "2026-05", "to": "2026-03"},
+        {"from": "1999-12"},
+        {"to": "2026-99"},
+        {"month": "2026-03", "from": "2026-01"},
+        {"from": "2020-01", "to": "2026-03"},
+        {"month": "2026-03", "format": "xlsx", "to": "x"},
+        {"month": "2026-03'--"},
+    ],
+)
 def test_bad_month_is_422_in_vietnamese(api, params):
     response = api.client.get("/api/v1/stats", params=params)
     assert response.status_code == 422, response.text
@@ -207,16 +268,29 @@ def test_xlsx_download(api):
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert 'filename="bao-cao-pakn-2026-09.xlsx"' in response.headers["content-disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["Tổng quan", "Theo cơ quan", "Theo tháng", "Tồn đọng theo tuổi",
-                                   "Danh sách trễ hạn", "Tồn đọng quá hạn"]
+    assert workbook.sheetnames == [
+        "Tổng quan",
+        "Theo cơ quan",
+        "Theo tháng",
+        "Tồn đọng theo tuổi",
+        "Danh sách trễ hạn",
+        "Tồn đọng quá hạn",
+    ]
     by_agency = workbook["Theo cơ quan"]
     assert by_agency["A1"].value == "Cơ quan" and by_agency["J1"].value == "Tỷ lệ xử lý đúng hạn"
     assert by_agency["B2"].value == "STP" and by_agency["J2"].value == 0 and by_agency["J2"].number_format == "0.00%"
     assert len(by_agency._charts) == 1 and len(workbook["Theo tháng"]._charts) == 2
     assert len(workbook["Tồn đọng theo tuổi"]._charts) == 1
     late = workbook["Danh sách trễ hạn"]
-    assert [c.value for c in late[1]] == ["Cơ quan", "Mã PAKN", "Tháng tiếp nhận", "Hạn trả lời", "Ngày trả lời",
-                                          "Tình trạng", "Số ngày làm việc trễ"]
+    assert [c.value for c in late[1]] == [
+        "Cơ quan",
+        "Mã PAKN",
+        "Tháng tiếp nhận",
+        "Hạn trả lời",
+        "Ngày trả lời",
+        "Tình trạng",
+        "Số ngày làm việc trễ",
+    ]
     late_codes = {row[1] for row in late.iter_rows(min_row=2, values_only=True)}
     assert late_codes == {codes["late_published"], codes["late_transferred"], codes["overdue_open"]}
     text = " ".join(str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c is not None)

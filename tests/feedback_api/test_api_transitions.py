@@ -1,5 +1,8 @@
 """Every allowed and every forbidden (status, action) pair, driven through the HTTP API."""
+
 from __future__ import annotations
+
+from datetime import UTC
 
 import pytest
 
@@ -20,17 +23,24 @@ def test_each_action_from_status(api, status):
         after = api.staff_view(code)
         expected = TRANSITIONS.get((status, action))
         if expected is not None:
-            ok = (response.status_code == 200 and response.json()["status"] == expected
-                  and after["status"] == expected
-                  and len(after["timeline"]) == len(before["timeline"]) + 1
-                  and after["timeline"][:-1] == before["timeline"]  # append-only: history untouched
-                  and after["timeline"][-1]["action"] == action
-                  and after["timeline"][-1]["status"] == expected)
+            ok = (
+                response.status_code == 200
+                and response.json()["status"] == expected
+                and after["status"] == expected
+                and len(after["timeline"]) == len(before["timeline"]) + 1
+                and after["timeline"][:-1] == before["timeline"]  # append-only: history untouched
+                and after["timeline"][-1]["action"] == action
+                and after["timeline"][-1]["status"] == expected
+            )
         else:
             payload = response.json()
-            ok = (response.status_code == 409 and payload["code"] == "invalid_transition"
-                  and "Không thể thực hiện" in payload["detail"]
-                  and after["status"] == status and after["timeline"] == before["timeline"])
+            ok = (
+                response.status_code == 409
+                and payload["code"] == "invalid_transition"
+                and "Không thể thực hiện" in payload["detail"]
+                and after["status"] == status
+                and after["timeline"] == before["timeline"]
+            )
         if not ok:
             failures.append((action.value, expected, response.status_code, response.text[:200]))
     assert failures == []
@@ -54,7 +64,9 @@ def test_transition_side_effects(api):
     assert view["timeline"][2]["reason"] == "Thuộc lĩnh vực xây dựng"
 
     rejected = api.item_in(Status.received)
-    api.act(rejected, Action.reject, {"reason": "Là đơn tố cáo", "guidance": "Gửi đơn tố cáo đến cơ quan có thẩm quyền"}, t)
+    api.act(
+        rejected, Action.reject, {"reason": "Là đơn tố cáo", "guidance": "Gửi đơn tố cáo đến cơ quan có thẩm quyền"}, t
+    )
     assert api.staff_view(rejected)["guidance"] == "Gửi đơn tố cáo đến cơ quan có thẩm quyền"
 
     target = api.submit()["code"]
@@ -81,10 +93,10 @@ def test_transition_input_errors(api):
 
 def test_needs_info_pauses_the_clock(api, settings):
     """Answer deadline moves by the working days spent waiting for the citizen (sla.extend_for_pause)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    from feedback_api.feedback import sla
     from feedback_api.db import get_sessionmaker
+    from feedback_api.feedback import sla
     from feedback_api.feedback.models import Feedback
     from feedback_api.feedback.workdays import calendar_from_settings
 
@@ -93,7 +105,7 @@ def test_needs_info_pauses_the_clock(api, settings):
     due_before = api.staff_view(code)["due_at"]
     api.act(code, Action.request_info, {"question": "Xin cho biết địa chỉ cụ thể?"}, t)
     # Pretend the question was asked 7 calendar days ago.
-    paused_at = datetime.now(timezone.utc) - timedelta(days=7)
+    paused_at = datetime.now(UTC) - timedelta(days=7)
     with get_sessionmaker(settings)() as session:
         item = session.query(Feedback).filter_by(code=code).one()
         item.paused_at = paused_at
@@ -102,6 +114,6 @@ def test_needs_info_pauses_the_clock(api, settings):
     assert citizen.status_code == 200, citizen.text
     calendar = calendar_from_settings(settings)
     due_before_dt = datetime.fromisoformat(due_before)
-    expected = sla.extend_for_pause(due_before_dt, paused_at, datetime.now(timezone.utc), calendar)
+    expected = sla.extend_for_pause(due_before_dt, paused_at, datetime.now(UTC), calendar)
     assert expected > due_before_dt  # 7 calendar days always contain working days
     assert datetime.fromisoformat(api.staff_view(code)["due_at"]) == expected

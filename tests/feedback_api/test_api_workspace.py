@@ -1,5 +1,6 @@
 """The officers' workspace through the HTTP API: urgency order with working days left, search, claim,
 unread counts, internal notes, answer templates, labels; the citizen's view, satisfaction and reopening."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,10 +18,11 @@ def _to_staff_agency(api, code):
 
 def _set_due(settings, code, days):
     """Move an item's deadline (tests only): negative days = overdue."""
+    from sqlalchemy import select
+
     from feedback_api.db import get_sessionmaker
     from feedback_api.feedback.models import Feedback
     from feedback_api.orm import utcnow
-    from sqlalchemy import select
 
     with get_sessionmaker(settings)() as session:
         item = session.scalar(select(Feedback).where(Feedback.code == code))
@@ -94,8 +96,9 @@ def test_claim_assign_release_audited_and_counts(api, tokens, settings):
     assert "stp_colleague" in officers and tokens.users["staff_other"] not in officers
     given = api.client.post(f"/api/v1/feedback/{code}/claim", json={"assignee": "stp_colleague"}, headers=staff)
     assert given.json()["assignee"] == "stp_colleague"
-    other_agency = api.client.post(f"/api/v1/feedback/{code}/claim", json={"assignee": tokens.users["staff_other"]},
-                                   headers=staff)
+    other_agency = api.client.post(
+        f"/api/v1/feedback/{code}/claim", json={"assignee": tokens.users["staff_other"]}, headers=staff
+    )
     assert other_agency.status_code == 400 and "cơ quan" in other_agency.json()["detail"]
     foreign = api.client.post(f"/api/v1/feedback/{code}/claim", json={}, headers=tokens["staff_other"])
     assert foreign.status_code == 403
@@ -136,20 +139,28 @@ def test_internal_notes_never_reach_the_citizen_or_the_public(api, tokens):
     public = api.client.get("/api/v1/public/feedback").text
     assert "đã gọi ông Hùng" not in citizen and "đã gọi ông Hùng" not in public
     assert '"note"' not in citizen
-    assert api.client.post(f"/api/v1/feedback/{code}/notes", json={"body": "x" * 3},
-                           headers=tokens["staff_other"]).status_code == 403
-    assert api.client.post(f"/api/v1/feedback/{code}/notes", json={"body": ""}, headers=tokens["staff"]).status_code == 422
+    assert (
+        api.client.post(
+            f"/api/v1/feedback/{code}/notes", json={"body": "x" * 3}, headers=tokens["staff_other"]
+        ).status_code
+        == 403
+    )
+    assert (
+        api.client.post(f"/api/v1/feedback/{code}/notes", json={"body": ""}, headers=tokens["staff"]).status_code == 422
+    )
 
 
 def test_answer_templates_per_agency(api, tokens):
     staff, other = tokens["staff"], tokens["staff_other"]
-    made = api.client.post("/api/v1/answer-templates", json={"title": "Đã sửa xong",
-                           "body": "Cơ quan đã kiểm tra và khắc phục xong. Cảm ơn ông/bà đã phản ánh."}, headers=staff)
+    made = api.client.post(
+        "/api/v1/answer-templates",
+        json={"title": "Đã sửa xong", "body": "Cơ quan đã kiểm tra và khắc phục xong. Cảm ơn ông/bà đã phản ánh."},
+        headers=staff,
+    )
     assert made.status_code == 201 and made.json()["agency"] == STAFF_AGENCY
     assert [t["title"] for t in api.client.get("/api/v1/answer-templates", headers=staff).json()] == ["Đã sửa xong"]
     assert api.client.get("/api/v1/answer-templates", headers=other).json() == []
-    assert api.client.get("/api/v1/answer-templates", params={"agency": STAFF_AGENCY},
-                          headers=other).status_code == 403
+    assert api.client.get("/api/v1/answer-templates", params={"agency": STAFF_AGENCY}, headers=other).status_code == 403
     assert api.client.delete(f"/api/v1/answer-templates/{made.json()['id']}", headers=other).status_code == 403
     assert api.client.delete(f"/api/v1/answer-templates/{made.json()['id']}", headers=staff).status_code == 204
     bad = api.client.post("/api/v1/answer-templates", json={"title": "x", "body": "ngắn"}, headers=staff)
@@ -177,8 +188,9 @@ def test_satisfied_is_recorded_once(api, tokens):
     assert wrong.status_code == 403
     ok = api.client.post(f"/api/v1/feedback/{code}/satisfaction", json={"satisfied": True, "phone_last4": "3456"})
     assert ok.status_code == 200 and ok.json()["status"] == "answered"
-    again = api.client.post(f"/api/v1/feedback/{code}/satisfaction", json={"satisfied": False, "reason": "Chưa sửa",
-                                                                            "phone_last4": "3456"})
+    again = api.client.post(
+        f"/api/v1/feedback/{code}/satisfaction", json={"satisfied": False, "reason": "Chưa sửa", "phone_last4": "3456"}
+    )
     assert again.status_code == 409 and "đã đánh giá" in again.json()["detail"]
     view = api.staff_view(code)
     assert view["timeline"][-1]["action"] == "satisfied"
@@ -193,11 +205,14 @@ def test_not_satisfied_reopens_to_the_same_agency_with_its_own_deadline(api, tok
     api.act(code, Action.publish, {}, tokens["supervisor"])
     _set_due(settings, code, -30)  # answered long ago (and late): the new deadline must not inherit that
     before = api.staff_view(code)
-    no_reason = api.client.post(f"/api/v1/feedback/{code}/satisfaction",
-                                json={"satisfied": False, "phone_last4": "3456"})
+    no_reason = api.client.post(
+        f"/api/v1/feedback/{code}/satisfaction", json={"satisfied": False, "phone_last4": "3456"}
+    )
     assert no_reason.status_code == 400 and "vì sao" in no_reason.json()["detail"]
-    response = api.client.post(f"/api/v1/feedback/{code}/satisfaction",
-                               json={"satisfied": False, "reason": "Đèn vẫn chưa sáng", "phone_last4": "3456"})
+    response = api.client.post(
+        f"/api/v1/feedback/{code}/satisfaction",
+        json={"satisfied": False, "reason": "Đèn vẫn chưa sáng", "phone_last4": "3456"},
+    )
     assert response.status_code == 200, response.text
     result = response.json()
     assert (result["status"], result["agency"]) == ("assigned", STAFF_AGENCY)
@@ -207,8 +222,10 @@ def test_not_satisfied_reopens_to_the_same_agency_with_its_own_deadline(api, tok
     assert [e["action"] for e in after["timeline"][-2:]] == ["unsatisfied", "reopen"]
     assert after["timeline"][-1]["reason"] == "Công dân chưa hài lòng: Đèn vẫn chưa sáng"
     # the agency answers again; the citizen may rate the new answer
-    assert api.act(code, Action.answer, {"answer": "Đã thay bóng đèn mới, đèn đã sáng lại."},
-                   tokens["staff"]).status_code == 200
+    assert (
+        api.act(code, Action.answer, {"answer": "Đã thay bóng đèn mới, đèn đã sáng lại."}, tokens["staff"]).status_code
+        == 200
+    )
     assert api.client.get(f"/api/v1/feedback/{code}", params={"phone_last4": "3456"}).json()["details"]["can_rate"]
     citizen = api.client.get(f"/api/v1/feedback/{code}", params={"phone_last4": "3456"}).json()["details"]
     assert any("mở lại" in e["text"] for e in citizen["timeline"])
@@ -233,8 +250,13 @@ def test_bad_inbox_queries_are_422_in_vietnamese(api, query):
 def test_bad_workspace_bodies_are_4xx(api, tokens):
     code = api.submit()["code"]
     assert api.client.post(f"/api/v1/feedback/{code}/satisfaction", json={"satisfied": "có lẽ"}).status_code == 422
-    assert api.client.post(f"/api/v1/feedback/{code}/claim", content=b"{", headers={**tokens["staff"],
-                           "Content-Type": "application/json"}).status_code in (400, 422)
-    assert api.client.post("/api/v1/feedback/PA-2026-999999/notes", json={"body": "ghi chú"},
-                           headers=tokens["staff"]).status_code == 404
+    assert api.client.post(
+        f"/api/v1/feedback/{code}/claim", content=b"{", headers={**tokens["staff"], "Content-Type": "application/json"}
+    ).status_code in (400, 422)
+    assert (
+        api.client.post(
+            "/api/v1/feedback/PA-2026-999999/notes", json={"body": "ghi chú"}, headers=tokens["staff"]
+        ).status_code
+        == 404
+    )
     assert api.client.delete("/api/v1/answer-templates/999999", headers=tokens["staff"]).status_code == 404

@@ -3,6 +3,7 @@
 Used by tests/feedback_ops/test_ops_schemathesis.py; runnable alone for a longer run:
     .venv/bin/python -m tests.feedback_ops.fuzz_schema --examples 50
 """
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,15 @@ class FuzzReport:
         return sum(self.violations.values())
 
 
-def fuzz(app, auth_headers: dict[str, str] | None = None, *, max_examples: int = 8, budget_seconds: float = 60.0,
-         modes=("positive", "negative"), report: FuzzReport | None = None) -> FuzzReport:
+def fuzz(
+    app,
+    auth_headers: dict[str, str] | None = None,
+    *,
+    max_examples: int = 8,
+    budget_seconds: float = 60.0,
+    modes=("positive", "negative"),
+    report: FuzzReport | None = None,
+) -> FuzzReport:
     """Generate `max_examples` cases per operation and mode, call the app in-process, run every check.
 
     Failures are counted, not raised (so Hypothesis does not spend the budget shrinking them).
@@ -72,9 +80,14 @@ def fuzz(app, auth_headers: dict[str, str] | None = None, *, max_examples: int =
             strategy = operation.as_strategy(generation_mode=GenerationMode(mode))
 
             @given(case=strategy)
-            @settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=max_examples,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             def run(case):
                 if time.monotonic() > deadline:
                     return
@@ -114,16 +127,25 @@ def _main() -> None:  # pragma: no cover - manual runs
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp())
-    settings = Settings(_env_file=None, data_dir=data, database_url=args.database_url, jwt_secret="x" * 40,
-                        outbox_poll_seconds=0, scheduler_interval_seconds=0, rate_limit_per_minute=1_000_000)
+    settings = Settings(
+        _env_file=None,
+        data_dir=data,
+        database_url=args.database_url,
+        jwt_secret="x" * 40,
+        outbox_poll_seconds=0,
+        scheduler_interval_seconds=0,
+        rate_limit_per_minute=1_000_000,
+    )
     app = create_app(settings)
     with get_sessionmaker(settings)() as session:
         user = create_user(session, "fuzz_supervisor", "password-for-fuzz", "supervisor", None)
         token = create_access_token(user, settings)
     for name, headers in (("anonymous", {}), ("supervisor", {"Authorization": f"Bearer {token}"})):
         report = fuzz(app, headers, max_examples=args.examples, budget_seconds=args.budget)
-        print(f"{name}: {report.operations} operations, {report.requests} requests, "
-              f"{report.server_errors} server errors, {report.schema_violations} schema violations")
+        print(
+            f"{name}: {report.operations} operations, {report.requests} requests, "
+            f"{report.server_errors} server errors, {report.schema_violations} schema violations"
+        )
         for line in report.examples:
             print("  ", line)
 

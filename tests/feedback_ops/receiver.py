@@ -1,4 +1,5 @@
 """A real HTTP receiver on 127.0.0.1 for outbox tests: records each request, answers scripted statuses."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The background worker end to end: in the app lifespan (`hotline serve`) and as `hotline worker`."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from feedback_api.orm import utcnow
-from feedback_api.main import create_app
 from common.signing import verify
+from feedback_api.main import create_app
+from feedback_api.orm import utcnow
 from tests.feedback_ops.conftest import WEBHOOK_SECRET
 from tests.feedback_ops.test_ops_scheduler import _add_item
 
@@ -35,8 +36,9 @@ def test_lifespan_runs_delivery_and_scheduler(ops_settings, receiver):
     _add_item(settings, code="PA-2025-000001", received=utcnow() - timedelta(days=40))
     with TestClient(create_app(settings)) as client:
         code = client.post("/api/v1/feedback", json=BODY).json()["code"]
-        assert _wait_for(lambda: {"feedback.created", "feedback.escalated"}
-                         <= {r.json["event"] for r in list(receiver.requests)})
+        assert _wait_for(
+            lambda: {"feedback.created", "feedback.escalated"} <= {r.json["event"] for r in list(receiver.requests)}
+        )
     events = {(r.json["event"], r.json["feedback"]["code"]) for r in receiver.requests}
     assert ("feedback.created", code) in events and ("feedback.escalated", "PA-2025-000001") in events
     assert all(verify(WEBHOOK_SECRET, r.body, r.headers["x-hotline-signature"]) for r in receiver.requests)
@@ -54,8 +56,9 @@ def test_hotline_worker_command(ops_settings, receiver, tmp_path):
         "HOTLINE_SCHEDULER_INTERVAL_SECONDS": "1",
     }
     hotline = Path(sys.executable).with_name("hotline")
-    process = subprocess.Popen([str(hotline), "worker"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [str(hotline), "worker"], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         assert _wait_for(lambda: any(r.json["event"] == "feedback.escalated" for r in list(receiver.requests)), 60)
     finally:

@@ -1,4 +1,5 @@
 """Robustness at the edge: Idempotency-Key, rate limit, request size limit, attachments."""
+
 from __future__ import annotations
 
 import struct
@@ -12,8 +13,11 @@ from feedback_api.db import get_sessionmaker
 from feedback_api.feedback.models import Feedback
 from feedback_api.main import create_app
 
-BODY = {"content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
-        "kind": "complaint", "channel": "web"}
+BODY = {
+    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
+    "kind": "complaint",
+    "channel": "web",
+}
 
 
 def _count_items(settings) -> int:
@@ -27,14 +31,17 @@ def _client(settings, **changes) -> TestClient:
 
 def png_bytes() -> bytes:
     """A real 1×1 PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 # --- Idempotency-Key -----------------------------------------------------------------------------
+
 
 def test_same_key_same_body_replays_original_answer(client, settings):
     headers = {"Idempotency-Key": "tg-update-1001"}
@@ -95,6 +102,7 @@ def test_failed_validation_is_replayed_not_stored_twice(client, settings):
 
 # --- rate limit ----------------------------------------------------------------------------------
 
+
 def test_rate_limit_429_with_retry_after(settings, tokens):
     client = _client(settings, rate_limit_per_minute=3)
     for _ in range(3):
@@ -117,6 +125,7 @@ def test_rate_limit_429_with_retry_after(settings, tokens):
 
 # --- request size limit --------------------------------------------------------------------------
 
+
 def test_oversized_request_is_413(settings):
     client = _client(settings, max_request_bytes=2000)
     response = client.post("/api/v1/feedback", json={**BODY, "content": "x" * 3000})
@@ -134,6 +143,7 @@ def test_oversized_request_is_413(settings):
 
 # --- attachments ---------------------------------------------------------------------------------
 
+
 def test_image_upload_checked_by_content_not_by_claim(client, settings, tokens):
     image = png_bytes()
     # The client claims octet-stream: the bytes say PNG.
@@ -149,7 +159,10 @@ def test_image_upload_checked_by_content_not_by_claim(client, settings, tokens):
     opened = client.get(f"/api/v1/attachments/{body['id']}", headers=tokens["operator"])
     assert opened.status_code == 200 and opened.content == image
     assert opened.headers["content-type"] == "image/png" and opened.headers["x-content-type-options"] == "nosniff"
-    assert client.get("/api/v1/attachments/0f8fad5b-d9cb-469f-a165-70867728950e", headers=tokens["staff"]).status_code == 404
+    assert (
+        client.get("/api/v1/attachments/0f8fad5b-d9cb-469f-a165-70867728950e", headers=tokens["staff"]).status_code
+        == 404
+    )
     assert client.get("/api/v1/attachments/..%2F..%2Fsecrets", headers=tokens["staff"]).status_code == 404
 
     # A text file claiming to be a PNG is refused.
@@ -186,8 +199,10 @@ def test_key_is_stored_with_its_answer_and_legacy_in_progress_rows_are_taken_ove
     other = service.Claim("ip:1.2.3.4", "k", "/api/v1/feedback", "h2")
     with maker() as session:
         assert service.lookup(session, claim).outcome is service.Outcome.NEW
-        assert service.record(session, claim, 201, "application/json", b'{"code":"PA-2026-000009"}', now).outcome \
+        assert (
+            service.record(session, claim, 201, "application/json", b'{"code":"PA-2026-000009"}', now).outcome
             is service.Outcome.NEW
+        )
         session.rollback()  # the item's transaction failed: the key goes with it
     with maker() as session:
         assert service.lookup(session, claim).outcome is service.Outcome.NEW
@@ -204,8 +219,11 @@ def test_key_is_stored_with_its_answer_and_legacy_in_progress_rows_are_taken_ove
     # A row left "in progress" by an older version is taken over by the same request's transaction.
     legacy = service.Claim("ip:1.2.3.4", "old", "/api/v1/feedback", "h1")
     with maker() as session:
-        session.add(IdempotencyKey(client_scope="ip:1.2.3.4", key="old", path="/api/v1/feedback",
-                                   request_hash="h1", created_at=now))
+        session.add(
+            IdempotencyKey(
+                client_scope="ip:1.2.3.4", key="old", path="/api/v1/feedback", request_hash="h1", created_at=now
+            )
+        )
         session.commit()
     with maker() as session:
         assert service.lookup(session, legacy).outcome is service.Outcome.NEW

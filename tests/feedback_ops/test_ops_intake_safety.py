@@ -2,6 +2,7 @@
 defect 1), and a database outage is a 503 + Retry-After with one log line, never a 500 (defect 4).
 
 The real-server versions (kill -9, a PostgreSQL stop under load) are in tests/faults/."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,13 +15,16 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from common.db import get_engine
-from feedback_api.edge.models import IdempotencyKey
 from feedback_api.db import get_sessionmaker
+from feedback_api.edge.models import IdempotencyKey
 from feedback_api.feedback.models import Feedback
 from feedback_api.main import create_app
 
-BODY = {"content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
-        "kind": "complaint", "channel": "web"}
+BODY = {
+    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
+    "kind": "complaint",
+    "channel": "web",
+}
 OPEN311_BODY = {"service_code": "complaint.giao_thong", "description": BODY["content"]}
 
 
@@ -38,11 +42,25 @@ def _post_then_die(app, path: str, key: str, json: dict) -> None:
     import json as jsonlib
 
     body = jsonlib.dumps(json).encode()
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/json"), (b"idempotency-key", key.encode()),
-                         (b"content-length", str(len(body)).encode()), (b"host", b"testserver")],
-             "client": ("testclient", 50000), "server": ("testserver", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"idempotency-key", key.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"host", b"testserver"),
+        ],
+        "client": ("testclient", 50000),
+        "server": ("testserver", 80),
+    }
     delivered = False
 
     async def receive():
@@ -89,11 +107,13 @@ def test_key_and_item_commit_together(settings, client):
 
 def test_concurrent_requests_with_one_key_store_one_item(settings, app):
     """Two deliveries of one message at the same moment: one item, both told the same code."""
+
     async def both():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            return await asyncio.gather(*(
-                http.post("/api/v1/feedback", json=BODY, headers={"Idempotency-Key": "k-race"}) for _ in range(4)))
+            return await asyncio.gather(
+                *(http.post("/api/v1/feedback", json=BODY, headers={"Idempotency-Key": "k-race"}) for _ in range(4))
+            )
 
     responses = asyncio.run(both())
     assert [r.status_code for r in responses] == [201] * 4, [r.text for r in responses]
@@ -102,6 +122,7 @@ def test_concurrent_requests_with_one_key_store_one_item(settings, app):
 
 
 # --- database outage (defect 4) ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def outage(settings):
@@ -118,14 +139,17 @@ def outage(settings):
     event.remove(engine, "before_cursor_execute", fail)
 
 
-@pytest.mark.parametrize("method,path,extra", [
-    ("post", "/api/v1/feedback", {"json": BODY}),
-    ("post", "/api/v1/feedback", {"json": BODY, "headers": {"Idempotency-Key": "k-outage"}}),
-    ("post", "/open311/v2/requests.json", {"json": OPEN311_BODY}),
-    ("get", "/api/v1/feedback/PA-2026-000001", {}),
-    ("get", "/api/v1/stats", {}),
-    ("get", "/api/v1/healthz", {}),
-])
+@pytest.mark.parametrize(
+    "method,path,extra",
+    [
+        ("post", "/api/v1/feedback", {"json": BODY}),
+        ("post", "/api/v1/feedback", {"json": BODY, "headers": {"Idempotency-Key": "k-outage"}}),
+        ("post", "/open311/v2/requests.json", {"json": OPEN311_BODY}),
+        ("get", "/api/v1/feedback/PA-2026-000001", {}),
+        ("get", "/api/v1/stats", {}),
+        ("get", "/api/v1/healthz", {}),
+    ],
+)
 def test_database_outage_is_503_with_retry_after(settings, app, outage, caplog, method, path, extra):
     client = TestClient(app)
     outage["down"] = True

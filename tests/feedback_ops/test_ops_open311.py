@@ -1,4 +1,5 @@
 """Open311 GeoReport v2 round trip: services, POST a request (form), read it back, status mapping."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -54,7 +55,9 @@ def test_round_trip_without_personal_data(client, tokens):
     assert request["description"] is None and request["address"] is None
 
     # Unpublished items are not listed (the list would hand out codes to guess phone digits for).
-    listed = {r["service_request_id"] for r in client.get("/open311/v2/requests.json", params={"status": "open"}).json()}
+    listed = {
+        r["service_request_id"] for r in client.get("/open311/v2/requests.json", params={"status": "open"}).json()
+    }
     assert code not in listed
     closed = client.get("/open311/v2/requests.json", params={"status": "closed"}).json()
     assert code not in {r["service_request_id"] for r in closed}
@@ -62,10 +65,17 @@ def test_round_trip_without_personal_data(client, tokens):
     # Answered by the agency: Open311 shows it closed.
     agency = staff["agency"]["code"]
     if staff["status"] == "received":
-        assert client.post(f"/api/v1/feedback/{code}/assign", json={"agency": "STP"},
-                           headers=tokens["supervisor"]).status_code == 200
-    answered = client.post(f"/api/v1/feedback/{code}/answer",
-                           json={"answer": "Đã bố trí xe thu gom rác trong ngày."}, headers=tokens["supervisor"])
+        assert (
+            client.post(
+                f"/api/v1/feedback/{code}/assign", json={"agency": "STP"}, headers=tokens["supervisor"]
+            ).status_code
+            == 200
+        )
+    answered = client.post(
+        f"/api/v1/feedback/{code}/answer",
+        json={"answer": "Đã bố trí xe thu gom rác trong ngày."},
+        headers=tokens["supervisor"],
+    )
     assert answered.status_code == 200, (agency, answered.text)
     [after] = client.get(f"/open311/v2/requests/{code}.json").json()
     assert after["status"] == "closed" and after["description"] is None

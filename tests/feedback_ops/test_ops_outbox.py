@@ -1,4 +1,5 @@
 """Outbox delivery against a real HTTP receiver on 127.0.0.1, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,10 +9,10 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from common.db import dispose_engine
+from common.signing import verify
 from feedback_api.db import get_sessionmaker
 from feedback_api.orm import utcnow
 from feedback_api.outbox import delivery
-from common.signing import verify
 from feedback_api.outbox.delivery import OutboxDispatcher, claim_due
 from feedback_api.outbox.enqueue import enqueue
 from feedback_api.outbox.models import OutboxEvent
@@ -19,9 +20,16 @@ from tests.feedback_ops.conftest import WEBHOOK_SECRET
 
 
 def _item(code="PA-2026-000001", reply=True):
-    return SimpleNamespace(code=code, status="received", kind="complaint", channel="telegram",
-                           agency_code="TTPVHCC", answer=None,
-                           reply_channel="telegram" if reply else None, reply_chat_id="42" if reply else None)
+    return SimpleNamespace(
+        code=code,
+        status="received",
+        kind="complaint",
+        channel="telegram",
+        agency_code="TTPVHCC",
+        answer=None,
+        reply_channel="telegram" if reply else None,
+        reply_chat_id="42" if reply else None,
+    )
 
 
 def _enqueue(settings, event="feedback.created", code="PA-2026-000001"):
@@ -115,8 +123,9 @@ def test_dead_letter_after_max_attempts_and_admin_retry(ops_settings, receiver):
 
 
 def test_unreachable_target_is_retried_not_lost(ops_settings, receiver):
-    settings = ops_settings.model_copy(update={
-        "webhooks": [{"name": "national", "url": "http://127.0.0.1:9/closed", "secret": "x"}]})
+    settings = ops_settings.model_copy(
+        update={"webhooks": [{"name": "national", "url": "http://127.0.0.1:9/closed", "secret": "x"}]}
+    )
     [event_id] = _enqueue(settings)
     [result] = _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
     assert not result.ok and "Connect" in result.error
@@ -141,8 +150,14 @@ def test_no_loss_across_restart(ops_settings, receiver):
 
 
 def test_bot_target_uses_bot_secret(ops_settings, receiver):
-    settings = ops_settings.model_copy(update={
-        "bot_events_enabled": True, "api_base_url": receiver.url, "bot_events_secret": "bot-secret", "webhooks": []})
+    settings = ops_settings.model_copy(
+        update={
+            "bot_events_enabled": True,
+            "api_base_url": receiver.url,
+            "bot_events_secret": "bot-secret",
+            "webhooks": [],
+        }
+    )
     assert _enqueue(settings) == []  # creation is not news to the citizen: the bot is not sent it
     [event_id] = _enqueue(settings, event="feedback.answered")
     _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
@@ -192,22 +207,34 @@ def test_events_of_one_item_arrive_in_lifecycle_order(ops_settings, receiver):
         enqueue(session, "feedback.created", _item(), ops_settings, occurred_at=now)
         enqueue(session, "feedback.answered", _item(), ops_settings, occurred_at=now + timedelta(seconds=1))
         session.commit()
-    results = _run(OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once(now=now + timedelta(seconds=2)))
+    results = _run(
+        OutboxDispatcher(ops_settings, get_sessionmaker(ops_settings)).run_once(now=now + timedelta(seconds=2))
+    )
     assert all(r.ok for r in results) and len(results) == 3
-    assert [r.json["event"] for r in receiver.requests] == ["feedback.created", "feedback.assigned", "feedback.answered"]
+    assert [r.json["event"] for r in receiver.requests] == [
+        "feedback.created",
+        "feedback.assigned",
+        "feedback.answered",
+    ]
 
 
 def test_misconfigured_webhook_does_not_block_the_others(ops_settings, receiver):
-    settings = ops_settings.model_copy(update={"webhooks": [
-        {"name": "broken", "secret": "x"},
-        {"name": "national", "url": f"{receiver.url}/pakn", "secret": WEBHOOK_SECRET},
-    ]})
+    settings = ops_settings.model_copy(
+        update={
+            "webhooks": [
+                {"name": "broken", "secret": "x"},
+                {"name": "national", "url": f"{receiver.url}/pakn", "secret": WEBHOOK_SECRET},
+            ]
+        }
+    )
     _enqueue(settings)
     results = _run(OutboxDispatcher(settings, get_sessionmaker(settings)).run_once())
     by_target = {row.target: row for row in _rows(settings).values()}
     assert set(by_target) == {"webhook:broken", "webhook:national"}
     assert by_target["webhook:national"].delivered_at is not None
-    assert by_target["webhook:broken"].delivered_at is None and "unknown target" in by_target["webhook:broken"].last_error
+    assert (
+        by_target["webhook:broken"].delivered_at is None and "unknown target" in by_target["webhook:broken"].last_error
+    )
     assert sorted(r.ok for r in results) == [False, True]
 
 

@@ -1,8 +1,8 @@
 """Pure pieces of the ops layer: backoff schedule, image signatures."""
+
 from __future__ import annotations
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -1,39 +1,51 @@
 """Reminders and escalations: issued when due, exactly once, across passes, restarts and workers."""
+
 from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from feedback_api.feedback import sla
 from common.db import dispose_engine
-from feedback_api.db import get_sessionmaker
-from feedback_api.feedback.models import Feedback
 from common.signing import verify
+from feedback_api.db import get_sessionmaker
+from feedback_api.feedback import sla
+from feedback_api.feedback.models import Feedback
+from feedback_api.feedback.workdays import calendar_from_settings
 from feedback_api.outbox.delivery import OutboxDispatcher
 from feedback_api.outbox.models import OutboxEvent
 from feedback_api.scheduler import service
 from feedback_api.scheduler.models import ScheduledNotice
-from feedback_api.feedback.workdays import calendar_from_settings
 from tests.feedback_ops.conftest import WEBHOOK_SECRET
 
 # Monday 2 March 2026, 09:00 in Hà Nội (no holiday nearby).
-RECEIVED = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
 def _add_item(settings, code="PA-2026-000001", status="assigned", agency="SXD", received=RECEIVED):
     calendar = calendar_from_settings(settings)
     forward_due, due = sla.deadlines(received, sla.SlaPolicy(), calendar)
     with get_sessionmaker(settings)() as session:
-        session.add(Feedback(
-            code=code, year=int(code[3:7]), seq=int(code[-6:]), kind="complaint", channel="web",
-            content="Đèn đường trước chợ bị hỏng nhiều ngày.", status=status, agency_code=agency,
-            routing_reason="test", received_at=received, forward_due_at=forward_due, due_at=due,
-            attachments=[],
-        ))
+        session.add(
+            Feedback(
+                code=code,
+                year=int(code[3:7]),
+                seq=int(code[-6:]),
+                kind="complaint",
+                channel="web",
+                content="Đèn đường trước chợ bị hỏng nhiều ngày.",
+                status=status,
+                agency_code=agency,
+                routing_reason="test",
+                received_at=received,
+                forward_due_at=forward_due,
+                due_at=due,
+                attachments=[],
+            )
+        )
         session.commit()
     return forward_due, due
 
@@ -153,8 +165,10 @@ def test_notices_listed_for_staff_of_the_owning_agency(ops_settings, tokens):
     assert [(n["feedback_code"], n["kind"]) for n in own] == [("PA-2026-000001", "escalation")]
     assert datetime.fromisoformat(own[0]["deadline"]) == due_stp
     # Asking for another agency does not widen a staff member's view.
-    assert client.get("/api/v1/notices", params={"agency": tokens.agency["staff_other"]},
-                      headers=tokens["staff"]).json() == own
+    assert (
+        client.get("/api/v1/notices", params={"agency": tokens.agency["staff_other"]}, headers=tokens["staff"]).json()
+        == own
+    )
     everything = client.get("/api/v1/notices", headers=tokens["supervisor"]).json()
     assert {n["feedback_code"] for n in everything} == {"PA-2026-000001", "PA-2026-000002"}
     assert client.get("/api/v1/notices").status_code == 401

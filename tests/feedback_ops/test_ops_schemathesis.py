@@ -3,6 +3,7 @@
 invalid data rejected). Both backends (the PostgreSQL one when reachable). Longer runs:
     .venv/bin/python -m tests.feedback_ops.fuzz_schema --examples 50
 """
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,10 @@ BUDGET_SECONDS = 90  # per caller; a run stops generating when it is spent
 def test_schemathesis_every_operation(app, tokens, caller):
     headers = tokens[caller] if caller != "anonymous" else {}
     report = fuzz(app, headers, max_examples=EXAMPLES_PER_OPERATION, budget_seconds=BUDGET_SECONDS)
-    summary = (f"{caller}: {report.operations} operations, {report.requests} requests, "
-               f"{report.server_errors} server errors, {report.schema_violations} schema violations")
+    summary = (
+        f"{caller}: {report.operations} operations, {report.requests} requests, "
+        f"{report.server_errors} server errors, {report.schema_violations} schema violations"
+    )
     print(summary)
     assert report.operations >= 30 and report.requests >= report.operations
     assert report.server_errors == 0 and report.schema_violations == 0, "\n".join([summary, *report.examples])

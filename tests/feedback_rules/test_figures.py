@@ -1,20 +1,31 @@
 """Figures from audit events: every figure checked on built event sequences, plus invariants."""
+
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from feedback_api.stats.figures import (
-    BACKLOG_BUCKETS, DEFINITIONS, AgencyMonth, backlog_at, backlog_counts, bucket_of, compute_figures,
-    province_on_time_rate, replay, worst_first_key,
-)
+from common.settings import Settings
 from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
 from feedback_api.feedback.sla import extend_for_pause
 from feedback_api.feedback.workdays import calendar_from_settings
-from common.settings import Settings
+from feedback_api.stats.figures import (
+    BACKLOG_BUCKETS,
+    DEFINITIONS,
+    AgencyMonth,
+    backlog_at,
+    backlog_counts,
+    bucket_of,
+    compute_figures,
+    province_on_time_rate,
+    replay,
+    worst_first_key,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))
@@ -38,9 +49,20 @@ class Item:
             self.act(received_at, Action.assign, agency=agency)
 
     def _event(self, when, action, from_status, reason=None):
-        self.log.append(dict(feedback_code=self.code, at=when, actor="x", action=str(action),
-                             from_status=from_status, to_status=str(self.status), agency_code=self.agency,
-                             due_at=self.due_at, kind=self.kind, reason=reason))
+        self.log.append(
+            dict(
+                feedback_code=self.code,
+                at=when,
+                actor="x",
+                action=str(action),
+                from_status=from_status,
+                to_status=str(self.status),
+                agency_code=self.agency,
+                due_at=self.due_at,
+                kind=self.kind,
+                reason=reason,
+            )
+        )
 
     def act(self, when, action, agency=None):
         before = self.status
@@ -58,8 +80,9 @@ class Item:
 def build():
     log = []
     # A: on time and published.
-    Item(log, "PA-2026-000001", at(3, 2), "UBND_TAMKY").act(at(3, 3), Action.start).act(
-        at(3, 5), Action.answer).act(at(3, 6), Action.publish)
+    Item(log, "PA-2026-000001", at(3, 2), "UBND_TAMKY").act(at(3, 3), Action.start).act(at(3, 5), Action.answer).act(
+        at(3, 6), Action.publish
+    )
     # B: answered 3 working days late.
     b = Item(log, "PA-2026-000002", at(3, 2), "UBND_TAMKY")
     late_answer = CAL.due_at(b.due_at, 3).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -71,7 +94,8 @@ def build():
     Item(log, "PA-2026-000004", at(3, 31, 15), "UBND_TAMKY")
     # E: transferred mid-way: counts for the final agency (SXD), not the first one.
     Item(log, "PA-2026-000005", at(3, 4), "UBND_HOIAN").act(at(3, 5), Action.transfer, agency="SXD").act(
-        at(3, 6), Action.start).act(at(3, 10), Action.answer)
+        at(3, 6), Action.start
+    ).act(at(3, 10), Action.answer)
     # F: needs_info pause: answered after the original due date but before the extended one.
     f = Item(log, "PA-2026-000006", at(3, 2), "UBND_TAMKY")
     original_due = f.due_at
@@ -81,8 +105,7 @@ def build():
     # G: rejected by the coordinator.
     Item(log, "PA-2026-000007", at(3, 9)).act(at(3, 9, 15), Action.reject).act(at(3, 10), Action.close)
     # H: received 31/3 at 18:00 UTC = 1/4 01:00 in Vietnam: April.
-    Item(log, "PA-2026-000008", datetime(2026, 3, 31, 18, 0, tzinfo=timezone.utc), "UBND_TAMKY").act(
-        at(4, 2), Action.answer)
+    Item(log, "PA-2026-000008", datetime(2026, 3, 31, 18, 0, tzinfo=UTC), "UBND_TAMKY").act(at(4, 2), Action.answer)
     # I: duplicate, merged.
     Item(log, "PA-2026-000009", at(3, 12), "UBND_TAMKY").act(at(3, 13), Action.merge)
     return log, late_answer
@@ -92,8 +115,15 @@ def test_every_figure():
     log, late_answer = build()
     figures = compute_figures(log, NOW, CAL)
     tamky = figures.row("UBND_TAMKY", "2026-03")
-    assert (tamky.received, tamky.handled, tamky.handled_on_time, tamky.overdue_open, tamky.published,
-            tamky.rejected, tamky.merged) == (6, 3, 2, 1, 1, 0, 1)
+    assert (
+        tamky.received,
+        tamky.handled,
+        tamky.handled_on_time,
+        tamky.overdue_open,
+        tamky.published,
+        tamky.rejected,
+        tamky.merged,
+    ) == (6, 3, 2, 1, 1, 0, 1)
     # Headline (province): (2 answered on time + D open, not yet due) ÷ (6 received − 1 merged).
     assert (tamky.open_in_time, tamky.due_total, tamky.handled_late) == (1, 5, 1)
     assert tamky.on_time_rate == pytest.approx(3 / 5)
@@ -131,19 +161,43 @@ def test_definitions_in_response():
         expected = (row["handled_on_time"] + row["open_in_time"]) / due_total if due_total else None
         assert row["on_time_rate"] == expected and row["due_total"] == due_total
         assert row["handled_on_time_rate"] == (row["handled_on_time"] / row["handled"] if row["handled"] else None)
-        assert row["funnel"] == {"forwarded": due_total, "answered": row["handled"], "published": row["published"],
-                                 "never_answered": row["open_in_time"] + row["overdue_open"]}
+        assert row["funnel"] == {
+            "forwarded": due_total,
+            "answered": row["handled"],
+            "published": row["published"],
+            "never_answered": row["open_in_time"] + row["overdue_open"],
+        }
 
 
 def test_default_calendar_knows_shipped_swaps():
     # Due Fri 9/1/2026, answered Mon 12/1: the make-up Saturday 10/1 (shipped data) was a working day,
     # so the answer is 2 working days late (the package calendar alone would say 1).
-    log = [dict(feedback_code="PA-2026-000001", at=at(1, 1), actor="x", action="receive", from_status=None,
-                to_status="assigned", agency_code="SXD", due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
-                kind="complaint", reason=None),
-           dict(feedback_code="PA-2026-000001", at=at(1, 12), actor="x", action="answer", from_status="assigned",
-                to_status="answered", agency_code="SXD", due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
-                kind="complaint", reason=None)]
+    log = [
+        dict(
+            feedback_code="PA-2026-000001",
+            at=at(1, 1),
+            actor="x",
+            action="receive",
+            from_status=None,
+            to_status="assigned",
+            agency_code="SXD",
+            due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
+            kind="complaint",
+            reason=None,
+        ),
+        dict(
+            feedback_code="PA-2026-000001",
+            at=at(1, 12),
+            actor="x",
+            action="answer",
+            from_status="assigned",
+            to_status="answered",
+            agency_code="SXD",
+            due_at=datetime(2026, 1, 9, 23, 59, 59, tzinfo=VN),
+            kind="complaint",
+            reason=None,
+        ),
+    ]
     assert compute_figures(log, NOW).late["SXD"][0].days_late == 2
 
 
@@ -188,8 +242,7 @@ def test_never_answered_counts_against_its_agency():
     row = compute_figures(log, now, CAL).row("SXD", "2026-01")
     assert (row.overdue_open, row.due_total, row.handled) == (1, 1, 0)
     assert row.on_time_rate == 0.0 and row.handled_on_time_rate is None
-    assert row.to_dict()["funnel"] == {"forwarded": 1, "answered": 0, "published": 0,
-                                                               "never_answered": 1}
+    assert row.to_dict()["funnel"] == {"forwarded": 1, "answered": 0, "published": 0, "never_answered": 1}
     assert row.late[0].days_late == 30
 
 
@@ -229,10 +282,12 @@ def test_buckets_cover_every_age():
 
 
 def test_worst_first():
-    rows = [AgencyMonth("A", "*", received=4, handled=4, handled_on_time=4),
-            AgencyMonth("B", "*", received=4, handled=2, handled_on_time=1, overdue_open=2),
-            AgencyMonth("C", "*", received=1, rejected=1),
-            AgencyMonth("D", "*", received=2, handled=2, handled_on_time=1, open_in_time=0, overdue_open=0)]
+    rows = [
+        AgencyMonth("A", "*", received=4, handled=4, handled_on_time=4),
+        AgencyMonth("B", "*", received=4, handled=2, handled_on_time=1, overdue_open=2),
+        AgencyMonth("C", "*", received=1, rejected=1),
+        AgencyMonth("D", "*", received=2, handled=2, handled_on_time=1, open_in_time=0, overdue_open=0),
+    ]
     assert [r.agency_code for r in sorted(rows, key=worst_first_key)] == ["B", "D", "A", "C"]
 
 
@@ -251,8 +306,11 @@ def lifecycles(draw):
                 break
             action = draw(st.sampled_from(options))
             when += timedelta(hours=draw(st.integers(1, 24 * 10)))
-            target = draw(st.sampled_from(["UBND_TAMKY", "SXD", "UBND_HOIAN"])) if action in (
-                Action.assign, Action.transfer) else ("TTPVHCC" if action is Action.return_to_coordinator else None)
+            target = (
+                draw(st.sampled_from(["UBND_TAMKY", "SXD", "UBND_HOIAN"]))
+                if action in (Action.assign, Action.transfer)
+                else ("TTPVHCC" if action is Action.return_to_coordinator else None)
+            )
             item.act(when, action, agency=target)
     return log
 
@@ -271,8 +329,9 @@ def test_invariants(log, days_after):
         assert 0 <= row.handled_on_time <= row.handled <= row.received
         assert row.published <= row.handled
         # Every item is in exactly one outcome.
-        assert (row.handled_on_time + row.handled_late + row.open_in_time + row.overdue_open + row.rejected
-                + row.merged) == row.received
+        assert (
+            row.handled_on_time + row.handled_late + row.open_in_time + row.overdue_open + row.rejected + row.merged
+        ) == row.received
         assert row.due_total == row.handled + row.open_in_time + row.overdue_open
         assert len(row.late) == (row.handled - row.handled_on_time) + row.overdue_open
         assert all(item.days_late >= 1 for item in row.late)

@@ -1,4 +1,5 @@
 """Every allowed and every forbidden (status, action) pair of the PAKN state machine."""
+
 import itertools
 
 import pytest

@@ -1,11 +1,12 @@
 """Open311 GeoReport v2 <-> intake body and public status."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedback_api.feedback.schemas import FeedbackCreate
 from feedback_api.feedback.lifecycle import OPEN_STATUSES, Status
+from feedback_api.feedback.schemas import FeedbackCreate
 from feedback_api.open311.mapping import (
     Open311Error,
     created_response,
@@ -46,11 +47,17 @@ def test_full_request_to_intake_body_validates_against_our_schema():
     fields = {
         "service_code": "complaint.moi_truong",
         "description": "Rác thải đổ bừa bãi cạnh chợ, bốc mùi.",
-        "lat": "15.5736", "long": "108.4740",
+        "lat": "15.5736",
+        "long": "108.4740",
         "address_string": "Chợ Tam Kỳ, Tam Kỳ",
-        "email": "an.nguyen@gmail.com", "first_name": "An", "last_name": "Nguyễn Văn",
-        "phone": "0905 123 456", "media_url": "https://example.org/anh.jpg",
-        "attribute[publish_consent]": "true", "api_key": "ignored", "device_id": "d1",
+        "email": "an.nguyen@gmail.com",
+        "first_name": "An",
+        "last_name": "Nguyễn Văn",
+        "phone": "0905 123 456",
+        "media_url": "https://example.org/anh.jpg",
+        "attribute[publish_consent]": "true",
+        "api_key": "ignored",
+        "device_id": "d1",
     }
     body = intake_from_request(fields)
     assert body == {
@@ -90,18 +97,25 @@ def test_bad_requests(fields, code):
 
 
 def test_created_response_has_code_and_local_deadline():
-    due = datetime(2026, 3, 6, 16, 59, 59, tzinfo=timezone.utc)  # 23:59:59 in Vietnam
+    due = datetime(2026, 3, 6, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Vietnam
     [answer] = created_response("PA-2026-000123", due, "Ủy ban nhân dân thành phố Tam Kỳ", "Asia/Ho_Chi_Minh")
     assert answer["service_request_id"] == "PA-2026-000123"
     assert "06/03/2026" in answer["service_notice"] and "Tam Kỳ" in answer["service_notice"]
 
 
 ITEM = {
-    "code": "PA-2026-000123", "kind": "complaint", "category": "moi_truong", "status": "in_progress",
+    "code": "PA-2026-000123",
+    "kind": "complaint",
+    "category": "moi_truong",
+    "status": "in_progress",
     "content": "Tôi là Nguyễn Văn An, sđt 0905 123 456, rác thải đổ bừa bãi ở nhà số 12 Phan Châu Trinh",
-    "location": "số 12 Phan Châu Trinh, Tam Kỳ", "agency_code": "UBND_TAMKY", "contact_name": "Nguyễn Văn An",
-    "received_at": datetime(2026, 3, 2, 9, tzinfo=VN), "updated_at": datetime(2026, 3, 3, 9, tzinfo=VN),
-    "due_at": datetime(2026, 3, 13, 23, 59, 59, 999999, tzinfo=VN), "published_text": None,
+    "location": "số 12 Phan Châu Trinh, Tam Kỳ",
+    "agency_code": "UBND_TAMKY",
+    "contact_name": "Nguyễn Văn An",
+    "received_at": datetime(2026, 3, 2, 9, tzinfo=VN),
+    "updated_at": datetime(2026, 3, 3, 9, tzinfo=VN),
+    "due_at": datetime(2026, 3, 13, 23, 59, 59, 999999, tzinfo=VN),
+    "published_text": None,
 }
 
 
@@ -120,8 +134,9 @@ def test_service_request_has_no_personal_data():
 
 
 def test_published_item_is_closed_with_answer():
-    item = dict(ITEM, status="published", published_text="Đã thu gom rác ngày 5/3/2026.",
-                public_content="Rác thải đổ bừa bãi")
+    item = dict(
+        ITEM, status="published", published_text="Đã thu gom rác ngày 5/3/2026.", public_content="Rác thải đổ bừa bãi"
+    )
     request = service_request(item)
     assert request["status"] == "closed" and request["description"] == "Rác thải đổ bừa bãi"
     assert request["status_notes"].endswith("Trả lời: Đã thu gom rác ngày 5/3/2026.")
@@ -134,17 +149,30 @@ def test_every_status_maps_to_open_or_closed(status):
 
 
 def test_query_filters():
-    filters = query_filters({"service_request_id": "PA-2026-000001, PA-2026-000002", "service_code": "complaint.khac",
-                             "start_date": "2026-03-01", "end_date": "2026-03-31T23:00:00Z", "status": "open"}, None, TZ)
+    filters = query_filters(
+        {
+            "service_request_id": "PA-2026-000001, PA-2026-000002",
+            "service_code": "complaint.khac",
+            "start_date": "2026-03-01",
+            "end_date": "2026-03-31T23:00:00Z",
+            "status": "open",
+        },
+        None,
+        TZ,
+    )
     assert filters["codes"] == ["PA-2026-000001", "PA-2026-000002"]
     assert (filters["kind"], filters["category"]) == ("complaint", None)
     assert filters["since"] == datetime(2026, 3, 1, tzinfo=VN)
-    assert filters["until"] == datetime(2026, 3, 31, 23, tzinfo=timezone.utc)
+    assert filters["until"] == datetime(2026, 3, 31, 23, tzinfo=UTC)
     assert set(filters["statuses"]) == {s.value for s in OPEN_STATUSES}
     assert set(query_filters({"status": "closed"}, None, TZ)["statuses"]) == {s.value for s in Status} - {
-        s.value for s in OPEN_STATUSES}
+        s.value for s in OPEN_STATUSES
+    }
     assert query_filters({}, None, TZ) == {}
-    for bad in ({"status": "pending"}, {"start_date": "hôm qua"},
-                {"start_date": "2026-04-01", "end_date": "2026-03-01"}):
+    for bad in (
+        {"status": "pending"},
+        {"start_date": "hôm qua"},
+        {"start_date": "2026-04-01", "end_date": "2026-03-01"},
+    ):
         with pytest.raises(Open311Error):
             query_filters(bad, None, TZ)

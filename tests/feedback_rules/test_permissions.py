@@ -1,32 +1,66 @@
 """The full role × action × agency-relation matrix."""
+
 import itertools
 
 import pytest
 
-from feedback_api.feedback.lifecycle import Action
 from feedback_api.auth.permissions import MATRIX, Extra, Role, Scope, can, can_view, scope
+from feedback_api.feedback.lifecycle import Action
 
 A, X = Action, Extra
 ALL_ACTIONS = [*Action, *Extra]
-SUPERVISOR = set(Action) | {X.intake, X.log_call, X.view, X.list_items, X.edit_publication, X.view_stats,
-                            X.claim, X.note, X.templates, X.handoff}
+SUPERVISOR = set(Action) | {
+    X.intake,
+    X.log_call,
+    X.view,
+    X.list_items,
+    X.edit_publication,
+    X.view_stats,
+    X.claim,
+    X.note,
+    X.templates,
+    X.handoff,
+}
 
 # Independent statement of the rules (brief + issue 3 § 5).
 ANYWHERE = {
-    Role.operator: {X.intake, X.log_call, X.view, X.list_items, A.assign, A.transfer,
-                    A.return_to_coordinator, A.reject, A.merge, A.provide_info,
-                    # the bot's account relays "không hài lòng"; notes; chat handoffs
-                    A.reopen, X.note, X.handoff},
+    Role.operator: {
+        X.intake,
+        X.log_call,
+        X.view,
+        X.list_items,
+        A.assign,
+        A.transfer,
+        A.return_to_coordinator,
+        A.reject,
+        A.merge,
+        A.provide_info,
+        # the bot's account relays "không hài lòng"; notes; chat handoffs
+        A.reopen,
+        X.note,
+        X.handoff,
+    },
     Role.staff: set(),
     Role.supervisor: SUPERVISOR,
     Role.admin: SUPERVISOR | {X.manage_users, X.manage_agencies, X.manage_rules},
 }
 OWN_AGENCY_ONLY = {
     Role.operator: set(),
-    Role.staff: {X.view, X.list_items, X.edit_publication, X.view_stats, A.start, A.request_info,
-                 A.provide_info, A.answer, A.return_to_coordinator,
-                 # the workspace: claim/give items to colleagues, internal notes, answer templates
-                 X.claim, X.note, X.templates},
+    Role.staff: {
+        X.view,
+        X.list_items,
+        X.edit_publication,
+        X.view_stats,
+        A.start,
+        A.request_info,
+        A.provide_info,
+        A.answer,
+        A.return_to_coordinator,
+        # the workspace: claim/give items to colleagues, internal notes, answer templates
+        X.claim,
+        X.note,
+        X.templates,
+    },
     Role.supervisor: set(),
     Role.admin: set(),
 }
@@ -65,9 +99,7 @@ def test_matrix(role, action, relation):
 def test_matrix_data_matches_statement():
     for role in Role:
         assert {a for a, s in MATRIX[role].items() if s is Scope.ANY} == {str(a) for a in ANYWHERE[role]}
-        assert {a for a, s in MATRIX[role].items() if s is Scope.OWN_AGENCY} == {
-            str(a) for a in OWN_AGENCY_ONLY[role]
-        }
+        assert {a for a, s in MATRIX[role].items() if s is Scope.OWN_AGENCY} == {str(a) for a in OWN_AGENCY_ONLY[role]}
 
 
 def test_key_rules_spelled_out():

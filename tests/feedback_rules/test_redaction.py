@@ -1,8 +1,11 @@
 """Redaction of personal data from realistic Vietnamese PAKN text."""
+
 import re
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from feedback_api.publication.redaction import PLACEHOLDER, redact
 
@@ -29,8 +32,10 @@ def test_realistic_complaint():
 
 
 def test_without_diacritics():
-    text = ("toi la nguyen van an, sdt 0905123456, nha so 12 phan chau trinh, cccd 049201001234, "
-            "email an.nguyen@gmail.com. duong phan chau trinh bi ngap")
+    text = (
+        "toi la nguyen van an, sdt 0905123456, nha so 12 phan chau trinh, cccd 049201001234, "
+        "email an.nguyen@gmail.com. duong phan chau trinh bi ngap"
+    )
     out = redact(text)
     assert "nguyen van an" not in out and "0905123456" not in out and "049201001234" not in out
     assert "an.nguyen" not in out and "so 12" not in out
@@ -40,9 +45,23 @@ def test_without_diacritics():
 
 @pytest.mark.parametrize(
     "phone",
-    ["0905 123 456", "0905123456", "0905.123.456", "0905-123-456", "+84 905.123.456", "+84905123456",
-     "(+84) 905 123 456", "84 905 123 456", "0235.3812345", "0235 3812 345", "(0235) 3 812 345",
-     "02353812345", "0372 123 456", "0868.123.456", "0777 12 34 56"],
+    [
+        "0905 123 456",
+        "0905123456",
+        "0905.123.456",
+        "0905-123-456",
+        "+84 905.123.456",
+        "+84905123456",
+        "(+84) 905 123 456",
+        "84 905 123 456",
+        "0235.3812345",
+        "0235 3812 345",
+        "(0235) 3 812 345",
+        "02353812345",
+        "0372 123 456",
+        "0868.123.456",
+        "0777 12 34 56",
+    ],
 )
 def test_phone_formats(phone):
     out = redact(f"Liên hệ {phone} để xác minh.")
@@ -162,9 +181,34 @@ GIVEN = ["An", "Bình", "Cường", "Dũng", "Hoa", "Lan", "Tám", "Bích", "Tu�
 full_names = st.builds(
     lambda s, m, g: f"{s} {m} {g}", st.sampled_from(SURNAMES), st.sampled_from(MIDDLES), st.sampled_from(GIVEN)
 )
-FILLER = ["phản ánh", "đường", "Phan Châu Trinh", "ngập", "năm 2026", "ngày 12/3/2026", "50.000 đồng",
-          "PA-2026-000123", "thủ tục 1.001193", "ông", "bà", "tôi là", "sđt", "số", "nhà", "Tam Kỳ", ",", ".",
-          "tổ 12", "1022", "anh", "tại", "kiệt 45", "nguyen van", "chi", "và"]
+FILLER = [
+    "phản ánh",
+    "đường",
+    "Phan Châu Trinh",
+    "ngập",
+    "năm 2026",
+    "ngày 12/3/2026",
+    "50.000 đồng",
+    "PA-2026-000123",
+    "thủ tục 1.001193",
+    "ông",
+    "bà",
+    "tôi là",
+    "sđt",
+    "số",
+    "nhà",
+    "Tam Kỳ",
+    ",",
+    ".",
+    "tổ 12",
+    "1022",
+    "anh",
+    "tại",
+    "kiệt 45",
+    "nguyen van",
+    "chi",
+    "và",
+]
 filler_text = st.lists(st.sampled_from(FILLER), max_size=8).map(" ".join)
 
 
@@ -195,9 +239,27 @@ def test_never_leaves_a_phone_or_known_name(before, phone, after, name):
 
 
 @hsettings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(FILLER + ["0905 123 456", "049201001234", "a@b.vn", "12/3", "K4/2",
-                                         "Nguyễn Văn An", "chị Lan", "số 12 Trần Phú", "(", ")", ":"]),
-                max_size=12).map(" ".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            FILLER
+            + [
+                "0905 123 456",
+                "049201001234",
+                "a@b.vn",
+                "12/3",
+                "K4/2",
+                "Nguyễn Văn An",
+                "chị Lan",
+                "số 12 Trần Phú",
+                "(",
+                ")",
+                ":",
+            ]
+        ),
+        max_size=12,
+    ).map(" ".join)
+)
 def test_idempotent(text):
     once = redact(text)
     assert redact(once) == once
@@ -246,8 +308,9 @@ def test_disguised_phones_are_removed(before, phone, after):
 def disguised_emails(draw):
     local = draw(st.sampled_from(["hoa", "nguyen.van.an", "lan_84", "tuan+pakn"]))
     domain = draw(st.sampled_from([["gmail", "com"], ["yahoo", "com", "vn"], ["danang", "gov", "vn"]]))
-    at = draw(st.sampled_from(["@", "(at)", " (at) ", "[at]", " [at] ", "{at}", " at ", "(a còng)", " a còng ",
-                               " @ ", "＠"]))
+    at = draw(
+        st.sampled_from(["@", "(at)", " (at) ", "[at]", " [at] ", "{at}", " at ", "(a còng)", " a còng ", " @ ", "＠"])
+    )
     dot = draw(st.sampled_from([".", "(dot)", " (dot) ", "[dot]", " dot ", " chấm ", "．"]))
     return f"{local}{at}{dot.join(domain)}", local
 
@@ -261,14 +324,17 @@ def test_disguised_emails_are_removed(before, email, after):
     assert redact(out) == out
 
 
-@pytest.mark.parametrize("text", [
-    "Gọi 0905\u00a0123\u00a0456 giúp tôi",
-    "sđt ０９０５１２３４５６",
-    "sđt 0905_123_456",
-    "sđt 09\u200b05\u200b123\u200b456",
-    "liên hệ hoa(at)gmail.com",
-    "liên hệ hoa [at] gmail [dot] com",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gọi 0905\u00a0123\u00a0456 giúp tôi",
+        "sđt ０９０５１２３４５６",
+        "sđt 0905_123_456",
+        "sđt 09\u200b05\u200b123\u200b456",
+        "liên hệ hoa(at)gmail.com",
+        "liên hệ hoa [at] gmail [dot] com",
+    ],
+)
 def test_reported_bypasses(text):
     out = redact(text)
     assert PLACEHOLDER in out and "0905" not in out and "hoa" not in out, out

@@ -1,9 +1,12 @@
 """Routing: categories from keywords, category × place rules over the agency directory."""
+
 import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from feedback_api.routing.rules import RulesError, classify_category, load_rules, route
 from knowledge_base.loader import load_agencies
@@ -92,7 +95,8 @@ def test_reason_names_category_signals_place_and_agency_not_the_rule():
     assert decision.reason == (
         "Lĩnh vực: Môi trường (dấu hiệu “Rác thải”, “ô nhiễm”). Địa điểm “xã Tam Thanh” (tên cũ) nay thuộc "
         "phường Quảng Phú; việc ở địa phương do chính quyền xã, phường nơi xảy ra xử lý nên chuyển "
-        "Ủy ban nhân dân phường Quảng Phú.")
+        "Ủy ban nhân dân phường Quảng Phú."
+    )
     assert decision.category == "moi_truong" and decision.place == "Phường Quảng Phú"
     assert decision.matched_rule == "R04"  # internal only
 
@@ -151,15 +155,44 @@ def test_every_rule_agency_exists_in_the_directory():
         assert rule.agency is None or rule.agency in codes, rule.id
 
 
-WORDS = ["rác", "ô nhiễm", "ổ gà", "đèn đường", "ngập", "karaoke", "hồ sơ", "trễ hẹn", "Tam Kỳ", "Hội An",
-         "tam ky", "huyện Núi Thành", "quốc lộ", "xã Tam Thanh", "Đà Nẵng", "đất", "học phí", "bác sĩ",
-         "xin chào", "cảm ơn", "123", ",", "trợ cấp", "vỉa hè", "Quảng Nam", "phường An Mỹ"]
+WORDS = [
+    "rác",
+    "ô nhiễm",
+    "ổ gà",
+    "đèn đường",
+    "ngập",
+    "karaoke",
+    "hồ sơ",
+    "trễ hẹn",
+    "Tam Kỳ",
+    "Hội An",
+    "tam ky",
+    "huyện Núi Thành",
+    "quốc lộ",
+    "xã Tam Thanh",
+    "Đà Nẵng",
+    "đất",
+    "học phí",
+    "bác sĩ",
+    "xin chào",
+    "cảm ơn",
+    "123",
+    ",",
+    "trợ cấp",
+    "vỉa hè",
+    "Quảng Nam",
+    "phường An Mỹ",
+]
 texts = st.lists(st.sampled_from(WORDS) | st.text(max_size=10), max_size=8).map(" ".join)
 
 
 @hsettings(max_examples=150, deadline=None)
-@given(content=texts, location=st.none() | texts, category=st.none() | st.sampled_from([*RULES.categories, "x"]),
-       new=st.booleans())
+@given(
+    content=texts,
+    location=st.none() | texts,
+    category=st.none() | st.sampled_from([*RULES.categories, "x"]),
+    new=st.booleans(),
+)
 def test_route_always_returns_an_existing_agency(content, location, category, new):
     directory = NEW if new else OLD
     decision = route(content, location, category, directory, RULES, "TTPVHCC")
@@ -172,8 +205,12 @@ def test_route_always_returns_an_existing_agency(content, location, category, ne
 @pytest.mark.parametrize(
     ("content", "location", "agency", "category"),
     [
-        ("Đèn đường trước cổng trường THCS tắt cả tuần, học sinh đi học thêm về rất tối", None, "SXD",
-         "dien_chieu_sang"),
+        (
+            "Đèn đường trước cổng trường THCS tắt cả tuần, học sinh đi học thêm về rất tối",
+            None,
+            "SXD",
+            "dien_chieu_sang",
+        ),
         ("den duong truoc cong truong tieu hoc toi om", "phường Hòa Khánh", "P_HOA_KHANH", "dien_chieu_sang"),
         ("Rác thải y tế vứt sau bệnh viện bốc mùi", "phường Tam Kỳ", "P_TAM_KY", "moi_truong"),
         ("Trường tiểu học lạm thu, giáo viên ép học thêm", "phường Hòa Khánh", "SGDDT", "giao_duc"),
@@ -218,15 +255,30 @@ def test_every_unit_gets_its_local_matters(unit):
     assert decision.agency_code == unit.code
 
 
-LANDMARKS = ["trước cổng trường học", "gần bệnh viện", "cạnh trường tiểu học", "ở trường mầm non",
-             "đối diện trạm y tế", "gần trường thcs"]
-PROBLEMS = ["Đèn đường hư không sáng", "Rác thải bốc mùi hôi thối", "Cống thoát nước bị tắc gây ngập",
-            "Lấn chiếm vỉa hè buôn bán", "Quán karaoke gây ồn ào", "Đường nhiều ổ gà"]
+LANDMARKS = [
+    "trước cổng trường học",
+    "gần bệnh viện",
+    "cạnh trường tiểu học",
+    "ở trường mầm non",
+    "đối diện trạm y tế",
+    "gần trường thcs",
+]
+PROBLEMS = [
+    "Đèn đường hư không sáng",
+    "Rác thải bốc mùi hôi thối",
+    "Cống thoát nước bị tắc gây ngập",
+    "Lấn chiếm vỉa hè buôn bán",
+    "Quán karaoke gây ồn ào",
+    "Đường nhiều ổ gà",
+]
 
 
 @hsettings(max_examples=80, deadline=None)
-@given(problem=st.sampled_from(PROBLEMS), landmark=st.sampled_from(LANDMARKS),
-       location=st.none() | st.sampled_from(["phường Hòa Khánh", "xã Tam Ngọc", "Điện Bàn", "tp tam ky"]))
+@given(
+    problem=st.sampled_from(PROBLEMS),
+    landmark=st.sampled_from(LANDMARKS),
+    location=st.none() | st.sampled_from(["phường Hòa Khánh", "xã Tam Ngọc", "Điện Bàn", "tp tam ky"]),
+)
 def test_a_landmark_never_changes_where_a_problem_goes(problem, landmark, location):
     plain = route(problem, location, None, NEW, RULES, "TTPVHCC")
     with_landmark = route(f"{problem} {landmark}", location, None, NEW, RULES, "TTPVHCC")

@@ -1,10 +1,12 @@
 """Routing accuracy floors on the routing dev set (tests/feedback_rules/data/routing_*.yaml).
 
 Measured with scripts/routing_benchmark.py when the weighted-signal routing was written: dev 48/48 = 100 %,
-held-out 22/24 = 91.7 % (the held-out third was not looked at while tuning). Before it (first keyword, place by directory names only): dev 38/48 = 79.2 %, held-out 21/24 = 87.5 %.
+held-out 22/24 = 91.7 % (the held-out third was not looked at while tuning). Before it (first keyword,
+place by directory names only): dev 38/48 = 79.2 %, held-out 21/24 = 87.5 %.
 The floors leave room for one or two items to move when the rules or the directory change; a larger
 drop means routing got worse.
 """
+
 import importlib.util
 from pathlib import Path
 

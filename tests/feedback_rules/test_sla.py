@@ -1,13 +1,16 @@
 """SLA policy, deadlines, pause extension, reminders and lateness."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
+from common.settings import Settings
 from feedback_api.feedback.sla import SlaPolicy, deadlines, extend_for_pause, is_overdue, policy_for, reminder_due
 from feedback_api.feedback.workdays import calendar_from_settings
-from common.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))

@@ -1,14 +1,17 @@
 """Working-day arithmetic: named cases (Tết 2026, 30/4–1/5) and properties (hypothesis)."""
+
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from feedback_api.feedback.workdays import END_OF_DAY, WorkCalendar, calendar_from_settings, default_calendar_data
 from common.settings import Settings
+from feedback_api.feedback.workdays import END_OF_DAY, WorkCalendar, calendar_from_settings, default_calendar_data
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = calendar_from_settings(Settings(_env_file=None))
@@ -83,7 +86,7 @@ def test_settings_extend_and_override_shipped_days():
 
 def test_naive_datetime_is_local_and_utc_is_converted():
     # 20:00 UTC on Thu 5/3/2026 is already Fri 6/3 03:00 in Vietnam.
-    utc = datetime(2026, 3, 5, 20, 0, tzinfo=timezone.utc)
+    utc = datetime(2026, 3, 5, 20, 0, tzinfo=UTC)
     assert CAL.due_at(utc, 1).date() == date(2026, 3, 9)
     assert CAL.due_at(datetime(2026, 3, 5, 20, 0), 1).date() == date(2026, 3, 6)
 

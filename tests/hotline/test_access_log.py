@@ -1,4 +1,5 @@
 """The access log never carries query strings (they may hold phone digits or chat ids)."""
+
 import logging
 
 from hotline.logging_filters import DropQueryString
@@ -6,8 +7,13 @@ from hotline.logging_filters import DropQueryString
 
 def _access_record(path: str) -> logging.LogRecord:
     return logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:5000", "GET", path, "1.1", 200), None,
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
     )
 
 

@@ -7,6 +7,7 @@ Each test creates a fresh database, starts real servers (subprocesses on free po
 - a slow client cannot hold a connection by dribbling its headers.
 Skipped with a message when PostgreSQL (or, for the Redis variant, Redis) is unreachable.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -65,24 +66,32 @@ class Servers:
 
 
 @contextmanager
-def serve(database_url: str, tmp_path: Path, count: int = 2, env: dict | None = None, api_base_urls=None,
-          args: tuple[str, ...] = ()):
+def serve(
+    database_url: str,
+    tmp_path: Path,
+    count: int = 2,
+    env: dict | None = None,
+    api_base_urls=None,
+    args: tuple[str, ...] = (),
+):
     """`count` hotline serve processes sharing one database and one data dir (same secrets)."""
     data_dir = tmp_path / "data"
     data_dir.mkdir(exist_ok=True)
     ports = [_free_port() for _ in range(count)]
     processes, logs = [], []
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_") and k != "DATABASE_URL"}
-    base_env.update({
-        "DATABASE_URL": database_url,
-        "HOTLINE_DATA_DIR": str(data_dir),
-        "HOTLINE_EMBEDDING_MODEL": "none",
-        "HOTLINE_JWT_SECRET": "multi-process-test-secret-0123456789abcdef",
-        "HOTLINE_BOT_PASSWORD": "multi-process-bot-password",
-        "HOTLINE_BOT_EVENTS_ENABLED": "false",
-        "HOTLINE_OUTBOX_POLL_SECONDS": "0",
-        **(env or {}),
-    })
+    base_env.update(
+        {
+            "DATABASE_URL": database_url,
+            "HOTLINE_DATA_DIR": str(data_dir),
+            "HOTLINE_EMBEDDING_MODEL": "none",
+            "HOTLINE_JWT_SECRET": "multi-process-test-secret-0123456789abcdef",
+            "HOTLINE_BOT_PASSWORD": "multi-process-bot-password",
+            "HOTLINE_BOT_EVENTS_ENABLED": "false",
+            "HOTLINE_OUTBOX_POLL_SECONDS": "0",
+            **(env or {}),
+        }
+    )
     try:
         for i, port in enumerate(ports):
             log = tmp_path / f"serve-{i}.log"
@@ -90,14 +99,20 @@ def serve(database_url: str, tmp_path: Path, count: int = 2, env: dict | None = 
             process_env = dict(base_env)
             if api_base_urls and api_base_urls[i]:
                 process_env["HOTLINE_API_BASE_URL"] = api_base_urls[i]
-            processes.append(subprocess.Popen(
-                [HOTLINE, "serve", "--host", "127.0.0.1", "--port", str(port), *args], env=process_env,
-                stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [HOTLINE, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                    env=process_env,
+                    stdout=log.open("wb"),
+                    stderr=subprocess.STDOUT,
+                    cwd=tmp_path,
+                    start_new_session=True,
+                )
+            )
             if i == 0:  # the first one migrates the database; then start the others
                 _wait_up(f"http://127.0.0.1:{port}", processes[0], log)
         urls = [f"http://127.0.0.1:{p}" for p in ports]
-        for url, process, log in zip(urls, processes, logs):
+        for url, process, log in zip(urls, processes, logs, strict=False):
             _wait_up(url, process, log)
         yield Servers(urls, processes, data_dir, logs)
     finally:
@@ -124,7 +139,9 @@ def _wait_up(url: str, process: subprocess.Popen, log: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise AssertionError(f"hotline serve did not start in {STARTUP_SECONDS}s: {log.read_text(errors='replace')[-3000:]}")
+    raise AssertionError(
+        f"hotline serve did not start in {STARTUP_SECONDS}s: {log.read_text(errors='replace')[-3000:]}"
+    )
 
 
 class SlowFeedbackApi:
@@ -246,19 +263,30 @@ def test_scheduler_notices_exactly_once_with_two_processes(pg_database, tmp_path
         a, b = servers.urls
         token = httpx.post(f"{a}/api/v1/auth/token", data={"username": "bot", "password": "multi-process-bot-password"})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        received = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+        received = (datetime.now(UTC) - timedelta(days=40)).isoformat()
         codes = []
         for i, url in enumerate([a, b, a, b]):
-            created = httpx.post(f"{url}/api/v1/feedback", headers=headers, json={
-                "content": f"Góp ý chung số {i} về thái độ phục vụ, mong cơ quan lưu tâm hơn.", "kind": "complaint",
-                "channel": "phone", "received_at": received})
+            created = httpx.post(
+                f"{url}/api/v1/feedback",
+                headers=headers,
+                json={
+                    "content": f"Góp ý chung số {i} về thái độ phục vụ, mong cơ quan lưu tâm hơn.",
+                    "kind": "complaint",
+                    "channel": "phone",
+                    "received_at": received,
+                },
+            )
             assert created.status_code == 201, created.text
             codes.append(created.json()["code"])
         time.sleep(5)  # several passes of both schedulers
     engine = create_engine(pg_database.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT feedback_code, kind, due_at, count(*) FROM scheduled_notice "
-                                       "GROUP BY feedback_code, kind, due_at")).all()
+        rows = connection.execute(
+            text(
+                "SELECT feedback_code, kind, due_at, count(*) FROM scheduled_notice "
+                "GROUP BY feedback_code, kind, due_at"
+            )
+        ).all()
     engine.dispose()
     assert {r[0] for r in rows} == set(codes)  # every overdue item got its notices
     assert all(r[3] == 1 for r in rows), rows  # each exactly once
@@ -270,8 +298,12 @@ def test_slow_headers_are_cut_off_and_forwarded_for_is_not_trusted(pg_database, 
     with serve(pg_database, tmp_path, count=1, env=env) as servers:
         # uvicorn by default believes X-Forwarded-For from 127.0.0.1: a fresh address per request would
         # be a fresh bucket. No proxy is configured as trusted here, so the peer address counts.
-        statuses = [httpx.get(f"{servers.urls[0]}/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"},
-                              timeout=10).status_code for i in range(5)]
+        statuses = [
+            httpx.get(
+                f"{servers.urls[0]}/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"}, timeout=10
+            ).status_code
+            for i in range(5)
+        ]
         assert statuses == [200, 200, 200, 429, 429], statuses
         port = int(servers.urls[0].rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -285,7 +317,7 @@ def test_slow_headers_are_cut_off_and_forwarded_for_is_not_trusted(pg_database, 
                     if not chunk:
                         break
                     answer += chunk
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     break

@@ -1,5 +1,6 @@
 """`hotline serve` end to end: one process serves API, web chat and pages; the bot reaches the API through
 its HTTP contract in-process."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,11 @@ def served(tmp_path_factory):
     env.update(HOTLINE_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", HOTLINE_EMBEDDING_MODEL="none")
     process = subprocess.Popen(
         [sys.executable, "-m", "hotline.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

@@ -1,4 +1,5 @@
 """Fixtures for knowledge-base tests: isolated settings (own data dir, optional kb_dir)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """`hotline kb check` and the caveats national records carry when their published text is out of date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,9 +24,16 @@ LAND_2013 = Repeal(("Luật Đất đai năm 2013",), "Luật Đất đai số 3
 
 
 def record(source: str | None = "Nghị định 151/2025/NĐ-CP", verified: date = date(2026, 11, 1), **fields) -> Procedure:
-    values = dict(code="X.1", name="Đăng ký thử", field="Hộ tịch", level="xã", agency="Ủy ban nhân dân cấp xã",
-                  steps=["Nộp hồ sơ tại Bộ phận Một cửa UBND cấp xã"], submission_channels=["truc_tiep"],
-                  processing_time="03 ngày làm việc")
+    values = dict(
+        code="X.1",
+        name="Đăng ký thử",
+        field="Hộ tịch",
+        level="xã",
+        agency="Ủy ban nhân dân cấp xã",
+        steps=["Nộp hồ sơ tại Bộ phận Một cửa UBND cấp xã"],
+        submission_channels=["truc_tiep"],
+        processing_time="03 ngày làm việc",
+    )
     values.update(fields)
     if source:
         values["provenance"] = Provenance(source=source, verified_on=verified)
@@ -40,15 +48,18 @@ def test_an_up_to_date_curated_record_has_no_findings():
     assert kinds(record()) == []
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"source": None}, ["no_source"]),
-    ({"verified": date(2025, 11, 30)}, ["stale"]),  # 366 days before today
-    ({"agency_code": "SKHDT"}, ["unknown_agency"]),
-    ({"legal_basis": ["Luật Đất đai năm 2013"]}, ["repealed"]),
-    ({"where_to_submit": "Bộ phận Một cửa UBND cấp huyện"}, ["former_unit"]),
-    ({"steps": ["Nộp tại Ủy ban nhân dân huyện Núi Thành"]}, ["former_unit"]),
-    ({"agency": "Sở Tư pháp tỉnh Quảng Nam"}, ["former_unit"]),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"source": None}, ["no_source"]),
+        ({"verified": date(2025, 11, 30)}, ["stale"]),  # 366 days before today
+        ({"agency_code": "SKHDT"}, ["unknown_agency"]),
+        ({"legal_basis": ["Luật Đất đai năm 2013"]}, ["repealed"]),
+        ({"where_to_submit": "Bộ phận Một cửa UBND cấp huyện"}, ["former_unit"]),
+        ({"steps": ["Nộp tại Ủy ban nhân dân huyện Núi Thành"]}, ["former_unit"]),
+        ({"agency": "Sở Tư pháp tỉnh Quảng Nam"}, ["former_unit"]),
+    ],
+)
 def test_each_kind_of_finding(fields, expected):
     assert kinds(record(**fields)) == expected
 
@@ -58,8 +69,11 @@ def test_a_record_verified_exactly_a_year_ago_is_not_stale():
 
 
 def test_national_records_are_annotated_not_reported():
-    outdated = record(source=NATIONAL_SOURCE, where_to_submit="Công an cấp huyện nơi thường trú",
-                      legal_basis=["Luật Đất đai năm 2013", "Luật Cư trú 2020"])
+    outdated = record(
+        source=NATIONAL_SOURCE,
+        where_to_submit="Công an cấp huyện nơi thường trú",
+        legal_basis=["Luật Đất đai năm 2013", "Luật Cư trú 2020"],
+    )
     assert kinds(outdated) == []  # the portal's text is kept as published...
     caveats = caveats_for(outdated, [LAND_2013])
     assert caveats[0] == TWO_TIER_CAVEAT  # ...and the answer warns the citizen instead

@@ -1,4 +1,5 @@
 """Crawl format of the national TTHC database: section parsers, 30 hand-checked records, CLI import."""
+
 from __future__ import annotations
 
 import gzip
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from knowledge_base.crawl import (
+    fees_of,
     parse_channel_rows,
     parse_crawl_record,
     parse_documents,
@@ -21,7 +23,6 @@ from knowledge_base.crawl import (
     parse_steps,
     processing_days_of,
     processing_time_text,
-    fees_of,
     split_top_level,
 )
 from knowledge_base.importer import import_file
@@ -36,9 +37,11 @@ HEADER = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 
 # --- section parsers --------------------------------------------------------------------------------
 
+
 def test_channel_table_time_fee_description():
-    rows = parse_channel_rows(HEADER + "Trực tuyến7 Ngày làm việc10,000 đồngNộp qua cổngTrực tiếp7 Ngày làm việc"
-                                       "Miễn phí(Không thu)")
+    rows = parse_channel_rows(
+        HEADER + "Trực tuyến7 Ngày làm việc10,000 đồngNộp qua cổngTrực tiếp7 Ngày làm việcMiễn phí(Không thu)"
+    )
     assert [r.channel for r in rows] == ["truc_tuyen", "truc_tiep"]
     assert [r.time for r in rows] == ["7 ngày làm việc", "7 ngày làm việc"]
     assert rows[0].fee == "10,000 đồng" and rows[0].description == "Nộp qua cổng"
@@ -71,20 +74,29 @@ def test_bare_time_glued_to_amount_and_amount_slips():
 
 
 def test_documents_counts_groups_and_forms():
-    text = ("* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượng- Tờ khai đăng ký khai sinhMau01.docx1 bản chính"
-            "- Bản sao giấy tờ tùy thân0 bản chính,1 bản sao* Giấy tờ phải xuất trình:Tên giấy tờMẫu đơn, tờ khai"
-            "Số lượngHộ chiếu1 bản chính* Số lượng hồ sơ: 01 (bộ)0 bản chính")
+    text = (
+        "* Giấy tờ phải nộp:Tên giấy tờMẫu đơn, tờ khaiSố lượng- Tờ khai đăng ký khai sinhMau01.docx1 bản chính"
+        "- Bản sao giấy tờ tùy thân0 bản chính,1 bản sao* Giấy tờ phải xuất trình:Tên giấy tờMẫu đơn, tờ khai"
+        "Số lượngHộ chiếu1 bản chính* Số lượng hồ sơ: 01 (bộ)0 bản chính"
+    )
     docs = parse_documents(text)
     assert [(d["name"], d["originals"], d["copies"]) for d in docs] == [
-        ("Tờ khai đăng ký khai sinh", 1, 0), ("Bản sao giấy tờ tùy thân", 0, 1), ("Hộ chiếu", 1, 0)]
+        ("Tờ khai đăng ký khai sinh", 1, 0),
+        ("Bản sao giấy tờ tùy thân", 0, 1),
+        ("Hộ chiếu", 1, 0),
+    ]
     assert "Mau01.docx" in docs[0]["note"] and docs[2]["note"] == "Giấy tờ phải xuất trình"
 
 
 def test_steps_numbered_sections_and_lines():
-    assert len(parse_steps("Bước 1: Nộp hồ sơ.\nBước 2: Thẩm định, nêu tại Bước 1 và Bước 2 ở trên.\n"
-                           "Bước 3: Trả kết quả")) == 3
+    assert (
+        len(parse_steps("Bước 1: Nộp hồ sơ.\nBước 2: Thẩm định, nêu tại Bước 1 và Bước 2 ở trên.\nBước 3: Trả kết quả"))
+        == 3
+    )
     assert parse_steps("a) Nộp hồ sơ TTHC:\n- nộp tại Sở\nb) Giải quyết TTHC:\n- thẩm định") == [
-        "a) Nộp hồ sơ TTHC: - nộp tại Sở", "b) Giải quyết TTHC: - thẩm định"]
+        "a) Nộp hồ sơ TTHC: - nộp tại Sở",
+        "b) Giải quyết TTHC: - thẩm định",
+    ]
     assert parse_steps("- Nộp hồ sơ\n+ chi tiết\n- Nhận kết quả") == ["Nộp hồ sơ + chi tiết", "Nhận kết quả"]
     assert parse_steps("Không có thông tin") == []
 
@@ -93,10 +105,15 @@ def test_legal_basis_split_and_deduplicated():
     items, complete = parse_legal_basis(
         "Tên văn bản pháp lýMã văn bảnLuật 49/2019/QH1449/2019/QH14Nghị định số 187/2013/NĐ-CP187/2013/NĐ-CP"
         "Thông tư Hướng dẫn về phí85/2019/TT-BTCQuyết định số 52/2025/QĐ-TTg ngày 30/12/202552/2025/QĐ-TTg"
-        "Nghị định số 187/2013/NĐ-CP187/2013/NĐ-CP")
+        "Nghị định số 187/2013/NĐ-CP187/2013/NĐ-CP"
+    )
     assert complete
-    assert items == ["Luật 49/2019/QH14", "Nghị định số 187/2013/NĐ-CP", "Thông tư Hướng dẫn về phí (85/2019/TT-BTC)",
-                     "Quyết định số 52/2025/QĐ-TTg ngày 30/12/2025"]
+    assert items == [
+        "Luật 49/2019/QH14",
+        "Nghị định số 187/2013/NĐ-CP",
+        "Thông tư Hướng dẫn về phí (85/2019/TT-BTC)",
+        "Quyết định số 52/2025/QĐ-TTg ngày 30/12/2025",
+    ]
     items, complete = parse_legal_basis("Tên văn bản pháp lýMã văn bảnVăn bản không số hiệu")
     assert not complete and items == ["Văn bản không số hiệu"]
 
@@ -104,9 +121,16 @@ def test_legal_basis_split_and_deduplicated():
 def test_short_fields():
     assert parse_level("Cấp bộ, Cấp tỉnh, Cơ quan khác") == "bộ, tỉnh, khác"
     assert split_top_level("Tổ chức (không bao gồm doanh nghiệp, HTX), Doanh nghiệp") == [
-        "Tổ chức (không bao gồm doanh nghiệp, HTX)", "Doanh nghiệp"]
-    assert parse_result("Biển số xeMã: KQ.G01.000015Giấy chứng nhận đăng ký xeMã: KQ.G01.000014Từ khóaKhông có "
-                        "thông tinChọn cơ quan thực hiện") == "Biển số xe; Giấy chứng nhận đăng ký xe"
+        "Tổ chức (không bao gồm doanh nghiệp, HTX)",
+        "Doanh nghiệp",
+    ]
+    assert (
+        parse_result(
+            "Biển số xeMã: KQ.G01.000015Giấy chứng nhận đăng ký xeMã: KQ.G01.000014Từ khóaKhông có "
+            "thông tinChọn cơ quan thực hiện"
+        )
+        == "Biển số xe; Giấy chứng nhận đăng ký xe"
+    )
 
 
 def test_record_provenance_agency_fallback_and_online_level():
@@ -145,8 +169,16 @@ def _extract(procedure: Procedure) -> dict:
     }
 
 
-HANDCHECK_FIELDS = ("channels", "processing_days", "fee_amounts", "documents", "steps", "level", "agency",
-                    "legal_first")
+HANDCHECK_FIELDS = (
+    "channels",
+    "processing_days",
+    "fee_amounts",
+    "documents",
+    "steps",
+    "level",
+    "agency",
+    "legal_first",
+)
 MIN_AGREEMENT = 0.90  # measured 2026-12-01: see the report printed by this test (-s)
 
 
@@ -174,8 +206,10 @@ def test_thirty_hand_checked_records(crawl_records, capsys):
                 misses.append(f"{item['code']} {name}: tay={want!r} máy={got[name]!r}"[:160])
     total = sum(agree.values()) / (len(expected) * len(HANDCHECK_FIELDS))
     with capsys.disabled():
-        print(f"\nĐối chiếu tay 30 thủ tục: {total:.1%} trường khớp; " +
-              ", ".join(f"{k} {v}/30" for k, v in agree.items()))
+        print(
+            f"\nĐối chiếu tay 30 thủ tục: {total:.1%} trường khớp; "
+            + ", ".join(f"{k} {v}/30" for k, v in agree.items())
+        )
         for miss in misses:
             print("  -", miss)
     assert total >= MIN_AGREEMENT
@@ -183,6 +217,7 @@ def test_thirty_hand_checked_records(crawl_records, capsys):
 
 
 # --- import through the CLI ---------------------------------------------------------------------------
+
 
 def test_cli_imports_crawl_fixture_reports_bad_records_and_is_idempotent(make_settings, tmp_path, monkeypatch):
     from hotline.cli import app

@@ -1,4 +1,5 @@
 """`hotline kb import`: JSON and XLSX national-database exports, bad records, idempotency."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,23 @@ from knowledge_base.importer import (
 )
 from knowledge_base.loader import load_knowledge_base
 
-HEADERS = ["STT", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện", "Cơ quan thực hiện",
-           "Trình tự thực hiện", "Cách thức thực hiện", "Thành phần hồ sơ", "Thời hạn giải quyết",
-           "Phí, lệ phí", "Căn cứ pháp lý", "Yêu cầu, điều kiện", "Kết quả thực hiện", "Đối tượng thực hiện"]
+HEADERS = [
+    "STT",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Lĩnh vực",
+    "Cấp thực hiện",
+    "Cơ quan thực hiện",
+    "Trình tự thực hiện",
+    "Cách thức thực hiện",
+    "Thành phần hồ sơ",
+    "Thời hạn giải quyết",
+    "Phí, lệ phí",
+    "Căn cứ pháp lý",
+    "Yêu cầu, điều kiện",
+    "Kết quả thực hiện",
+    "Đối tượng thực hiện",
+]
 
 
 def portal_record(code: str, name: str, **overrides) -> dict:
@@ -34,7 +49,7 @@ def portal_record(code: str, name: str, **overrides) -> dict:
         "Cấp thực hiện": "Cấp Tỉnh",
         "Cơ quan thực hiện": "Sở Nông nghiệp và Phát triển nông thôn",
         "Trình tự thực hiện": "Bước 1: Nộp hồ sơ tại Trung tâm Phục vụ hành chính công.\nBước 2: Thẩm định.\n"
-                              "Bước 3: Trả kết quả.",
+        "Bước 3: Trả kết quả.",
         "Cách thức thực hiện": "Trực tiếp\nTrực tuyến\nDịch vụ bưu chính",
         "Thành phần hồ sơ": "Đơn đề nghị (01 bản chính)\nBản sao giấy đăng ký kinh doanh (01 bản sao)",
         "Thời hạn giải quyết": "07 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ",
@@ -59,16 +74,33 @@ def test_json_import_counts_invalid_and_idempotent(make_settings, tmp_path):
     records = [
         portal_record("2.900001", "Cấp giấy phép hoạt động thủy lợi thử nghiệm"),
         # our own field names are accepted too
-        {"code": "2.900002", "name": "Thủ tục ghi bằng tên trường nội bộ", "field": "Thủy lợi",
-         "level": "tỉnh", "agency": "Sở Nông nghiệp", "agency_code": "SNNPTNT", "steps": ["Nộp", "Nhận"],
-         "submission_channels": ["truc_tiep"], "processing_time": "Trong ngày", "aliases": ["thủ tục nội bộ"]},
+        {
+            "code": "2.900002",
+            "name": "Thủ tục ghi bằng tên trường nội bộ",
+            "field": "Thủy lợi",
+            "level": "tỉnh",
+            "agency": "Sở Nông nghiệp",
+            "agency_code": "SNNPTNT",
+            "steps": ["Nộp", "Nhận"],
+            "submission_channels": ["truc_tiep"],
+            "processing_time": "Trong ngày",
+            "aliases": ["thủ tục nội bộ"],
+        },
         portal_record("2.900003", "Thiếu trình tự", **{"Trình tự thực hiện": ""}),
         portal_record("2.900004", "Cách nộp lạ", **{"Cách thức thực hiện": "Fax"}),
         portal_record("", "Không có mã"),
         portal_record("2.900001", "Trùng mã trong cùng tệp"),
-        {"code": "2.900005", "name": "Cơ quan không tồn tại", "field": "Thủy lợi", "level": "tỉnh",
-         "agency": "Sở X", "agency_code": "NO_SUCH", "steps": ["Nộp"], "submission_channels": ["truc_tiep"],
-         "processing_time": "01 ngày làm việc"},
+        {
+            "code": "2.900005",
+            "name": "Cơ quan không tồn tại",
+            "field": "Thủy lợi",
+            "level": "tỉnh",
+            "agency": "Sở X",
+            "agency_code": "NO_SUCH",
+            "steps": ["Nộp"],
+            "submission_channels": ["truc_tiep"],
+            "processing_time": "01 ngày làm việc",
+        },
         "không phải đối tượng",
     ]
     path = write_json(tmp_path / "export.json", records)
@@ -99,8 +131,9 @@ def test_json_import_counts_invalid_and_idempotent(make_settings, tmp_path):
     assert len(again.invalid) == 6
     assert load_knowledge_base(settings).content_hash() == kb.content_hash()
 
-    records[0] = portal_record("2.900001", "Cấp giấy phép hoạt động thủy lợi thử nghiệm",
-                               **{"Thời hạn giải quyết": "10 ngày làm việc"})
+    records[0] = portal_record(
+        "2.900001", "Cấp giấy phép hoạt động thủy lợi thử nghiệm", **{"Thời hạn giải quyết": "10 ngày làm việc"}
+    )
     write_json(path, records)
     changed = import_file(path, settings)
     assert (changed.new, changed.updated, changed.unchanged) == (0, 1, 1)
@@ -120,8 +153,10 @@ def test_import_updates_a_seed_procedure(make_settings, tmp_path, seed_kb):
 
 def test_json_wrapped_in_object(make_settings, tmp_path):
     path = tmp_path / "wrapped.json"
-    path.write_text(json.dumps({"data": [portal_record("2.900010", "Thủ tục trong trường data")]},
-                               ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"data": [portal_record("2.900010", "Thủ tục trong trường data")]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     assert import_file(path, make_settings()).new == 1
 
 
@@ -184,8 +219,9 @@ def test_cli_import_exit_codes_and_output(tmp_path, monkeypatch):
     get_settings.cache_clear()
     try:
         runner = CliRunner()
-        path = write_json(tmp_path / "e.json", [portal_record("2.900030", "Thủ tục qua dòng lệnh"),
-                                                portal_record("2.900031", "x")])
+        path = write_json(
+            tmp_path / "e.json", [portal_record("2.900030", "Thủ tục qua dòng lệnh"), portal_record("2.900031", "x")]
+        )
         first = runner.invoke(kb_app, ["import", str(path)])
         assert first.exit_code == 0, first.output
         assert "Mới: 1, cập nhật: 0" in first.output and "không hợp lệ: 1" in first.output
@@ -202,14 +238,18 @@ def test_cli_import_exit_codes_and_output(tmp_path, monkeypatch):
 
 # --- pure parsers ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, days", [
-    ("05 ngày làm việc", 5),
-    ("Trong thời hạn 15 ngày làm việc kể từ ngày nhận đủ hồ sơ", 15),
-    ("Ngay trong ngày tiếp nhận hồ sơ", 1),
-    ("04 giờ làm việc", 0.5),
-    ("30 ngày", None),
-    ("", None),
-])
+
+@pytest.mark.parametrize(
+    "text, days",
+    [
+        ("05 ngày làm việc", 5),
+        ("Trong thời hạn 15 ngày làm việc kể từ ngày nhận đủ hồ sơ", 15),
+        ("Ngay trong ngày tiếp nhận hồ sơ", 1),
+        ("04 giờ làm việc", 0.5),
+        ("30 ngày", None),
+        ("", None),
+    ],
+)
 def test_parse_processing_days(text, days):
     assert parse_processing_days(text) == days
 

@@ -1,7 +1,9 @@
 """Loader validation, error reporting (file + record), layering, the 2025 reorganisation as data."""
+
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +13,6 @@ from knowledge_base.loader import (
     load_knowledge_base,
     load_procedures,
 )
-
-from pathlib import Path
 
 KB_DATA = Path(__file__).resolve().parents[2] / "knowledge_base" / "data"
 LEGACY = KB_DATA / "legacy" / "quangnam_2024.yaml"
@@ -82,8 +82,9 @@ def test_duplicate_code_across_files_names_both(tmp_path):
 def test_unknown_agency_code_is_an_error(make_settings, tmp_path):
     kb_dir = tmp_path / "kb"
     kb_dir.mkdir()
-    _write(kb_dir / "extra.yaml", GOOD.replace("  processing_days: 3\n",
-                                               "  processing_days: 3\n  agency_code: NO_SUCH\n"))
+    _write(
+        kb_dir / "extra.yaml", GOOD.replace("  processing_days: 3\n", "  processing_days: 3\n  agency_code: NO_SUCH\n")
+    )
     with pytest.raises(KBError) as info:
         load_knowledge_base(make_settings(kb_dir=kb_dir))
     assert "NO_SUCH" in str(info.value) and info.value.code == "T-001"
@@ -97,7 +98,8 @@ def test_kb_dir_layers_over_seed_by_code(make_settings, tmp_path, seed_kb):
     import yaml
 
     (kb_dir / "local.yaml").write_text(
-        yaml.safe_dump([override.model_dump(mode="json")], allow_unicode=True) + GOOD, encoding="utf-8")
+        yaml.safe_dump([override.model_dump(mode="json")], allow_unicode=True) + GOOD, encoding="utf-8"
+    )
     kb = load_knowledge_base(make_settings(kb_dir=kb_dir))
     assert kb.procedure("1.001193").processing_time == "Trong ngày (địa phương)"
     assert kb.procedure("T-001") is not None
@@ -113,8 +115,8 @@ def test_content_hash_stable_and_order_independent(seed_kb, make_settings):
     reversed_kb = KnowledgeBase(list(reversed(seed_kb.procedures)), seed_kb.agencies)
     assert reversed_kb.content_hash() == seed_kb.content_hash()
     changed = KnowledgeBase(
-        [seed_kb.procedures[0].model_copy(update={"name": "Tên khác hẳn"})] + seed_kb.procedures[1:],
-        seed_kb.agencies)
+        [seed_kb.procedures[0].model_copy(update={"name": "Tên khác hẳn"})] + seed_kb.procedures[1:], seed_kb.agencies
+    )
     assert changed.content_hash() != seed_kb.content_hash()
 
 
@@ -145,17 +147,23 @@ def test_parsed_seed_cache_is_reused_and_invalidated(make_settings, tmp_path, mo
 
 
 def test_agency_directory_errors(tmp_path):
-    path = _write(tmp_path / "agencies.yaml", """\
+    path = _write(
+        tmp_path / "agencies.yaml",
+        """\
     - {code: ROOT, name: Ủy ban gốc, level: tỉnh}
     - {code: CHILD, name: Cơ quan con, level: huyện, parent: MISSING}
-    """)
+    """,
+    )
     with pytest.raises(KBError) as info:
         load_agencies(path)
     assert info.value.code == "CHILD" and "MISSING" in str(info.value)
-    dup = _write(tmp_path / "dup.yaml", """\
+    dup = _write(
+        tmp_path / "dup.yaml",
+        """\
     - {code: ROOT, name: Ủy ban gốc, level: tỉnh}
     - {code: ROOT, name: Ủy ban gốc hai, level: tỉnh}
-    """)
+    """,
+    )
     with pytest.raises(KBError, match="trùng"):
         load_agencies(dup)
     bad = _write(tmp_path / "bad.yaml", "- {code: lower case, name: Sai mã, level: tỉnh}\n")

@@ -1,4 +1,5 @@
 """The bundled seed: size, coverage, required names, agency directory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,12 +9,47 @@ from knowledge_base.loader import DATA_DIR, load_agencies, load_procedures
 LEGACY = DATA_DIR / "legacy" / "quangnam_2024.yaml"
 REQUIRED = Path(__file__).parent / "data" / "required_procedures.txt"
 
-PROVINCIAL_CODES = ["VPUBND", "TTPVHCC", "STP", "SXD", "STNMT", "SKHDT", "SCT", "SGTVT", "SLDTBXH",
-                    "SGDDT", "SYT", "SVHTTDL", "SNV", "SNNPTNT", "STTTT", "STC", "SKHCN", "CAT", "BHXH"]
-DISTRICT_CODES = ["UBND_TAMKY", "UBND_HOIAN", "UBND_DIENBAN", "UBND_NUITHANH", "UBND_PHUNINH",
-                  "UBND_THANGBINH", "UBND_QUESON", "UBND_DUYXUYEN", "UBND_DAILOC", "UBND_NONGSON",
-                  "UBND_HIEPDUC", "UBND_TIENPHUOC", "UBND_BACTRAMY", "UBND_NAMTRAMY", "UBND_PHUOCSON",
-                  "UBND_NAMGIANG", "UBND_DONGGIANG", "UBND_TAYGIANG"]
+PROVINCIAL_CODES = [
+    "VPUBND",
+    "TTPVHCC",
+    "STP",
+    "SXD",
+    "STNMT",
+    "SKHDT",
+    "SCT",
+    "SGTVT",
+    "SLDTBXH",
+    "SGDDT",
+    "SYT",
+    "SVHTTDL",
+    "SNV",
+    "SNNPTNT",
+    "STTTT",
+    "STC",
+    "SKHCN",
+    "CAT",
+    "BHXH",
+]
+DISTRICT_CODES = [
+    "UBND_TAMKY",
+    "UBND_HOIAN",
+    "UBND_DIENBAN",
+    "UBND_NUITHANH",
+    "UBND_PHUNINH",
+    "UBND_THANGBINH",
+    "UBND_QUESON",
+    "UBND_DUYXUYEN",
+    "UBND_DAILOC",
+    "UBND_NONGSON",
+    "UBND_HIEPDUC",
+    "UBND_TIENPHUOC",
+    "UBND_BACTRAMY",
+    "UBND_NAMTRAMY",
+    "UBND_PHUOCSON",
+    "UBND_NAMGIANG",
+    "UBND_DONGGIANG",
+    "UBND_TAYGIANG",
+]
 
 
 def test_seed_size_fields_and_levels(seed_kb):
@@ -90,8 +126,27 @@ def test_legacy_agency_directory_quang_nam():
     assert agencies["STP"].email == "sotuphap@quangnam.gov.vn"
 
 
-CITY_CODES = ["UBND_DANANG", "VPUBND", "TTPVHCC", "SNV", "STC", "SXD", "SNNMT", "SKHCN", "SVHTTDL", "STP", "SCT",
-              "SGDDT", "SYT", "SNGV", "SDTTG", "TTT", "CAT", "BHXH", "VPDKDD"]
+CITY_CODES = [
+    "UBND_DANANG",
+    "VPUBND",
+    "TTPVHCC",
+    "SNV",
+    "STC",
+    "SXD",
+    "SNNMT",
+    "SKHCN",
+    "SVHTTDL",
+    "STP",
+    "SCT",
+    "SGDDT",
+    "SYT",
+    "SNGV",
+    "SDTTG",
+    "TTT",
+    "CAT",
+    "BHXH",
+    "VPDKDD",
+]
 
 
 def test_agency_directory_da_nang_2026():

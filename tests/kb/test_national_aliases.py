@@ -1,4 +1,5 @@
 """The bundled → national mapping: every national code exists in the crawl, every required name stays findable."""
+
 from __future__ import annotations
 
 import gzip
@@ -35,8 +36,9 @@ def test_replaced_bundled_records_are_gone():
     """A mapped bundled record is replaced by the national one: neither its code nor a copy stays bundled."""
     codes = {p.code for p in load_procedures()}
     mappings = _mappings()
-    assert [m["bundled_code"] for m in mappings if m["bundled_code"] in codes
-            and m["bundled_code"] != m["national_code"]] == []
+    assert [
+        m["bundled_code"] for m in mappings if m["bundled_code"] in codes and m["bundled_code"] != m["national_code"]
+    ] == []
     assert [m["national_code"] for m in mappings if m["national_code"] in codes] == []
 
 

@@ -1,8 +1,11 @@
 """Former place names -> today's commune-level units (knowledge_base.places), as data."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from knowledge_base.loader import load_agencies
 from knowledge_base.places import fold_place, load_places, localise_agency, resolve_place
@@ -27,8 +30,10 @@ def codes(text):
         ("tp tam ky", ["P_TAM_KY", "P_QUANG_PHU", "P_HUONG_TRA", "P_BAN_THACH"]),
         ("huyện Núi Thành", ["X_NUI_THANH", "X_TAM_MY", "X_TAM_ANH", "X_DUC_PHU", "X_TAM_XUAN", "X_TAM_HAI"]),
         ("quận Hải Châu", ["P_HAI_CHAU", "P_HOA_CUONG"]),
-        ("thị xã Điện Bàn", ["P_DIEN_BAN", "P_DIEN_BAN_DONG", "P_AN_THANG", "P_DIEN_BAN_BAC", "X_DIEN_BAN_TAY",
-                             "X_GO_NOI"]),
+        (
+            "thị xã Điện Bàn",
+            ["P_DIEN_BAN", "P_DIEN_BAN_DONG", "P_AN_THANG", "P_DIEN_BAN_BAC", "X_DIEN_BAN_TAY", "X_GO_NOI"],
+        ),
         ("phường Hải Châu", ["P_HAI_CHAU"]),  # a current name -> itself
         ("Phường Điện Bàn Đông", ["P_DIEN_BAN_DONG"]),  # not "phường Điện Bàn"
         ("hoa khanh bac", ["P_LIEN_CHIEU"]),  # not phường Hòa Khánh
@@ -79,8 +84,26 @@ def test_localised_agency_text():
     assert localise_agency("Sở Tư pháp", ward) == "Sở Tư pháp"
 
 
-WORDS = ["xã", "phường", "huyện", "tp", "Tam Kỳ", "tam ngoc", "Hải Châu", "Núi Thành", "Điện Bàn", "thị xã",
-         "Hòa Khánh Bắc", "Duy Tân", ",", "đường", "12", "Quảng Nam", "đặc khu", "Trà My"]
+WORDS = [
+    "xã",
+    "phường",
+    "huyện",
+    "tp",
+    "Tam Kỳ",
+    "tam ngoc",
+    "Hải Châu",
+    "Núi Thành",
+    "Điện Bàn",
+    "thị xã",
+    "Hòa Khánh Bắc",
+    "Duy Tân",
+    ",",
+    "đường",
+    "12",
+    "Quảng Nam",
+    "đặc khu",
+    "Trà My",
+]
 
 
 @hsettings(max_examples=150, deadline=None)

@@ -1,4 +1,5 @@
 """Shared fixtures for tests/nlu: one data dir, KB, index and Parser for the whole session."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Aspect rules: each aspect from phrasing with and without diacritics, and the tie/default rules."""
+
 from __future__ import annotations
 
 import pytest

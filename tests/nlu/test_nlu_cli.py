@@ -1,4 +1,5 @@
 """`hotline parse` contract (DESIGN.md), through the real console script in a subprocess."""
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,12 @@ HOTLINE = Path(sys.executable).parent / "hotline"
 @pytest.fixture(scope="module")
 def run(parser, nlu_data_dir):
     """Run `hotline parse` against the session data dir (the `parser` fixture built its index)."""
-    env = {**os.environ, "HOTLINE_DATA_DIR": str(nlu_data_dir), "HF_HUB_OFFLINE": "1",
-           "HOTLINE_NLU_BACKEND": "builtin"}
+    env = {**os.environ, "HOTLINE_DATA_DIR": str(nlu_data_dir), "HF_HUB_OFFLINE": "1", "HOTLINE_NLU_BACKEND": "builtin"}
 
     def _run(*args: str, stdin: bytes | None = None, **extra_env: str) -> subprocess.CompletedProcess:
-        return subprocess.run([str(HOTLINE), "parse", *args], input=stdin, capture_output=True,
-                              env={**env, **extra_env}, timeout=300)
+        return subprocess.run(
+            [str(HOTLINE), "parse", *args], input=stdin, capture_output=True, env={**env, **extra_env}, timeout=300
+        )
 
     return _run
 
@@ -48,7 +49,7 @@ def test_stdin_lines_in_order_with_empty_long_and_invalid_utf8(run) -> None:
     lines = [
         "xin chào".encode(),
         b"",
-        "lam giay khai sinh o dau".encode(),
+        b"lam giay khai sinh o dau",
         b"\xff\xfe khong phai utf8",
         long_line.encode(),
         "tra cứu PA-2026-000123".encode(),
@@ -58,8 +59,12 @@ def test_stdin_lines_in_order_with_empty_long_and_invalid_utf8(run) -> None:
     objects = _objects(done.stdout)
     assert len(objects) == len(lines)
     assert objects[0]["intent"]["name"] == "greet"
-    assert objects[1] == {"text": "", "intent": {"name": "out_of_scope", "confidence": 1.0},
-                          "aspect": None, "procedures": []}
+    assert objects[1] == {
+        "text": "",
+        "intent": {"name": "out_of_scope", "confidence": 1.0},
+        "aspect": None,
+        "procedures": [],
+    }
     assert objects[2]["intent"]["name"] == "ask_procedure" and objects[2]["aspect"] == "where"
     assert objects[3]["line"] == 4 and objects[3]["error"] == "invalid_utf8"
     assert "dòng 4" in done.stderr.decode("utf-8")

@@ -1,12 +1,12 @@
 """Answer composer: each aspect gives its own section, plus name, agency and portal link."""
+
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
-from knowledge_base.models import Agency, DocumentItem, Fee, Procedure
-from datetime import date
-
-from knowledge_base.models import Provenance
+from knowledge_base.models import Agency, DocumentItem, Fee, Procedure, Provenance
 from nlu.compose import (
     ASPECT_BUTTONS,
     MAX_REPLY_CHARS,
@@ -59,16 +59,29 @@ KB = _KB([Agency(code="STP", name="Sở Tư pháp tỉnh Quảng Nam", level="t�
 @pytest.mark.parametrize(
     ("aspect", "expected", "absent"),
     [
-        ("documents", ["Hồ sơ cần chuẩn bị", "1. Tờ khai đăng ký khai sinh (1 bản chính)",
-                       "2. Giấy chứng sinh (1 bản chính, 2 bản sao) — do cơ sở y tế cấp"], ["50.000 đồng"]),
+        (
+            "documents",
+            [
+                "Hồ sơ cần chuẩn bị",
+                "1. Tờ khai đăng ký khai sinh (1 bản chính)",
+                "2. Giấy chứng sinh (1 bản chính, 2 bản sao) — do cơ sở y tế cấp",
+            ],
+            ["50.000 đồng"],
+        ),
         ("fee", ["Lệ phí đăng ký khai sinh quá hạn: 50.000 đồng (đăng ký quá hạn)"], ["Giấy chứng sinh"]),
         ("duration", ["Thời hạn giải quyết: Ngay trong ngày làm việc."], ["50.000"]),
-        ("where", ["Nơi nộp hồ sơ: UBND cấp xã nơi cư trú của cha hoặc mẹ.", "trực tiếp và trực tuyến"],
-         ["Giấy chứng sinh"]),
+        (
+            "where",
+            ["Nơi nộp hồ sơ: UBND cấp xã nơi cư trú của cha hoặc mẹ.", "trực tiếp và trực tuyến"],
+            ["Giấy chứng sinh"],
+        ),
         ("steps", ["Các bước thực hiện:", "1. Nộp tờ khai và giấy chứng sinh.", "3. Trả kết quả."], ["50.000"]),
         ("online", ["trực tuyến toàn trình"], ["Giấy chứng sinh"]),
-        ("eligibility", ["Đối tượng thực hiện: Công dân Việt Nam.", "Trẻ em sinh ra trên lãnh thổ Việt Nam"],
-         ["Giấy chứng sinh"]),
+        (
+            "eligibility",
+            ["Đối tượng thực hiện: Công dân Việt Nam.", "Trẻ em sinh ra trên lãnh thổ Việt Nam"],
+            ["Giấy chứng sinh"],
+        ),
         ("general", ["Lĩnh vực: Hộ tịch, cấp xã.", "Thời hạn giải quyết", "50.000 đồng"], ["Các bước"]),
     ],
 )
@@ -94,8 +107,10 @@ def test_agency_resolved_through_directory_and_no_link_for_local_codes() -> None
     answer = compose_answer(procedure, "where", KB)
     assert "Cơ quan thực hiện: Sở Tư pháp (Sở Tư pháp tỉnh Quảng Nam, điện thoại 0235 3812 345)." in answer.text
     same_name = _procedure(agency="Sở Tư pháp tỉnh Quảng Nam", agency_code="STP")
-    assert "Cơ quan thực hiện: Sở Tư pháp tỉnh Quảng Nam (điện thoại 0235 3812 345)." in compose_answer(
-        same_name, "fee", KB).text
+    assert (
+        "Cơ quan thực hiện: Sở Tư pháp tỉnh Quảng Nam (điện thoại 0235 3812 345)."
+        in compose_answer(same_name, "fee", KB).text
+    )
     assert "http" not in answer.text
 
 
@@ -139,16 +154,25 @@ def test_every_bundled_procedure_composes_for_every_aspect(kb) -> None:
 
 
 def test_general_fee_summary() -> None:
-    two = _procedure(fees=[Fee(name="Phí A", amount_vnd=700000), Fee(name="Phí B", amount_vnd=1000000),
-                           Fee(name="Phí C", amount_vnd=None, description="theo quy mô")])
+    two = _procedure(
+        fees=[
+            Fee(name="Phí A", amount_vnd=700000),
+            Fee(name="Phí B", amount_vnd=1000000),
+            Fee(name="Phí C", amount_vnd=None, description="theo quy mô"),
+        ]
+    )
     text = compose_answer(two, "general", KB).text
     assert "Phí, lệ phí: từ 700.000 đồng đến 1.000.000 đồng, một số khoản tùy trường hợp." in text
     free = _procedure(fees=[Fee(name="Lệ phí", amount_vnd=0)])
     assert "Phí, lệ phí: miễn phí." in compose_answer(free, "general", KB).text
 
 
-NATIONAL = Provenance(source="CSDL quốc gia về TTHC", decision="163/QĐ-BTP",
-                      url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-aaaa", verified_on=date(2026, 6, 10))
+NATIONAL = Provenance(
+    source="CSDL quốc gia về TTHC",
+    decision="163/QĐ-BTP",
+    url="https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-aaaa",
+    verified_on=date(2026, 6, 10),
+)
 
 
 def test_answer_ends_with_source_and_date_and_links_the_records_own_page() -> None:
@@ -156,8 +180,9 @@ def test_answer_ends_with_source_and_date_and_links_the_records_own_page() -> No
     lines = text.splitlines()
     assert lines[-1] == "Nguồn: CSDL quốc gia về TTHC, QĐ 163/QĐ-BTP; cập nhật 10/06/2026"
     assert lines[-2] == "Trang thủ tục: https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bf7-aaaa"
-    curated = Provenance(source="Nghị định 151/2025/NĐ-CP", url="https://example.gov.vn/nd151",
-                         verified_on=date(2026, 11, 30))
+    curated = Provenance(
+        source="Nghị định 151/2025/NĐ-CP", url="https://example.gov.vn/nd151", verified_on=date(2026, 11, 30)
+    )
     local = compose_answer(_procedure(code="QNA.X.01", national_code=False, provenance=curated), "fee", KB).text
     assert local.splitlines()[-1] == "Nguồn: Nghị định 151/2025/NĐ-CP; cập nhật 30/11/2026"
     assert "Văn bản: https://example.gov.vn/nd151" in local
@@ -171,8 +196,10 @@ def test_caveats_are_shown() -> None:
 
 
 def test_long_records_are_summarised_within_one_message() -> None:
-    steps = [f"Bước {i}: " + "Cán bộ tiếp nhận kiểm tra tính đầy đủ của hồ sơ và hướng dẫn bổ sung. " * 12
-             for i in range(1, 30)]
+    steps = [
+        f"Bước {i}: " + "Cán bộ tiếp nhận kiểm tra tính đầy đủ của hồ sơ và hướng dẫn bổ sung. " * 12
+        for i in range(1, 30)
+    ]
     documents = [DocumentItem(name=f"Giấy tờ số {i} " + "kèm bản sao có chứng thực " * 30) for i in range(40)]
     long = _procedure(steps=steps, documents=documents, provenance=NATIONAL, conditions="Điều kiện " * 500)
     for aspect in list(ASPECT_BUTTONS) + ["general"]:
@@ -213,11 +240,14 @@ def test_not_found_says_so_with_portal_search_hotline_and_a_person() -> None:
     assert not any(b.payload.startswith("/procedure") for b in reply.buttons)
 
 
-@pytest.mark.parametrize(("question", "keywords"), [
-    ("cho em hỏi thủ tục đăng ký nuôi chó mèo ở đâu vậy ạ", "đăng ký nuôi chó mèo"),
-    ("lam giay phep kinh doanh karaoke mat bao lau", "giay phep kinh doanh karaoke"),
-    ("xin cấp lại thẻ căn cước bị mất", "cấp lại thẻ căn cước bị mất"),
-])
+@pytest.mark.parametrize(
+    ("question", "keywords"),
+    [
+        ("cho em hỏi thủ tục đăng ký nuôi chó mèo ở đâu vậy ạ", "đăng ký nuôi chó mèo"),
+        ("lam giay phep kinh doanh karaoke mat bao lau", "giay phep kinh doanh karaoke"),
+        ("xin cấp lại thẻ căn cước bị mất", "cấp lại thẻ căn cước bị mất"),
+    ],
+)
 def test_portal_search_keeps_the_content_words(question: str, keywords: str) -> None:
     assert search_keywords(question) == keywords
     assert portal_search_url(question).endswith("keyword=" + __import__("urllib.parse").parse.quote(keywords))

@@ -1,4 +1,5 @@
 """Built-in intent classifier: the Rasa-format training file, rules, and accuracy on held-out phrasing."""
+
 from __future__ import annotations
 
 import json

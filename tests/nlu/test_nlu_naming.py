@@ -1,5 +1,6 @@
 """Whether a question names a procedure (ParseResult.names_procedure, ProcedureHit.named): the signal the
 bot uses to tell a follow-up about the procedure just answered from a new question about another."""
+
 from __future__ import annotations
 
 import json
@@ -52,17 +53,24 @@ def test_names_procedure_is_total(question: str, name: str, aliases: list[str]) 
 
 def test_parse_result_serialises_to_the_parse_contract_only() -> None:
     result = ParseResult(
-        "sổ đỏ mất bao lâu", IntentScore("ask_procedure", 0.91), "duration",
+        "sổ đỏ mất bao lâu",
+        IntentScore("ask_procedure", 0.91),
+        "duration",
         (ProcedureHit("DD-QNA-001", LAND_NAME, 0.52, named=True), ProcedureHit("DD-QNA-003", "Cấp đổi", 0.4)),
     )
     assert result.names_procedure
-    assert json.dumps(result.as_json(), ensure_ascii=False) == json.dumps({
-        "text": "sổ đỏ mất bao lâu",
-        "intent": {"name": "ask_procedure", "confidence": 0.91},
-        "aspect": "duration",
-        "procedures": [{"code": "DD-QNA-001", "name": LAND_NAME, "score": 0.52},
-                       {"code": "DD-QNA-003", "name": "Cấp đổi", "score": 0.4}],
-    }, ensure_ascii=False)
+    assert json.dumps(result.as_json(), ensure_ascii=False) == json.dumps(
+        {
+            "text": "sổ đỏ mất bao lâu",
+            "intent": {"name": "ask_procedure", "confidence": 0.91},
+            "aspect": "duration",
+            "procedures": [
+                {"code": "DD-QNA-001", "name": LAND_NAME, "score": 0.52},
+                {"code": "DD-QNA-003", "name": "Cấp đổi", "score": 0.4},
+            ],
+        },
+        ensure_ascii=False,
+    )
     assert not ParseResult("xin chào", IntentScore("greet", 0.9)).names_procedure
 
 

@@ -1,4 +1,5 @@
 """Normalisation: examples from how citizens type, and folding invariants (hypothesis)."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,12 +8,8 @@ from hypothesis import strategies as st
 
 from nlu.normalize import ABBREVIATIONS, fold, fold_diacritics, normalize, syllables
 
-VIETNAMESE_LETTERS = (
-    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
-)
-vietnamese_text = st.text(
-    alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,?!-/0123456789", max_size=80
-)
+VIETNAMESE_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+vietnamese_text = st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,?!-/0123456789", max_size=80)
 
 
 @pytest.mark.parametrize(

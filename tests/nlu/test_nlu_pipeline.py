@@ -1,10 +1,11 @@
 """Parser end to end: real classifier, real retriever over the bundled KB, DESIGN.md output shape."""
+
 from __future__ import annotations
 
 import pytest
 
 from nlu.intents import INTENTS
-from nlu.pipeline import MAX_INPUT_CHARS, NLUBackendError, ParseResult, Parser, make_intent_backend
+from nlu.pipeline import MAX_INPUT_CHARS, NLUBackendError, ParseResult, make_intent_backend
 
 ASPECTS = {"documents", "fee", "duration", "where", "steps", "online", "eligibility", "general"}
 
@@ -103,8 +104,8 @@ def test_parser_held_out_intent_and_aspect_accuracy(parser) -> None:
     dev = Path(__file__).resolve().parents[2] / "nlu" / "data" / "dev_intents.jsonl"
     rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = [parser.parse(row["text"]) for row in rows]
-    intent_ok = sum(r.intent.name == row["intent"] for r, row in zip(results, rows))
-    asked = [(r, row) for r, row in zip(results, rows) if row["intent"] == "ask_procedure"]
+    intent_ok = sum(r.intent.name == row["intent"] for r, row in zip(results, rows, strict=False))
+    asked = [(r, row) for r, row in zip(results, rows, strict=False) if row["intent"] == "ask_procedure"]
     aspect_ok = sum(r.aspect == row["aspect"] for r, row in asked)
     assert intent_ok / len(rows) >= 0.93
     assert aspect_ok / len(asked) >= 0.85

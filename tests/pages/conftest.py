@@ -1,4 +1,5 @@
 """Fixtures for the pages tests: the whole served app (hotline.app.create_app) over a tmp SQLite data dir."""
+
 from __future__ import annotations
 
 import shutil
@@ -63,8 +64,9 @@ def live_server(served_app):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     # No lifespan: the bot's NLU warm-up and the background worker are not what these tests are about.
-    server = uvicorn.Server(uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

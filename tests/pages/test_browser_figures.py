@@ -5,6 +5,7 @@ download must arrive and open with openpyxl, and the public /tre-han page must s
 Skipped (with a message) when Chromium or the playwright package is missing; no browser is downloaded.
 Screenshots at desktop and phone width go to $FIGURES_SCREENSHOTS (default: the test's tmp dir).
 """
+
 from __future__ import annotations
 
 import os
@@ -37,8 +38,9 @@ def browser():
     if executable is None:
         pytest.skip("Chromium is not installed: browser tests skipped")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        launched = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+        )
         yield launched
         launched.close()
 
@@ -50,8 +52,9 @@ def live_server(served_app):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(served_app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -88,8 +91,12 @@ def figures_data(web, pages_settings):
     supervisor, operator = token("fig_supervisor"), token("fig_operator")
 
     def item(agency: str, month: str | None, day: int, outcome: str) -> str:
-        body = {"kind": "complaint", "channel": "phone", "content": f"Phản ánh thử nghiệm số liệu cho {agency}.",
-                "publish_consent": True}
+        body = {
+            "kind": "complaint",
+            "channel": "phone",
+            "content": f"Phản ánh thử nghiệm số liệu cho {agency}.",
+            "publish_consent": True,
+        }
         if month:  # logged by hand with its past receipt time; None: received now
             body["received_at"] = f"{month}-{day:02d}T09:00:00+07:00"
         created = web.post("/api/v1/feedback", headers=operator, json=body)
@@ -109,9 +116,9 @@ def figures_data(web, pages_settings):
     old, older = _months_ago(2), _months_ago(3)
     plan = {
         "STP": [(older, 3, "open"), (old, 2, "open"), (old, 5, "answered")],  # worst: 0 %, 2 overdue
-        "SXD": [(older, 4, "open"), (old, 6, "published")],                   # 0 % too, 1 overdue
-        "STC": [(old, 9, "published"), (None, 0, "published")],               # 1 late + 1 on time: 50 %
-        "SNV": [(None, 0, "published"), (None, 0, "open")],                   # on time + open in time: 100 %
+        "SXD": [(older, 4, "open"), (old, 6, "published")],  # 0 % too, 1 overdue
+        "STC": [(old, 9, "published"), (None, 0, "published")],  # 1 late + 1 on time: 50 %
+        "SNV": [(None, 0, "published"), (None, 0, "open")],  # on time + open in time: 100 %
     }
     codes = {agency: [item(agency, m, d, o) for m, d, o in steps] for agency, steps in plan.items()}
     return {"codes": codes, "from": older, "to": _months_ago(0)}
@@ -142,8 +149,9 @@ def _open_figures(page, base: str, data) -> None:
     # The tab first shows the default range; wait for the one asked for.
     first = data["from"]
     page.wait_for_selector(f"caption:has-text('từ tháng {int(first[5:])}/{first[:4]}')")
-    page.wait_for_function("() => { const c = document.getElementById('chart-agencies');"
-                           " return c && window.Chart && Chart.getChart(c); }")
+    page.wait_for_function(
+        "() => { const c = document.getElementById('chart-agencies'); return c && window.Chart && Chart.getChart(c); }"
+    )
 
 
 def test_supervisor_charts_worst_first(browser, live_server, figures_data, web, tmp_path_factory):
@@ -166,7 +174,7 @@ def test_supervisor_charts_worst_first(browser, live_server, figures_data, web, 
                 axis: c.options.indexAxis, drawn: c.chartArea.width > 0};
     }""")
     assert chart["drawn"] and chart["axis"] == "y"
-    assert chart["codes"] == [a["agency_code"] for a in ranked][:len(chart["codes"])]
+    assert chart["codes"] == [a["agency_code"] for a in ranked][: len(chart["codes"])]
     assert chart["data"] == sorted(chart["data"])  # worst first
     assert chart["labels"][0].startswith(ranked[0]["agency_name"][:20])
     # The table under the charts follows the same order.
@@ -184,8 +192,10 @@ def test_supervisor_charts_worst_first(browser, live_server, figures_data, web, 
     # At phone width (a phone loads the page at that width: load the figures again) the names wrap.
     page.set_viewport_size({"width": 390, "height": 844})
     page.click("#stats-form button[type=submit]")
-    page.wait_for_function("() => { const c = Chart.getChart(document.getElementById('chart-agencies'));"
-                           " return c && Array.isArray(c.data.labels[0]); }")
+    page.wait_for_function(
+        "() => { const c = Chart.getChart(document.getElementById('chart-agencies'));"
+        " return c && Array.isArray(c.data.labels[0]); }"
+    )
     phone_labels = page.evaluate("() => Chart.getChart(document.getElementById('chart-agencies')).data.labels")
     assert all(len(line) <= 22 for label in phone_labels for line in label[:-1]), phone_labels
     width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -214,8 +224,14 @@ def test_xlsx_download_from_supervisor_page(browser, live_server, figures_data, 
     context.close()
 
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["Tổng quan", "Theo cơ quan", "Theo tháng", "Tồn đọng theo tuổi",
-                                   "Danh sách trễ hạn", "Tồn đọng quá hạn"]
+    assert workbook.sheetnames == [
+        "Tổng quan",
+        "Theo cơ quan",
+        "Theo tháng",
+        "Tồn đọng theo tuổi",
+        "Danh sách trễ hạn",
+        "Tồn đọng quá hạn",
+    ]
     by_agency = workbook["Theo cơ quan"]
     header = [c.value for c in by_agency[1]]
     assert header[:3] == ["Cơ quan", "Mã cơ quan", "Phải xử lý"] and "Tỷ lệ xử lý đúng hạn" in header
@@ -226,7 +242,8 @@ def test_xlsx_download_from_supervisor_page(browser, live_server, figures_data, 
     assert len(by_agency._charts) == 1
     months = workbook["Theo tháng"]
     assert [row[0] for row in months.iter_rows(min_row=2, values_only=True)] == [
-        f"{m[5:]}/{m[:4]}" for m in (figures_data["from"], _months_ago(2), _months_ago(1), figures_data["to"])]
+        f"{m[5:]}/{m[:4]}" for m in (figures_data["from"], _months_ago(2), _months_ago(1), figures_data["to"])
+    ]
     assert len(months._charts) == 2
     backlog = workbook["Tồn đọng quá hạn"]
     backlog_codes = {row[1] for row in backlog.iter_rows(min_row=2, values_only=True)}
@@ -242,9 +259,12 @@ def test_public_late_page_charts(browser, live_server, figures_data, tmp_path_fa
     page.goto(f"{live_server}/tre-han?tu={figures_data['from']}&den={figures_data['to']}")
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.wait_for_function("() => { const c = document.getElementById('chart-agencies');"
-                           " return c && window.Chart && Chart.getChart(c); }")
-    codes = page.evaluate("() => Chart.getChart(document.getElementById('chart-agencies')).data.datasets[0].agencyCodes")
+    page.wait_for_function(
+        "() => { const c = document.getElementById('chart-agencies'); return c && window.Chart && Chart.getChart(c); }"
+    )
+    codes = page.evaluate(
+        "() => Chart.getChart(document.getElementById('chart-agencies')).data.datasets[0].agencyCodes"
+    )
     assert codes == ["STP", "SXD", "STC", "SNV"]
     assert page.get_attribute("#xlsx-report", "href").startswith("/api/v1/stats?format=xlsx")
     assert "Tỷ lệ xử lý PAKN đúng hạn" in page.inner_text("#stats")
@@ -253,8 +273,9 @@ def test_public_late_page_charts(browser, live_server, figures_data, tmp_path_fa
     page = phone.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server}/tre-han?tu={figures_data['from']}&den={figures_data['to']}")
-    page.wait_for_function("() => { const c = document.getElementById('chart-agencies');"
-                           " return c && window.Chart && Chart.getChart(c); }")
+    page.wait_for_function(
+        "() => { const c = document.getElementById('chart-agencies'); return c && window.Chart && Chart.getChart(c); }"
+    )
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(shots / "tre-han-phone.png"), full_page=True)
     page.locator(".charts").screenshot(path=str(shots / "tre-han-phone-charts.png"))

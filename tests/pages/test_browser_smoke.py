@@ -2,6 +2,7 @@
 
 Skipped (with a message) where Chromium is not installed; nothing is installed by the test.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,19 @@ def chromium():
 
 def _dump_dom(chromium: str, url: str) -> str:
     result = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--virtual-time-budget=10000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
@@ -38,14 +49,22 @@ def test_public_page_renders_published_answers(chromium, live_server, web, pages
         create_user(session, "smoke_supervisor", "password-for-tests", "supervisor", None)
     token = web.post("/api/v1/auth/token", data={"username": "smoke_supervisor", "password": "password-for-tests"})
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-    created = web.post("/api/v1/feedback", json={
-        "kind": "complaint", "channel": "web", "publish_consent": True,
-        "content": "Tôi là Nguyễn Văn An, đèn đường ở đường Trần Phú hỏng <script>alert(1)</script> nhiều ngày.",
-        "contact": {"phone": "0905123456"},
-    })
+    created = web.post(
+        "/api/v1/feedback",
+        json={
+            "kind": "complaint",
+            "channel": "web",
+            "publish_consent": True,
+            "content": "Tôi là Nguyễn Văn An, đèn đường ở đường Trần Phú hỏng <script>alert(1)</script> nhiều ngày.",
+            "contact": {"phone": "0905123456"},
+        },
+    )
     code = created.json()["code"]
-    for action, body in (("start", None), ("answer", {"answer": "Đã sửa đèn đường, cảm ơn ông Nguyễn Văn An."}),
-                         ("publish", None)):
+    for action, body in (
+        ("start", None),
+        ("answer", {"answer": "Đã sửa đèn đường, cảm ơn ông Nguyễn Văn An."}),
+        ("publish", None),
+    ):
         response = web.post(f"/api/v1/feedback/{code}/{action}", json=body, headers=headers)
         assert response.status_code == 200, response.text
 

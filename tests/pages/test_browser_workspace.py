@@ -4,9 +4,9 @@ the operator takeover of a web chat (reply reaches the citizen, the bot stays si
 a reload, links are tappable), at desktop and phone (390 px) widths. Screenshots go to
 tests/pages/screenshots/ (git-ignored) for a person to look at.
 """
+
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -25,8 +25,9 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium): browser tests skipped")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True,
-                                    args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=path, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
+        )
         yield browser
         browser.close()
 
@@ -36,8 +37,12 @@ def _users(settings):
     from feedback_api.db import get_sessionmaker
 
     with get_sessionmaker(settings)() as session:
-        for name, role, agency in (("bt_staff", "staff", "STP"), ("bt_colleague", "staff", "STP"),
-                                   ("bt_super", "supervisor", None), ("bt_operator", "operator", "TTPVHCC")):
+        for name, role, agency in (
+            ("bt_staff", "staff", "STP"),
+            ("bt_colleague", "staff", "STP"),
+            ("bt_super", "supervisor", None),
+            ("bt_operator", "operator", "TTPVHCC"),
+        ):
             if get_user(session, name) is None:
                 create_user(session, name, PASSWORD, role, agency)
 
@@ -95,20 +100,31 @@ def test_staff_inbox_sort_search_claim_answer(browser, live_server, web, pages_s
     }
     codes = {}
     for days, content in contents.items():
-        code = web.post("/api/v1/feedback", json={"kind": "complaint", "channel": "web", "content": content,
-                                                   "contact": {"phone": "0905123456"}}).json()["code"]
+        code = web.post(
+            "/api/v1/feedback",
+            json={"kind": "complaint", "channel": "web", "content": content, "contact": {"phone": "0905123456"}},
+        ).json()["code"]
         item = web.get(f"/api/v1/feedback/{code}/staff-view", headers=sup).json()
         if item["agency"]["code"] != "STP":
             if item["status"] == "received":
                 web.post(f"/api/v1/feedback/{code}/assign", json={"agency": "STP"}, headers=sup)
             else:
-                web.post(f"/api/v1/feedback/{code}/transfer", json={"agency": "STP", "reason": "Thuộc thẩm quyền Sở"},
-                         headers=sup)
+                web.post(
+                    f"/api/v1/feedback/{code}/transfer",
+                    json={"agency": "STP", "reason": "Thuộc thẩm quyền Sở"},
+                    headers=sup,
+                )
         _set_due(pages_settings, code, days)
         codes[days] = code
     staff = _token(web, "bt_staff")
-    template = web.post("/api/v1/answer-templates", headers=staff, json={
-        "title": "Đã khắc phục xong", "body": "Cơ quan đã kiểm tra hiện trường và khắc phục xong. Cảm ơn bạn đã phản ánh."})
+    template = web.post(
+        "/api/v1/answer-templates",
+        headers=staff,
+        json={
+            "title": "Đã khắc phục xong",
+            "body": "Cơ quan đã kiểm tra hiện trường và khắc phục xong. Cảm ơn bạn đã phản ánh.",
+        },
+    )
     assert template.status_code == 201, template.text
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
@@ -248,7 +264,9 @@ def test_operator_takeover_of_a_web_chat(browser, live_server, web, pages_settin
     chat.fill("#text", "Tôi muốn hỏi về hồ sơ cấp phép xây dựng bị chậm")
     chat.click("#form button[type=submit]")
     page.wait_for_selector("#hc-log li.from-citizen:has-text('cấp phép xây dựng')", timeout=20_000)
-    page.fill("#hc-text", "Chào anh/chị, em là tổng đài viên 1022. Anh/chị xem hướng dẫn tại https://dichvucong.gov.vn nhé.")
+    page.fill(
+        "#hc-text", "Chào anh/chị, em là tổng đài viên 1022. Anh/chị xem hướng dẫn tại https://dichvucong.gov.vn nhé."
+    )
     page.click("#hc-send")
     page.wait_for_selector("#hc-log li.from-operator:has-text('dichvucong')")
     _shot(page, "operator-console-desktop")
@@ -282,7 +300,11 @@ def test_operator_takeover_of_a_web_chat(browser, live_server, web, pages_settin
     _shot(ppage, "operator-console-phone")
 
     log = web.get("/api/v1/handoff-log", headers=_token(web, "bt_operator")).json()["items"]
-    assert [e["action"] for e in reversed(log)][-4:] == ["taken", "reply", "released"][-3:] or \
-        {"requested", "taken", "reply", "released"} <= {e["action"] for e in log}
+    assert [e["action"] for e in reversed(log)][-4:] == ["taken", "reply", "released"][-3:] or {
+        "requested",
+        "taken",
+        "reply",
+        "released",
+    } <= {e["action"] for e in log}
     for context in (citizen, ops, phone):
         context.close()

@@ -3,6 +3,7 @@
 These are drift checks: each compares what the JS says with what feedback_api actually serves or
 enforces, so a renamed endpoint, a new lifecycle action or a changed permission fails here.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,22 +49,39 @@ def _marked_json(source: str, marker: str) -> dict:
 
 def test_js_files_exist():
     names = {p.name for p in JS_FILES}
-    assert {"common.js", "home.js", "lookup.js", "public.js", "late.js", "stats.js", "staff.js",
-            "console-actions.js"} <= names
+    assert {
+        "common.js",
+        "home.js",
+        "lookup.js",
+        "public.js",
+        "late.js",
+        "stats.js",
+        "staff.js",
+        "console-actions.js",
+    } <= names
 
 
 def test_every_api_path_in_js_exists_in_openapi(served_app):
     schema_paths = {_normalize(p): ops for p, ops in served_app.openapi()["paths"].items()}
     endpoints = _endpoints()
-    missing = [(f, m, p) for f, m, p in endpoints
-               if _normalize(p) not in schema_paths or m.lower() not in schema_paths[_normalize(p)]]
+    missing = [
+        (f, m, p)
+        for f, m, p in endpoints
+        if _normalize(p) not in schema_paths or m.lower() not in schema_paths[_normalize(p)]
+    ]
     assert missing == [], f"JS calls endpoints the app does not serve: {missing}"
     # The pages need at least these; losing one means a page silently stopped working.
     used = {(m, _normalize(p)) for _, m, p in endpoints}
     required = {
-        ("POST", "/api/v1/feedback"), ("GET", "/api/v1/feedback"), ("GET", "/api/v1/feedback/{}"),
-        ("GET", "/api/v1/feedback/{}/staff-view"), ("GET", "/api/v1/public/feedback"), ("GET", "/api/v1/stats"),
-        ("POST", "/api/v1/auth/token"), ("GET", "/api/v1/agencies"), ("POST", "/api/v1/attachments"),
+        ("POST", "/api/v1/feedback"),
+        ("GET", "/api/v1/feedback"),
+        ("GET", "/api/v1/feedback/{}"),
+        ("GET", "/api/v1/feedback/{}/staff-view"),
+        ("GET", "/api/v1/public/feedback"),
+        ("GET", "/api/v1/stats"),
+        ("POST", "/api/v1/auth/token"),
+        ("GET", "/api/v1/agencies"),
+        ("POST", "/api/v1/attachments"),
     }
     assert required <= used, required - used
 
@@ -78,8 +96,8 @@ def test_api_paths_are_only_written_as_endpoint_literals(path):
 
 
 def test_role_actions_mirror_the_permission_matrix():
-    from feedback_api.feedback.lifecycle import Action
     from feedback_api.auth.permissions import MATRIX, Extra, Role
+    from feedback_api.feedback.lifecycle import Action
 
     role_actions = _marked_json(_js("console-actions.js"), "ROLE_ACTIONS")
     offered = {str(a) for a in Action} | {str(Extra.edit_publication)}
@@ -121,8 +139,17 @@ def test_landing_form_body_fields_exist_in_the_intake_schema(served_app):
 
 
 # --- safe DOM, no third parties, no personal data in addresses ---------------------------------
-HTML_SINKS = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-              "DOMParser", "createContextualFragment", "srcdoc")
+HTML_SINKS = (
+    "innerHTML",
+    "outerHTML",
+    "insertAdjacentHTML",
+    "document.write",
+    "eval(",
+    "new Function",
+    "DOMParser",
+    "createContextualFragment",
+    "srcdoc",
+)
 
 
 @pytest.mark.parametrize("path", JS_FILES, ids=lambda p: p.name)
@@ -142,14 +169,18 @@ def test_no_third_party_resources(path):
     text = path.read_text(encoding="utf-8")
     if "vendor" in path.parts:  # a vendored library's licence banners name its home page; nothing is loaded
         text = re.sub(r"/\*!.*?\*/", "", text, flags=re.S)
-    urls = [u for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"')]*", text)
-            if not u.startswith("http://www.w3.org/2000/svg")]
+    urls = [
+        u
+        for u in re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"')]*", text)
+        if not u.startswith("http://www.w3.org/2000/svg")
+    ]
     assert urls == [], f"{path.name} references {urls}"
     assert "@import" not in text
 
 
 def test_page_addresses_carry_no_personal_data():
-    """The only query the pages put in their own address is the tracking code (?ma=) or months (?thang=, ?tu=, ?den=)."""
+    """The only query the pages put in their own address: the tracking code (?ma=) or months (?thang=, ?tu=,
+    ?den=)."""
     params = set()
     for path in JS_FILES:
         text = path.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 Skipped (with a message) where Node is not installed.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,9 @@ from tests.pages.conftest import ASSETS
 
 def run_node(node: str, script: str, payload=None):
     """Run `script` in Node with the assets folder as working directory; it prints one JSON value."""
-    result = subprocess.run([node, "-e", script], input=json.dumps(payload), capture_output=True, text=True,
-                            cwd=ASSETS, timeout=60)
+    result = subprocess.run(
+        [node, "-e", script], input=json.dumps(payload), capture_output=True, text=True, cwd=ASSETS, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -49,8 +51,10 @@ def test_common_helpers(node):
     out = run_node(node, HELPERS)
     assert out["codes"] == ["PA-2026-000123", "PA-2026-000045", "PA-2026-000045", None, None, None, None]
     assert out["path"] == "/api/v1/feedback/a%2Fb%3Fc/staff-view"
-    assert out["endpoint"] == {"method": "GET",
-                               "url": "/api/v1/public/feedback?q=%C4%91%C3%A8n%20%C4%91%C6%B0%E1%BB%9Dng&page=2"}
+    assert out["endpoint"] == {
+        "method": "GET",
+        "url": "/api/v1/public/feedback?q=%C4%91%C3%A8n%20%C4%91%C6%B0%E1%BB%9Dng&page=2",
+    }
     assert out["missing"] == "error"
     detail, offline, server, not_found, other = out["errors"]
     assert detail == "Thiếu trường bắt buộc “content” (nội dung)."
@@ -75,8 +79,8 @@ console.log(JSON.stringify(cases.map(([status, allowed, role]) =>
 
 def test_offered_actions_match_lifecycle_and_permissions(node):
     """For every status × role the console offers exactly what the server would accept."""
-    from feedback_api.feedback.lifecycle import Status, allowed_actions
     from feedback_api.auth.permissions import Extra, Role, scope
+    from feedback_api.feedback.lifecycle import Status, allowed_actions
 
     cases, expected = [], []
     for status in Status:
@@ -124,8 +128,14 @@ def test_console_form_validation(node):
 
 
 def _create(web, content: str, **extra) -> str:
-    body = {"kind": "complaint", "channel": "web", "content": content, "publish_consent": True,
-            "contact": {"phone": "0905 111 222"}, **extra}
+    body = {
+        "kind": "complaint",
+        "channel": "web",
+        "content": content,
+        "publish_consent": True,
+        "contact": {"phone": "0905 111 222"},
+        **extra,
+    }
     response = web.post("/api/v1/feedback", json=body)
     assert response.status_code == 201, response.text
     return response.json()["code"]
@@ -164,20 +174,41 @@ def test_console_bodies_are_accepted_by_the_api(node, web, pages_settings):
         (second, "start", {}, "in_progress"),
         (second, "return_to_coordinator", {"reason": "Không đúng thẩm quyền."}, "returned"),
         (second, "assign", {"agency": agency, "reason": ""}, "assigned"),
-        (third, "reject", {"reason": "Đây là khiếu nại hành chính.", "guidance": "Gửi đơn khiếu nại tới UBND phường."},
-         "rejected"),
+        (
+            third,
+            "reject",
+            {"reason": "Đây là khiếu nại hành chính.", "guidance": "Gửi đơn khiếu nại tới UBND phường."},
+            "rejected",
+        ),
         (fourth, "merge", {"into": second.lower().replace("-", " ")}, "merged"),
         (no_consent, "answer", {"answer": "Đã lắp biển báo trước cổng trường."}, "answered"),
-        (no_consent, "publish", {"public_interest": True, "reason": "Thông tin an toàn giao thông cho cộng đồng."},
-         "published"),
+        (
+            no_consent,
+            "publish",
+            {"public_interest": True, "reason": "Thông tin an toàn giao thông cho cộng đồng."},
+            "published",
+        ),
     ]
-    items = {code: web.get(f"/api/v1/feedback/{code}/staff-view", headers=headers).json() for code in
-             (first, second, third, fourth, no_consent)}
+    items = {
+        code: web.get(f"/api/v1/feedback/{code}/staff-view", headers=headers).json()
+        for code in (first, second, third, fourth, no_consent)
+    }
     built = run_node(node, BODIES, [[action, items[code], values] for code, action, values, _ in steps])
-    assert {str(step[1]) for step in steps} >= {"assign", "start", "transfer", "return_to_coordinator",
-                                                "request_info", "provide_info", "answer", "publish", "close",
-                                                "reject", "merge", "edit_publication"}
-    for (code, action, _, status), result in zip(steps, built):
+    assert {str(step[1]) for step in steps} >= {
+        "assign",
+        "start",
+        "transfer",
+        "return_to_coordinator",
+        "request_info",
+        "provide_info",
+        "answer",
+        "publish",
+        "close",
+        "reject",
+        "merge",
+        "edit_publication",
+    }
+    for (code, action, _, status), result in zip(steps, built, strict=False):
         assert "body" in result, (action, result)
         method, path = result["endpoint"].split(" ")
         response = web.request(method, path.replace("{code}", code), json=result["body"], headers=headers)
@@ -245,17 +276,35 @@ def test_operator_intake_body_is_accepted_with_received_at(node, web, pages_sett
     from feedback_api.auth.service import create_user
     from feedback_api.db import get_sessionmaker
 
-    full = {"kind": "complaint", "channel": "phone", "content": "  Nước sinh hoạt bị đục nhiều ngày ở thôn 3.  ",
-            "location": "Xã Điện Hòa", "name": "Lê Văn Cường", "phone": "0235 3812 345", "email": "",
-            "publish_consent": True, "received_at": "2026-11-20T08:30"}
-    cases = [full, dict(full, content="ngắn"), dict(full, received_at="2026-11-24T08:30"),
-             dict(full, received_at="hôm qua"), dict(full, name="", phone="", received_at="")]
+    full = {
+        "kind": "complaint",
+        "channel": "phone",
+        "content": "  Nước sinh hoạt bị đục nhiều ngày ở thôn 3.  ",
+        "location": "Xã Điện Hòa",
+        "name": "Lê Văn Cường",
+        "phone": "0235 3812 345",
+        "email": "",
+        "publish_consent": True,
+        "received_at": "2026-11-20T08:30",
+    }
+    cases = [
+        full,
+        dict(full, content="ngắn"),
+        dict(full, received_at="2026-11-24T08:30"),
+        dict(full, received_at="hôm qua"),
+        dict(full, name="", phone="", received_at=""),
+    ]
     built = run_node(node, INTAKE, cases)
     body = built[0]["body"]
-    assert body == {"kind": "complaint", "channel": "phone", "content": "Nước sinh hoạt bị đục nhiều ngày ở thôn 3.",
-                    "publish_consent": True, "location": "Xã Điện Hòa",
-                    "contact": {"name": "Lê Văn Cường", "phone": "0235 3812 345"},
-                    "received_at": "2026-11-20T08:30:00+07:00"}
+    assert body == {
+        "kind": "complaint",
+        "channel": "phone",
+        "content": "Nước sinh hoạt bị đục nhiều ngày ở thôn 3.",
+        "publish_consent": True,
+        "location": "Xã Điện Hòa",
+        "contact": {"name": "Lê Văn Cường", "phone": "0235 3812 345"},
+        "received_at": "2026-11-20T08:30:00+07:00",
+    }
     assert "10 ký tự" in built[1]["error"]
     assert "tương lai" in built[2]["error"]
     assert "không hợp lệ" in built[3]["error"]

@@ -1,4 +1,5 @@
 """Every page is served as Vietnamese HTML with its assets, safe headers and the settings filled in."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Rasa intent backend: contract mapping against a local stand-in, and the real Rasa server when installed."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,12 @@ class _FakeRasa(BaseHTTPRequestHandler):
             self.end_headers()
             return
         name, confidence = self.scripted.get(body["text"], ("ask_procedure", 0.8))
-        payload = {"text": body["text"], "intent": {"name": name, "confidence": confidence},
-                   "intent_ranking": [{"name": name, "confidence": confidence}], "entities": []}
+        payload = {
+            "text": body["text"],
+            "intent": {"name": name, "confidence": confidence},
+            "intent_ranking": [{"name": name, "confidence": confidence}],
+            "entities": [],
+        }
         data = json.dumps(payload).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -79,8 +84,14 @@ def real_rasa_url():
         pytest.skip(f"Rasa venv not installed at {RASA_VENV} (bash scripts/setup_rasa.sh install)")
     port = _free_port()
     env = {**os.environ, "RASA_PORT": str(port), "RASA_VENV": str(RASA_VENV)}
-    process = subprocess.Popen(["bash", "scripts/setup_rasa.sh", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        ["bash", "scripts/setup_rasa.sh", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 600  # first run trains the model
@@ -111,7 +122,7 @@ def test_real_rasa_server_classifies_held_out_examples(real_rasa_url):
     examples = _dev_examples()
     predictions = [backend.predict(example["text"]) for example in examples]
     assert all(name in INTENTS and 0.0 <= confidence <= 1.0 for name, confidence in predictions)
-    accuracy = sum(name == ex["intent"] for (name, _), ex in zip(predictions, examples)) / len(examples)
+    accuracy = sum(name == ex["intent"] for (name, _), ex in zip(predictions, examples, strict=False)) / len(examples)
     assert accuracy >= 0.75, f"Rasa intent accuracy on held-out examples: {accuracy:.2f}"
 
 

@@ -1,12 +1,12 @@
 """Retrieval test fixtures: the default encoder loaded once, the bundled KB indexed once per session."""
+
 from __future__ import annotations
 
 import pytest
+from retrieval_helpers import make_procedure
 
 from common.settings import Settings
 from knowledge_base.loader import KnowledgeBase
-from retrieval_helpers import make_procedure
-
 
 SMALL_PROCEDURES = [
     ("T.001", "Đăng ký khai sinh", ["giấy khai sinh", "làm khai sinh cho con"], "Hộ tịch"),

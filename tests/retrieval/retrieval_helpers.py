@@ -1,4 +1,5 @@
 """Helpers for the retrieval tests (a unique module name: tests/ has no packages)."""
+
 from __future__ import annotations
 
 from knowledge_base.models import Procedure

@@ -1,5 +1,6 @@
 """Retrieval on the bundled knowledge base with the default embedding model (index built once per
 session into a temporary data dir): questions typed without diacritics, everyday names."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,10 @@ NO_DIACRITICS = [
     ("xin ly lich tu phap de di lam viec o nhat", "Cấp Phiếu lý lịch tư pháp"),
     ("nghi viec roi lam ho so huong that nghiep the nao", "Giải quyết hưởng trợ cấp thất nghiệp"),
     ("mo tiem tap hoa nho thi dang ky ho kinh doanh o dau", "Đăng ký thành lập hộ kinh doanh"),
-    ("sang ten so do khi mua dat can giay to gi", "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất"),
+    (
+        "sang ten so do khi mua dat can giay to gi",
+        "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+    ),
     ("chuyen dat vuon len dat o mat bao nhieu tien", "Chuyển mục đích sử dụng đất"),
     ("con hoc lop 8 muon chuyen truong ve que", "Chuyển trường đối với học sinh trung học cơ sở"),
     ("chung thuc ban sao can cuoc cong dan o xa duoc khong", "Chứng thực bản sao từ bản chính giấy tờ, văn bản"),
@@ -86,8 +90,9 @@ def test_so_do_means_land_certificate(bundled_retriever, bundled_kb, query):
     hits = bundled_retriever.search(query, k=3)
     assert any(word in hits[0].name for word in LAND_CERTIFICATE_WORDS), hits[0].name
     # national names may omit "đất" ("Cấp lại Giấy chứng nhận do bị mất"): the field says it is land
-    assert all("đất" in h.name or bundled_kb.procedure(h.code).field == "Đất đai" for h in hits[:2]), \
-        [h.name for h in hits]
+    assert all("đất" in h.name or bundled_kb.procedure(h.code).field == "Đất đai" for h in hits[:2]), [
+        h.name for h in hits
+    ]
 
 
 @pytest.mark.parametrize("query", ["hộ khẩu", "ho khau", "nhập hộ khẩu", "lam ho khau o dau"])

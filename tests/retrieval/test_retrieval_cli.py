@@ -1,4 +1,5 @@
 """`hotline index build`: builds once, reuses a fresh index, rebuilds with --force, prints timing."""
+
 from __future__ import annotations
 
 from typer.testing import CliRunner

@@ -1,4 +1,5 @@
 """Pure fusion rules: scores stay in [0, 1], more evidence never lowers a score, confidence gate."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -96,6 +97,11 @@ def test_priors_never_turn_a_zero_into_a_match():
     from nlu.retrieval.fusion import apply_priors
 
     scores = np.array([0.0, 0.5, 0.8], dtype=np.float32)
-    out = apply_priors(scores, np.array([1.0, 0.0, 1.0], dtype=np.float32), np.array([False, False, True]),
-                       False, FusionConfig(prior_weight=0.1, business_penalty=0.2))
+    out = apply_priors(
+        scores,
+        np.array([1.0, 0.0, 1.0], dtype=np.float32),
+        np.array([False, False, True]),
+        False,
+        FusionConfig(prior_weight=0.1, business_penalty=0.2),
+    )
     assert out[0] == 0.0 and out[1] == pytest.approx(0.45) and out[2] == pytest.approx(0.64)

@@ -1,5 +1,6 @@
 """Index lifecycle: reuse when fresh, rebuild when the KB changes, the old index keeps serving when a
 build fails, BM25-only when no model loads."""
+
 from __future__ import annotations
 
 import logging
@@ -53,7 +54,8 @@ def test_kb_change_triggers_rebuild_and_moves_current(tmp_path, small_kb):
     settings = _settings(tmp_path)
     old = get_retriever(settings, small_kb)
     changed = KnowledgeBase(
-        small_kb.procedures + [make_procedure("T.100", "Cấp hộ chiếu phổ thông", ["làm passport"], "Xuất nhập cảnh")], []
+        small_kb.procedures + [make_procedure("T.100", "Cấp hộ chiếu phổ thông", ["làm passport"], "Xuất nhập cảnh")],
+        [],
     )
     assert changed.content_hash() != small_kb.content_hash()
     new = get_retriever(settings, changed)
