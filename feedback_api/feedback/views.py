@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -412,7 +412,11 @@ def add_template(
 
 
 @router.delete("/answer-templates/{template_id}", status_code=204)
-def delete_template(template_id: int, session: Session = Depends(get_session), user: User = Depends(get_current_user)):
+def delete_template(
+    template_id: int = Path(ge=1, le=2**31 - 1),  # a database integer; larger ids cannot exist
+    session: Session = Depends(get_session),
+    user: User = Depends(get_current_user),
+):
     workspace.delete_template(session, Actor.of(user), template_id)
 
 

@@ -260,3 +260,9 @@ def test_bad_workspace_bodies_are_4xx(api, tokens):
         == 404
     )
     assert api.client.delete("/api/v1/answer-templates/999999", headers=tokens["staff"]).status_code == 404
+
+
+def test_template_id_beyond_a_database_integer_is_422_not_500(api, tokens):
+    """Found by the schemathesis run: a huge id overflowed SQLite's INTEGER and answered 500."""
+    response = api.client.delete("/api/v1/answer-templates/1437101316891208375968202752", headers=tokens["supervisor"])
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
