@@ -420,6 +420,25 @@ def delete_template(
     workspace.delete_template(session, Actor.of(user), template_id)
 
 
+def _acting_person(
+    request: Request, session: Session, code: str, user: User | None, phone_last4: str | None, purpose: str
+) -> Actor:
+    """The signed-in staff member, or the citizen once the phone's last digits match (limited per code)."""
+    if user is not None:
+        return Actor.of(user)
+    item = transitions.get_item(session, code)
+    check_phone_digits(
+        session,
+        ctx_of(request).settings,
+        item,
+        phone_last4,
+        _client_address(request),
+        f"Cần 4 số cuối điện thoại đã đăng ký với phản ánh này {purpose}.",
+    )
+    session.rollback()  # release the read before the locking transaction
+    return CITIZEN
+
+
 @router.post("/feedback/{code}/satisfaction", response_model=TransitionResult)
 def rate_answer(
     request: Request,
@@ -429,20 +448,7 @@ def rate_answer(
     user: User | None = Depends(get_optional_user),
 ):
     """The citizen's "hài lòng" / "không hài lòng" (+ reason); not satisfied reopens the item."""
-    if user is not None:
-        actor = Actor.of(user)
-    else:
-        item = transitions.get_item(session, code)
-        check_phone_digits(
-            session,
-            ctx_of(request).settings,
-            item,
-            body.phone_last4,
-            _client_address(request),
-            "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để đánh giá.",
-        )
-        session.rollback()
-        actor = CITIZEN
+    actor = _acting_person(request, session, code, user, body.phone_last4, "để đánh giá")
     ctx = ctx_of(request)
     item = workspace.rate(session, ctx, code, actor, body.satisfied, body.reason)
     return _result(item, ctx.directory)
@@ -517,20 +523,7 @@ def provide_info(
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
 ):
-    if user is not None:
-        actor = Actor.of(user)
-    else:
-        item = transitions.get_item(session, code)
-        check_phone_digits(
-            session,
-            ctx_of(request).settings,
-            item,
-            body.phone_last4,
-            _client_address(request),
-            "Cần 4 số cuối điện thoại đã đăng ký với phản ánh này để bổ sung thông tin.",
-        )
-        session.rollback()  # release the read before the locking transaction
-        actor = CITIZEN
+    actor = _acting_person(request, session, code, user, body.phone_last4, "để bổ sung thông tin")
     ctx = ctx_of(request)
     return _result(transitions.apply_action(session, ctx, code, Action.provide_info, actor, body), ctx.directory)
 
