@@ -70,9 +70,6 @@ class ProcedureHit:
     # The text names this procedure (distinctive words of its name, or one of its everyday names),
     # rather than only resembling it; checked for the first NAMED_HITS hits.
     named: bool = False
-    # IDF-weighted share of the question's content words this procedure's name / everyday names / field
-    # contain (nlu.retrieval.retriever.Hit.coverage); not part of the `hotline parse` JSON.
-    coverage: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,19 +80,14 @@ class ParseResult:
     intent: IntentScore
     aspect: str | None = None  # None unless the intent is ask_procedure
     procedures: tuple[ProcedureHit, ...] = ()
+    # What to do with the hits: "answer" the top one, "choose" among the top three, or "none" — no
+    # procedure we hold answers this question (the retriever's calibrated gate, nlu.retrieval.gate).
+    decision: str = "none"
 
     @property
     def confident(self) -> bool:
-        """The top procedure is sure enough to answer directly (the retriever's rule), not ask which."""
+        """The top procedure is sure enough to answer directly, not ask which."""
         return self.decision == "answer"
-
-    @property
-    def decision(self) -> str:
-        """What to do with the hits: "answer" the top one, "choose" among the top three, or "none" —
-        no procedure we hold answers this question (nlu.retrieval.retriever.decide)."""
-        from nlu.retrieval.retriever import Hit, decide  # numpy, faiss: only where retrieval runs
-
-        return decide([Hit(h.code, h.name, h.score, h.coverage) for h in self.procedures], named=self.names_procedure)
 
     @property
     def names_procedure(self) -> bool:
@@ -143,6 +135,7 @@ class Parser:
         if not fold(text):
             name, confidence = "out_of_scope", 1.0
         else:
+            self._prefetch(text)
             name, confidence = self.intents.predict(text)
         intent = IntentScore(name, _unit(confidence))
         if name != "ask_procedure":
@@ -156,11 +149,19 @@ class Parser:
                 hit.name,
                 _unit(hit.score),
                 named=rank < NAMED_HITS and names_procedure(text, hit.name, self._aliases(hit.code)),
-                coverage=hit.coverage,
             )
             for rank, hit in enumerate(hits)
         )
-        return ParseResult(text, intent, detect_aspect(text), procedures)
+        return ParseResult(text, intent, detect_aspect(text), procedures, self.retriever.decide(hits))
+
+    def _prefetch(self, text: str) -> None:
+        """Let the embedding model start on the question while the lexical work runs (both the intent
+        classifier and the retriever embed the same truncated text, so one vector serves both)."""
+        encoder = getattr(self.retriever, "encoder", None)
+        if encoder is not None:
+            from nlu.retrieval.text import MAX_QUERY_CHARS
+
+            encoder.prefetch(text[:MAX_QUERY_CHARS])
 
     def _aliases(self, code: str) -> list[str]:
         kb = self._knowledge_base()

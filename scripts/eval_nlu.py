@@ -102,26 +102,14 @@ def load_out_of_kb_questions(split: str) -> list[dict]:
     return [row for row in read_jsonl(DEV_OUT_OF_KB) if split == "all" or row.get("split", "dev") == split]
 
 
-def _named(kb, text: str, hits) -> bool:
-    """The question names one of the top three hits (as the Parser computes ParseResult.names_procedure)."""
-    from nlu.pipeline import NAMED_HITS
-    from nlu.retrieval.text import names_procedure
-
-    if kb is None:
-        return False
-    return any(names_procedure(text, h.name, kb.procedure(h.code).aliases) for h in hits[:NAMED_HITS])
-
-
-def evaluate_out_of_kb(retriever, rows: list[dict], kb=None) -> dict:
+def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
     """Questions no procedure of the KB answers: the right behaviour is "not found" (the portal search,
     1022, a person). Answering confidently names a wrong procedure; offering a choice lists unrelated
     ones."""
-    from nlu.retrieval import decide
-
     decisions = {}
     for row in rows:
         hits = retriever.search(row["text"], k=5)
-        decisions[row["text"]] = decide(hits, named=_named(kb, row["text"], hits))
+        decisions[row["text"]] = retriever.decide(hits)
     n = len(rows) or 1
     by_kind = {}
     for kind in sorted({r.get("kind", "") for r in rows}):
@@ -143,19 +131,17 @@ def evaluate_out_of_kb(retriever, rows: list[dict], kb=None) -> dict:
     }
 
 
-def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None, kb=None) -> tuple[dict, list[dict]]:
-    from nlu.retrieval import decide
-
+def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> tuple[dict, list[dict]]:
     ranked, gold, conf_rows, errors = [], [], [], []
     decisions = Counter()
     chosen_right = 0
     for row in rows:
-        scores = retriever.fused_scores(row["text"], config)
-        hits = retriever.hits_from_scores(scores, k, row["text"])
+        raw = retriever.raw_scores(row["text"])
+        hits = retriever.hits_from_scores(retriever.fuse(raw, config), k, row["text"], raw.coverage)
         codes = [h.code for h in hits]
         ranked.append(codes)
         gold.append(row["gold"])
-        decision = decide(hits, named=_named(kb, row["text"], hits))
+        decision = retriever.decide(hits)
         decisions[decision] += 1
         chosen_right += decision == "choose" and bool(set(codes[:3]) & set(row["gold"]))
         conf_rows.append((decision == "answer", bool(codes) and codes[0] in row["gold"]))
@@ -332,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         rows, missing = load_procedure_questions(kb, split)
         all_rows += rows
-        metrics, errors = evaluate_retrieval(retriever, rows, kb=kb)
+        metrics, errors = evaluate_retrieval(retriever, rows)
         report[f"retrieval_{split}"] = metrics
         if missing:
             report[f"missing_procedures_{split}"] = missing
@@ -340,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             report[f"errors_{split}"] = errors
         negatives = load_out_of_kb_questions(split)
         if negatives:
-            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives, kb)
+            report[f"out_of_kb_{split}"] = evaluate_out_of_kb(retriever, negatives)
     if args.sweep:
         dev_rows, _ = load_procedure_questions(kb, "dev")
         report["sweep_dev_top"] = sweep(retriever, dev_rows)[:12]

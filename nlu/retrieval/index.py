@@ -34,7 +34,7 @@ from nlu.retrieval.text import (
 log = logging.getLogger(__name__)
 
 # Bump when the on-disk layout or what is indexed changes: old indexes then count as stale.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 7
 CURRENT_FILE = "CURRENT"
 KEEP_INDEXES = 3
 DENSE_VIEW_MODE = "views"  # name and each alias embedded separately (best R@1 on the dev set)

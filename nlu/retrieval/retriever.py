@@ -13,6 +13,7 @@ import numpy as np
 from common.settings import Settings
 from nlu.retrieval.encoders import Encoder, load_encoder, resolve_model_id
 from nlu.retrieval.fusion import FusionConfig, apply_priors, fuse
+from nlu.retrieval.gate import FALLBACK_MODEL, decide_with, gate_for
 from nlu.retrieval.index import (
     IndexData,
     build_index,
@@ -23,31 +24,12 @@ from nlu.retrieval.index import (
     save_index,
 )
 from nlu.retrieval.prior import asks_as_business, procedure_priors, procedure_vocabulary
-from nlu.retrieval.text import MAX_QUERY_CHARS, asked_terms, coverage_terms, query_tokens
+from nlu.retrieval.text import MAX_QUERY_CHARS, asked_terms, name_terms, query_tokens
 
 log = logging.getLogger(__name__)
 
-# What the bot does with a question, from its hits (`decide`), chosen on the dev split of
-# nlu/data/dev_procedures.jsonl (in-KB) and nlu/data/dev_out_of_kb.jsonl (procedures we do not hold and
-# questions no procedure answers), reported on their held-out "test" slices (README, Measurements):
-# - "answer": the top hit scores >= CONFIDENCE_THRESHOLD, is clear of the runner-up by CONFIDENCE_MARGIN,
-#   and covers >= ANSWER_COVERAGE of the question's words (IDF-weighted share of the question's content
-#   syllables found in the procedure's name, everyday names or field: "đăng ký bản quyền bài hát" shares
-#   "đăng ký" with thousands of procedures, but "bản quyền", "bài hát" with none of them);
-# - "choose": top score >= CHOICE_THRESHOLD and coverage >= CHOICE_COVERAGE: offer the top three;
-# - "none": say we do not have it (portal search, 1022, a person) — no list of unrelated procedures.
-# The fused score alone does not separate the two kinds of question (to keep out-of-KB questions below
-# 5 % confident it told ~35 % of in-KB questions "not found"); coverage does (median 0.72 for in-KB
-# questions, 0.26 for out-of-KB ones on the dev split).
-CONFIDENCE_THRESHOLD = 0.40
-CONFIDENCE_MARGIN = 0.06
-ANSWER_COVERAGE = 0.6
-CHOICE_THRESHOLD = 0.30
-CHOICE_COVERAGE = 0.5
-# A question that names a procedure by an everyday name scores low when short ("so do mat bao lau":
-# 0.30): it still gets the choice when it names almost nothing else (coverage >= 0.8; the dev split's
-# out-of-KB questions that name a procedure's words cover 0.57-0.72 of them).
-NAMED_CHOICE_COVERAGE = 0.8
+# What the bot does with a question, from its hits ("answer", "choose" among three, "none": we do not
+# hold it): nlu.retrieval.gate, a logistic model calibrated on the dev sets (scripts/calibrate_gate.py).
 # Priors after fusion (nlu.retrieval.prior): weight of the portal's popularity, and the cut for a
 # business-only procedure answering a citizen's question. prior_weight 0.1 left dev Recall@1 unchanged
 # (0.907) and puts the commonly used variant first among near-twins; 0.15 and 0.25 lowered it.
@@ -75,35 +57,19 @@ class RawScores:
 class Hit:
     code: str
     name: str
-    score: float  # in [0, 1], higher is better; usable as a confidence (see is_confident)
+    score: float  # in [0, 1], higher is better
     # IDF-weighted share of the question's content words found in this procedure's name, everyday names
     # and field (1.0 when not measured, e.g. hits built by hand).
     coverage: float = 1.0
+    # IDF-weighted share of this procedure's best-matching name or everyday name that the question
+    # mentions (1.0 when not measured).
+    name_coverage: float = 1.0
 
 
-def is_confident(
-    hits: list[Hit],
-    threshold: float = CONFIDENCE_THRESHOLD,
-    margin: float = CONFIDENCE_MARGIN,
-    min_coverage: float = ANSWER_COVERAGE,
-) -> bool:
-    """True when the top hit is strong enough to answer directly rather than ask which procedure."""
-    if not hits or hits[0].score < threshold or hits[0].coverage < min_coverage:
-        return False
-    return len(hits) == 1 or hits[0].score - hits[1].score >= margin
-
-
-def decide(hits: list[Hit], named: bool = False) -> str:
+def decide(hits: list[Hit], model_id: str = FALLBACK_MODEL) -> str:
     """ "answer" (the top hit), "choose" (offer the top three) or "none" (we do not hold a procedure for
-    this question: say so). `named`: the question names one of the top hits by its name or an everyday
-    name ("sổ đỏ mất bao lâu": short, so a low score, but certainly about a procedure we hold)."""
-    if is_confident(hits):
-        return "answer"
-    if hits and hits[0].coverage >= CHOICE_COVERAGE and hits[0].score >= CHOICE_THRESHOLD:
-        return "choose"
-    if hits and named and hits[0].coverage >= NAMED_CHOICE_COVERAGE:
-        return "choose"
-    return "none"
+    this question: say so), by the gate calibrated for `model_id`."""
+    return decide_with(gate_for(model_id), hits)
 
 
 class Retriever:
@@ -131,6 +97,7 @@ class Retriever:
         records = [by_code.get(c) or _Named(c, n) for c, n in zip(index.codes, index.names, strict=False)]
         self.popularity, self.business_only = procedure_priors(records)
         self._vocabulary, self._idf = procedure_vocabulary(records)
+        self.gate = gate_for(self.model_id)
 
     @property
     def dense_available(self) -> bool:
@@ -172,7 +139,7 @@ class Retriever:
     def _coverage(self, query: str) -> np.ndarray:
         n = len(self.index.codes)
         vocab = self.index.coverage_vocab
-        cols = sorted({vocab[t] for t in coverage_terms(query, question=True) if t in vocab})
+        cols = sorted({vocab[t] for t in name_terms(query, question=True) if t in vocab})
         out = np.zeros(n, dtype=np.float32)
         if not cols:
             return out
@@ -192,8 +159,11 @@ class Retriever:
     def fused_scores(self, query: str, config: FusionConfig | None = None) -> np.ndarray:
         return self.fuse(self.raw_scores(query), config)
 
-    def hits_from_scores(self, scores: np.ndarray, k: int, query: str | None = None) -> list[Hit]:
-        """The k best hits; with `query`, each carries its coverage of the question's words."""
+    def hits_from_scores(
+        self, scores: np.ndarray, k: int, query: str | None = None, name_coverage: np.ndarray | None = None
+    ) -> list[Hit]:
+        """The k best hits; with `query`, each carries its coverage of the question's words, and with
+        `name_coverage` (RawScores.coverage) how much of its best name the question mentions."""
         k = max(0, min(k, len(scores)))
         if k == 0:
             return []
@@ -205,6 +175,7 @@ class Retriever:
                 self.index.names[i],
                 round(float(scores[i]), 4),
                 1.0 if terms is None else round(self.question_coverage(terms, int(i)), 4),
+                1.0 if name_coverage is None else round(float(name_coverage[i]), 4),
             )
             for i in top
             if scores[i] > 0
@@ -235,7 +206,12 @@ class Retriever:
         """Up to k procedures best matching `query`, best first; [] for an empty query."""
         if not query or not query.strip():
             return []
-        return self.hits_from_scores(self.fused_scores(query), k, query)
+        raw = self.raw_scores(query)
+        return self.hits_from_scores(self.fuse(raw), k, query, raw.coverage)
+
+    def decide(self, hits: list[Hit]) -> str:
+        """What to do with `hits` of a question (see `decide`), by the gate calibrated for this model."""
+        return decide_with(self.gate, hits)
 
 
 # --- process-wide cache ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from nlu.normalize import fold, syllables  # noqa: F401  (fold re-exported for c
 QUERY_STOPWORDS = frozenset(
     """
     a ad ah ak anh ban be bn c cac cai can cau chi cho chu co cua da dang day de di duoc e em gi
-    giup gium ha hay hoi huong in j khi khong ko la lai lam len luon ma minh muon nao nay ne nguoi nhe
+    giup gium ha hay hoi huong in j khi khong ko la lam len luon ma minh muon nao nay ne nguoi nhe
     nha nhi nho nhu nua o oi phai ra roi sao se tai the thi thoi toi tu va vay ve vi voi vs xin
     """.split()
 )
@@ -152,9 +152,16 @@ def asked_terms(question: str) -> list[str]:
     return [t for t in coverage_terms(question, question=True) if t not in QUESTION_CONTEXT_WORDS and not t.isdigit()]
 
 
+def name_terms(text: str, question: bool = False) -> list[str]:
+    """Content syllables of `text` and their adjacent pairs ("ket_hon"): a name or everyday name counts
+    as mentioned only with its words in their order, so "cao hơn ... thu" does not mention "hôn thú"."""
+    terms = coverage_terms(text, question)
+    return terms + [f"{a}_{b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
 def procedure_coverage_views(procedure) -> list[list[str]]:
-    """Content syllables of the name and of each alias (same views as procedure_lexical_views)."""
-    return [coverage_terms(procedure.name)] + [coverage_terms(alias) for alias in procedure.aliases]
+    """Name terms of the name and of each alias (same views as procedure_lexical_views)."""
+    return [name_terms(procedure.name)] + [name_terms(alias) for alias in procedure.aliases]
 
 
 def procedure_dense_views(procedure, mode: str = "name+aliases") -> list[str]:

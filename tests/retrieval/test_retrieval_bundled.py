@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.retrieval import Hit, is_confident
+from nlu.retrieval import Hit
 
 # Realistic questions typed without diacritics (none copied from the KB aliases or the dev set).
 NO_DIACRITICS = [
@@ -75,7 +75,7 @@ def test_must_be_top1(bundled_retriever, bundled_kb, query, name):
 def test_clear_everyday_questions_are_mostly_answered_directly(bundled_retriever):
     # Short questions give BM25 little evidence, so the gate (tuned to keep wrong direct answers and
     # out-of-KB guesses rare) lets some of them through to a clarifying question; most must pass.
-    unsure = [q for q, _ in MUST_BE_TOP1 if not is_confident(bundled_retriever.search(q, k=5))]
+    unsure = [q for q, _ in MUST_BE_TOP1 if bundled_retriever.decide(bundled_retriever.search(q, k=5)) != "answer"]
     assert len(unsure) <= 1, unsure
 
 
@@ -107,8 +107,8 @@ def test_scores_are_confidences(bundled_retriever):
     for hits in (clear, vague):
         assert all(isinstance(h, Hit) and 0.0 <= h.score <= 1.0 for h in hits)
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    assert is_confident(clear)
-    assert not is_confident(vague)
+    assert bundled_retriever.decide(clear) == "answer"
+    assert bundled_retriever.decide(vague) != "answer"
     assert 0.0 <= clear[0].coverage <= 1.0 and clear[0].coverage >= vague[0].coverage
     assert clear[0].score > vague[0].score
 
@@ -128,9 +128,7 @@ OUTSIDE = [
 
 
 def test_questions_outside_the_kb_are_not_answered_with_another_procedure(bundled_retriever):
-    from nlu.retrieval import decide
-
-    decisions = {q: decide(bundled_retriever.search(q, k=5)) for q in OUTSIDE}
+    decisions = {q: bundled_retriever.decide(bundled_retriever.search(q, k=5)) for q in OUTSIDE}
     assert not [q for q, d in decisions.items() if d == "answer"], decisions
     # mostly told "not found" rather than offered a list of unrelated procedures
     assert sum(d == "none" for d in decisions.values()) >= len(OUTSIDE) - 1, decisions

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlu.retrieval import FusionConfig, Hit, is_confident
+from nlu.retrieval import FusionConfig, Hit
 from nlu.retrieval.fusion import fuse
 
 scores = st.lists(st.floats(min_value=0, max_value=50, allow_nan=False), min_size=1, max_size=30)
@@ -52,24 +52,47 @@ def test_strong_lexical_match_scores_higher_than_weak_one():
     assert strong > 0.75 > weak
 
 
-def test_is_confident_needs_score_and_margin():
-    assert not is_confident([])
-    assert is_confident([Hit("a", "A", 0.9)], threshold=0.5)
-    assert not is_confident([Hit("a", "A", 0.4)], threshold=0.5)
-    assert not is_confident([Hit("a", "A", 0.80), Hit("b", "B", 0.79)], threshold=0.5, margin=0.05)
-    assert is_confident([Hit("a", "A", 0.80), Hit("b", "B", 0.60)], threshold=0.5, margin=0.05)
+def _hits(score: float, margin: float, coverage: float, name_coverage: float) -> list[Hit]:
+    return [Hit("a", "A", score, coverage, name_coverage), Hit("b", "B", max(0.0, score - margin), 0.5, 0.5)]
 
 
-def test_decide_answers_chooses_or_says_not_found():
-    from nlu.retrieval import decide
+unit = st.floats(min_value=0.0, max_value=1.0)
 
-    assert decide([]) == "none"
-    assert decide([Hit("a", "A", 0.8, 0.9), Hit("b", "B", 0.5, 0.9)]) == "answer"
-    # a strong score on words the question does not share with the procedure is not an answer
-    assert decide([Hit("a", "A", 0.8, 0.3), Hit("b", "B", 0.5, 0.3)]) == "none"
-    assert decide([Hit("a", "A", 0.8, 0.55), Hit("b", "B", 0.5, 0.5)]) == "choose"
-    assert decide([Hit("a", "A", 0.42, 0.9), Hit("b", "B", 0.41, 0.9)]) == "choose"  # too close to pick one
-    assert decide([Hit("a", "A", 0.2, 1.0)]) == "none"
+
+@given(unit, unit, unit, unit, unit)
+def test_gate_never_answers_with_less_evidence(score, margin, coverage, name_coverage, extra):
+    """More evidence of any kind never moves the decision down (none < choose < answer), whatever the
+    fitted weights are, as long as none is negative — which the calibration guarantees."""
+    from nlu.retrieval.gate import GATE_FILE, decide_with, load_models
+
+    rank = {"none": 0, "choose": 1, "answer": 2}
+    for gate in load_models(GATE_FILE).values():
+        assert all(w >= 0 for w in gate.weights), gate
+        base = rank[decide_with(gate, _hits(score, margin, coverage, name_coverage))]
+        stronger = _hits(min(1.0, score + extra), margin, min(1.0, coverage + extra), name_coverage)
+        assert rank[decide_with(gate, stronger)] >= base
+
+
+def test_gate_decides_by_its_thresholds():
+    from nlu.retrieval.gate import GateModel, decide_with
+
+    gate = GateModel(weights=(1.0, 1.0, 1.0, 1.0), bias=-2.0, answer_at=0.8, choose_at=0.4, margin=0.1)
+    assert decide_with(gate, []) == "none"
+    assert decide_with(gate, _hits(1.0, 0.5, 1.0, 1.0)) == "answer"  # z = 1.5: p 0.82
+    assert decide_with(gate, _hits(1.0, 0.05, 1.0, 1.0)) == "choose"  # too close to the runner-up
+    assert decide_with(gate, _hits(0.5, 0.2, 0.5, 0.5)) == "choose"  # z = -0.3: p 0.43
+    assert decide_with(gate, _hits(0.2, 0.1, 0.3, 0.3)) == "none"
+    assert decide_with(gate, [Hit("a", "A", 0.0, 1.0, 1.0)]) == "none"  # nothing matched at all
+
+
+def test_gate_file_is_checked(tmp_path):
+    import json
+
+    from nlu.retrieval.gate import parse_models
+
+    entry = {"weights": {"score": 1.0, "margin": 1.0}, "bias": 0, "answer_at": 0.9, "choose_at": 0.5, "margin": 0.1}
+    with pytest.raises(ValueError, match="expected"):
+        parse_models(json.loads(json.dumps({"models": {"x": entry}})))
 
 
 def test_priors_from_the_popularity_list_and_target_users():
