@@ -459,14 +459,21 @@ def load_knowledge_base(settings: Settings) -> KnowledgeBase:
     return KnowledgeBase(list(merged.values()), agencies, sources)
 
 
+# Sections of national_aliases.yaml: names carried over from the former bundled records, then the
+# everyday names of the most used procedures.
+ALIAS_SECTIONS = ("mappings", "popular")
+
+
 def everyday_names(path: Path = NATIONAL_ALIASES) -> dict[str, list[str]]:
-    """National code -> the everyday names citizens use for it (national_aliases.yaml)."""
+    """National code -> the everyday names citizens use for it (national_aliases.yaml, every section)."""
     names: dict[str, list[str]] = {}
-    for index, mapping in enumerate(_read_raw(path, dict).get("mappings") or [], start=1):
-        code = str(mapping.get("national_code", "")) if isinstance(mapping, dict) else ""
-        if not code:
-            raise KBError(path, "thiếu national_code", index=index)
-        names.setdefault(code, []).extend(str(a).strip() for a in mapping.get("aliases") or [] if str(a).strip())
+    raw = _read_raw(path, dict)
+    for section in ALIAS_SECTIONS:
+        for index, mapping in enumerate(raw.get(section) or [], start=1):
+            code = str(mapping.get("national_code", "")) if isinstance(mapping, dict) else ""
+            if not code:
+                raise KBError(path, "thiếu national_code", record=f"{section} #{index}")
+            names.setdefault(code, []).extend(str(a).strip() for a in mapping.get("aliases") or [] if str(a).strip())
     return names
 
 

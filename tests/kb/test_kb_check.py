@@ -86,6 +86,17 @@ def test_repeal_table_rows_have_a_source():
     assert repeals and all(r.source.startswith("http") and r.repealed and r.replaced_by for r in repeals)
 
 
+def test_land_law_2024_in_force_from_1_august_2024():
+    """Luật Đất đai 31/2024/QH15: brought forward from 01/01/2025 by Luật 43/2024/QH15 (sources in the table)."""
+    land = next(r for r in load_repeals() if r.cited_in("Luật Đất đai số 45/2013/QH13"))
+    assert land.effective_from == date(2024, 8, 1)
+    caveats = caveats_for(record(source=NATIONAL_SOURCE, legal_basis=["Luật Đất đai năm 2013"]), [land])
+    assert caveats == [
+        "Căn cứ pháp lý đã thay đổi: “Luật Đất đai số 45/2013/QH13” đã được thay thế bởi "
+        "Luật Đất đai số 31/2024/QH15 (Luật Đất đai năm 2024) từ 01/08/2024."
+    ]
+
+
 def test_bundled_kb_has_no_findings(tmp_path, monkeypatch):
     """What CI asks of the shipped data: every record sourced, checked within a year, two-tier, current."""
     from common.settings import get_settings
