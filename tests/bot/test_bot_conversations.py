@@ -6,11 +6,11 @@ import asyncio
 import re
 
 import pytest
-from bot_harness import Harness
 
 from bot import texts
 from bot.messages import Inbound
 from nlu.normalize import fold
+from tests.bot.bot_harness import Harness
 
 pytestmark = pytest.mark.anyio
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
@@ -462,9 +462,8 @@ async def test_asking_for_the_form_again_keeps_what_was_typed(harness):
 
 
 async def test_photos_at_any_step_up_to_the_limit(harness):
-    from bot_fakes import JPEG_BYTES
-
     from bot.messages import Image
+    from tests.bot.bot_fakes import JPEG_BYTES
 
     async with harness as h:
         engine = await h.runtime.get_engine()
@@ -485,9 +484,8 @@ async def test_photos_at_any_step_up_to_the_limit(harness):
 
 
 async def test_editing_photos_starts_from_none(harness):
-    from bot_fakes import JPEG_BYTES
-
     from bot.messages import Image
+    from tests.bot.bot_fakes import JPEG_BYTES
 
     async with harness as h:
         engine = await h.runtime.get_engine()

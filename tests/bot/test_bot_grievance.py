@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from bot_harness import Harness
 
 from bot import texts
 from bot.client import Contact, FeedbackSubmission, ReplyTo
+from tests.bot.bot_harness import Harness
 
 pytestmark = pytest.mark.anyio
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")

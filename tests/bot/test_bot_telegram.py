@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from bot_harness import TELEGRAM_SECRET
 
 from bot import texts
+from tests.bot.bot_harness import TELEGRAM_SECRET
 
 pytestmark = pytest.mark.anyio
 UPDATES = json.loads((Path(__file__).parent / "data" / "telegram_updates.json").read_text(encoding="utf-8"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from bot_harness import BOT_EVENTS_SECRET
 
 from bot import texts
 from common.signing import sign
+from tests.bot.bot_harness import BOT_EVENTS_SECRET
 
 pytestmark = pytest.mark.anyio
 
@@ -172,7 +172,7 @@ async def test_engine_failure_is_a_clear_503_not_a_500(harness):
 async def test_widget_photo_upload_joins_the_feedback(harness):
     import re
 
-    from bot_fakes import JPEG_BYTES
+    from tests.bot.bot_fakes import JPEG_BYTES
 
     async with harness as h:
         s = "photo-1"

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from bot_harness import ZALO_APP_ID, ZALO_OA_SECRET
 
 from bot import texts
+from tests.bot.bot_harness import ZALO_APP_ID, ZALO_OA_SECRET
 
 pytestmark = pytest.mark.anyio
 EVENTS = json.loads((Path(__file__).parent / "data" / "zalo_events.json").read_text(encoding="utf-8"))

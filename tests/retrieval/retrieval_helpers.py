@@ -1,4 +1,4 @@
-"""Helpers for the retrieval tests (a unique module name: tests/ has no packages)."""
+"""Helpers for the retrieval tests (imported as tests.retrieval.retrieval_helpers)."""
 
 from __future__ import annotations
 
