@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ASSETS = Path(__file__).resolve().parents[2] / "hotline" / "pages" / "static" / "assets"
+ASSETS = Path(__file__).resolve().parents[3] / "hotline" / "pages" / "static" / "assets"
 STATIC = ASSETS.parent
 
 

@@ -2,7 +2,7 @@
 server: the staff inbox (urgency order, search kept in the URL, claim, note, answer with a template),
 the operator takeover of a web chat (reply reaches the citizen, the bot stays silent, history survives
 a reload, links are tappable), at desktop and phone (390 px) widths. Screenshots go to
-tests/pages/screenshots/ (git-ignored) for a person to look at.
+tests/hotline/pages/screenshots/ (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations

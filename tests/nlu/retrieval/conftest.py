@@ -6,7 +6,7 @@ import pytest
 
 from common.settings import Settings
 from knowledge_base.loader import KnowledgeBase
-from tests.retrieval.retrieval_helpers import make_procedure
+from tests.nlu.retrieval.retrieval_helpers import make_procedure
 
 SMALL_PROCEDURES = [
     ("T.001", "Đăng ký khai sinh", ["giấy khai sinh", "làm khai sinh cho con"], "Hộ tịch"),

@@ -1,4 +1,4 @@
-"""Helpers for the retrieval tests (imported as tests.retrieval.retrieval_helpers)."""
+"""Helpers for the retrieval tests (imported as tests.nlu.retrieval.retrieval_helpers)."""
 
 from __future__ import annotations
 

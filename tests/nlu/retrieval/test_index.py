@@ -13,7 +13,7 @@ from nlu.retrieval import clear_cache, ensure_index, get_retriever
 from nlu.retrieval import index as index_mod
 from nlu.retrieval import retriever as retriever_mod
 from nlu.retrieval.index import CURRENT_FILE, current_index
-from tests.retrieval.retrieval_helpers import make_procedure
+from tests.nlu.retrieval.retrieval_helpers import make_procedure
 
 
 @pytest.fixture(autouse=True)

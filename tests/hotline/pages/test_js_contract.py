@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.pages.conftest import ASSETS, STATIC
+from tests.hotline.pages.conftest import ASSETS, STATIC
 
 ENDPOINT_LITERAL = re.compile(r'"(GET|POST|PUT|PATCH|DELETE) (/api/v1/[^"\s]*)"')
 JS_FILES = sorted(ASSETS.glob("*.js"))

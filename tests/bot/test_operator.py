@@ -10,7 +10,7 @@ import pytest
 
 from bot import texts
 from bot.engine import user_ref
-from tests.bot.test_bot_telegram import CHAT_ID, post, update
+from tests.bot.channels.test_telegram import CHAT_ID, post, update
 
 pytestmark = pytest.mark.anyio
 
@@ -131,7 +131,7 @@ async def test_operator_replies_on_telegram(harness, fake_telegram):
 
 
 async def test_satisfaction_from_the_chat_reopens_the_item(harness):
-    from tests.bot.test_bot_webchat import _submit_from
+    from tests.bot.channels.test_web import _submit_from
 
     async with harness as h:
         code = await _submit_from(h, "rate-1")
@@ -152,8 +152,8 @@ async def test_satisfaction_from_the_chat_reopens_the_item(harness):
 
 
 async def test_operator_replies_on_zalo(harness, fake_zalo):
-    from tests.bot.test_bot_zalo import USER, event
-    from tests.bot.test_bot_zalo import post as zalo_post
+    from tests.bot.channels.test_zalo import USER, event
+    from tests.bot.channels.test_zalo import post as zalo_post
 
     async with harness as h:
         ops = await _operator_headers(h)

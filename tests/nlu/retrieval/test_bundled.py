@@ -139,7 +139,8 @@ def test_questions_outside_the_kb_are_not_answered_with_another_procedure(bundle
 def test_every_required_procedure_is_found_by_its_name(bundled_retriever, bundled_kb):
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "kb" / "data" / "required_procedures.txt"  # ../shared/kb copy
+    # tests/knowledge_base/data: the copy of ../shared/kb's list
+    path = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "required_procedures.txt"
     if not path.exists():
         pytest.skip(f"{path} not available")
     names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

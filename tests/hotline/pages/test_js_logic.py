@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.pages.conftest import ASSETS
+from tests.hotline.pages.conftest import ASSETS
 
 
 def run_node(node: str, script: str, payload=None):
