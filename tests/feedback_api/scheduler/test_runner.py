@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from common.signing import verify
 from feedback_api.main import create_app
 from feedback_api.orm import utcnow
-from tests.feedback_ops.conftest import WEBHOOK_SECRET
-from tests.feedback_ops.test_ops_scheduler import _add_item
+from tests.feedback_api.conftest import WEBHOOK_SECRET
+from tests.feedback_api.scheduler.test_scheduler import _add_item
 
 BODY = {"content": "Cống thoát nước bị tắc, nước tràn ra đường mỗi khi mưa.", "kind": "complaint", "channel": "web"}
 

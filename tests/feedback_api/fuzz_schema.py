@@ -1,7 +1,7 @@
 """A bounded schemathesis run over every operation of the feedback API's OpenAPI schema (issue 10).
 
-Used by tests/feedback_ops/test_ops_schemathesis.py; runnable alone for a longer run:
-    .venv/bin/python -m tests.feedback_ops.fuzz_schema --examples 50
+Used by tests/feedback_api/test_schemathesis.py; runnable alone for a longer run:
+    .venv/bin/python -m tests.feedback_api.fuzz_schema --examples 50
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from feedback_api.outbox import delivery
 from feedback_api.outbox.delivery import OutboxDispatcher, claim_due
 from feedback_api.outbox.enqueue import enqueue
 from feedback_api.outbox.models import OutboxEvent
-from tests.feedback_ops.conftest import WEBHOOK_SECRET
+from tests.feedback_api.conftest import WEBHOOK_SECRET
 
 
 def _item(code="PA-2026-000001", reply=True):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from feedback_api.routing.rules import RulesError, classify_category, load_rules, route
 from knowledge_base.loader import load_agencies
 
-LEGACY = Path(__file__).resolve().parents[2] / "knowledge_base" / "data" / "legacy" / "quangnam_2024.yaml"
+LEGACY = Path(__file__).resolve().parents[3] / "knowledge_base" / "data" / "legacy" / "quangnam_2024.yaml"
 OLD = load_agencies(LEGACY)  # pre-reform Quảng Nam (districts)
 NEW = load_agencies()  # the default: Thành phố Đà Nẵng 2026, no district level
 RULES = load_rules()

@@ -19,7 +19,7 @@ from feedback_api.outbox.delivery import OutboxDispatcher
 from feedback_api.outbox.models import OutboxEvent
 from feedback_api.scheduler import service
 from feedback_api.scheduler.models import ScheduledNotice
-from tests.feedback_ops.conftest import WEBHOOK_SECRET
+from tests.feedback_api.conftest import WEBHOOK_SECRET
 
 # Monday 2 March 2026, 09:00 in Hà Nội (no holiday nearby).
 RECEIVED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

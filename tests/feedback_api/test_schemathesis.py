@@ -1,7 +1,7 @@
 """Issue 10 measurement: a bounded schemathesis run over every operation, anonymous and with a staff token:
 0 server errors, 0 schema violations (status codes, content types, headers and bodies as documented,
 invalid data rejected). Both backends (the PostgreSQL one when reachable). Longer runs:
-    .venv/bin/python -m tests.feedback_ops.fuzz_schema --examples 50
+    .venv/bin/python -m tests.feedback_api.fuzz_schema --examples 50
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("schemathesis", reason="schemathesis is in the dev extras (pip install -e '.[dev]')")
 
-from tests.feedback_ops.fuzz_schema import fuzz  # noqa: E402
+from tests.feedback_api.fuzz_schema import fuzz  # noqa: E402
 
 EXAMPLES_PER_OPERATION = 4  # per generation mode (valid and invalid data) and per caller
 BUDGET_SECONDS = 90  # per caller; a run stops generating when it is spent

@@ -1,4 +1,4 @@
-"""Routing accuracy floors on the routing dev set (tests/feedback_rules/data/routing_*.yaml).
+"""Routing accuracy floors on the routing dev set (tests/feedback_api/routing/data/routing_*.yaml).
 
 Measured with scripts/routing_benchmark.py when the weighted-signal routing was written: dev 48/48 = 100 %,
 held-out 22/24 = 91.7 % (the held-out third was not looked at while tuning). Before it (first keyword,
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "routing_benchmark.py"
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "routing_benchmark.py"
 _spec = importlib.util.spec_from_file_location("routing_benchmark", SCRIPT)
 benchmark = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(benchmark)
