@@ -1,21 +1,15 @@
-"""Pure rules of the bot: tracking codes, phone numbers, form words, signatures, chat body validation."""
+"""Pure rules of the bot: tracking codes, phone numbers, form words, the per-conversation lock, notices.
+The channels' pure rules are in channels/test_channel_rules.py, the form's in flows/test_form_rules.py."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.web import parse_chat_body
-from bot.channels.zalo import expected_signature, inbound_from_event, message_body
-from bot.channels.zalo import verify_signature as verify_zalo
 from bot.engine import KeyedLocks
-from bot.flows.form import idempotency_key, request_body
-from bot.messages import Button, Reply
 from bot.notify import OutboxEvent, notice_for, parse_event
 from bot.rules import (
     find_tracking_code,
@@ -163,40 +157,6 @@ def test_follow_up_and_own_items():
     assert not wants_own_items("tra cứu phản ánh")
 
 
-# --- submission body --------------------------------------------------------------------------------------
-def test_request_body_and_idempotency_key():
-    form = {
-        "id": "f1",
-        "data": {
-            "content": "Đèn đường hỏng cả tháng nay",
-            "kind": "complaint",
-            "location": "Tam Kỳ",
-            "name": None,
-            "phone": "0905123456",
-            "consent": True,
-            "attachments": [],
-        },
-    }
-    submission = request_body(form, "telegram", "42")
-    body = submission.body()
-    assert body == {
-        "content": "Đèn đường hỏng cả tháng nay",
-        "kind": "complaint",
-        "channel": "telegram",
-        "location": "Tam Kỳ",
-        "publish_consent": True,
-        "reply_to": {"channel": "telegram", "chat_id": "42"},
-        "contact": {"phone": "0905123456"},
-    }  # no empty attachments, no null contact fields
-    key = idempotency_key("telegram", "42", "f1", submission)
-    assert key == idempotency_key("telegram", "42", "f1", request_body(form, "telegram", "42"))
-    assert key != idempotency_key("telegram", "42", "f2", submission)
-    assert key != idempotency_key("zalo", "42", "f1", request_body(form, "zalo", "42"))
-    corrected = submission.model_copy(update={"location": "Hội An"})
-    assert key != idempotency_key("telegram", "42", "f1", corrected)  # a corrected field
-    assert "42" not in key.removeprefix("bot-")  # no chat id in a header value that may be logged
-
-
 # --- per-conversation lock ----------------------------------------------------------------------------------
 def test_keyed_lock_orders_one_conversation_and_not_others():
     locks = KeyedLocks()
@@ -215,44 +175,6 @@ def test_keyed_lock_orders_one_conversation_and_not_others():
     assert events.index("a1-end") < events.index("a2-start")  # same person: in order
     assert events.index("b1-start") < events.index("a1-end")  # another person: not blocked
     assert len(locks) == 0  # no lock kept once idle
-
-
-def test_zalo_signature_is_sha256_of_appid_body_timestamp_secret():
-    raw = json.dumps({"app_id": "123", "event_name": "user_send_text", "timestamp": "1700000000000"}).encode()
-    mac = hashlib.sha256(b"123" + raw + b"1700000000000" + b"oa-key").hexdigest()
-    assert expected_signature("123", raw, "1700000000000", "oa-key") == mac
-    assert verify_zalo("123", "oa-key", raw, f"mac={mac}")
-    assert verify_zalo("123", "oa-key", raw, mac)
-    assert not verify_zalo("123", "wrong", raw, f"mac={mac}")
-    assert not verify_zalo("999", "oa-key", raw, f"mac={mac}")  # event of another app
-    assert not verify_zalo("123", "oa-key", raw + b" ", f"mac={mac}")
-    assert not verify_zalo("123", "", raw, f"mac={mac}")  # unconfigured: reject everything
-
-
-def test_zalo_translation_and_buttons():
-    event = {
-        "app_id": "1",
-        "event_name": "user_send_text",
-        "sender": {"id": "u1"},
-        "recipient": {"id": "oa"},
-        "message": {"text": "/procedure 1.001193", "msg_id": "m1"},
-        "timestamp": "1",
-    }
-    inbound = inbound_from_event(event)
-    assert (inbound.channel, inbound.user_id, inbound.text, inbound.event_id) == (
-        "zalo",
-        "u1",
-        "/procedure 1.001193",
-        "m1",
-    )
-    assert inbound_from_event({"event_name": "user_received_message"}) is None
-    body = message_body("u1", Reply("x", [Button("Có", "/yes")]), "x")
-    assert body["recipient"] == {"user_id": "u1"}
-    assert body["message"]["attachment"]["payload"]["buttons"][0] == {
-        "title": "Có",
-        "type": "oa.query.hide",
-        "payload": "/yes",
-    }
 
 
 # --- notices ------------------------------------------------------------------------------------------------
@@ -296,35 +218,6 @@ def test_notice_only_for_citizen_facing_events():
     assert parse_event(b'{"id": "e1", "event": "feedback.created", "feedback": {"code": "PA-2026-000001"}}')
 
 
-# --- web chat body -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "raw,status",
-    [
-        (b"{broken", 400),
-        (b"\xff\xfe", 400),
-        (b"", 422),
-        (b"[]", 422),
-        (b'{"text": "hi"}', 422),
-        (b'{"session_id": "", "text": "hi"}', 422),
-        (b'{"session_id": "a b", "text": "hi"}', 422),
-        (b'{"session_id": "s1", "text": 5}', 422),
-        (b'{"session_id": "s1", "text": "' + b"a" * 10_001 + b'"}', 422),
-    ],
-)
-def test_bad_chat_bodies_are_explained(raw, status):
-    body, problem = parse_chat_body(raw)
-    assert body is None and problem.status_code == status
-    detail = json.loads(problem.body)
-    assert detail["code"] and detail["detail"]
-
-
-def test_good_chat_body():
-    body, problem = parse_chat_body('{"session_id": "s-1", "text": "xin chào", "extra": 1}'.encode())
-    assert problem is None and body == {"session_id": "s-1", "text": "xin chào", "payload": None, "title": None}
-    body, _ = parse_chat_body(b'{"session_id": "s-1"}')
-    assert body["text"] == ""
-
-
 def test_phone_inside_a_sentence():
     from bot.rules import extract_phone
 
@@ -332,19 +225,6 @@ def test_phone_inside_a_sentence():
     assert extract_phone("goi cho toi qua so +84 935.111.222") == "0935111222"
     assert extract_phone("0905123456") == "0905123456"
     assert extract_phone("nhà số 12, gọi 12345") is None
-
-
-def test_dates_are_shown_in_local_time():
-    from datetime import UTC, datetime
-
-    from bot.flows.form import format_date
-
-    tz = "Asia/Ho_Chi_Minh"
-    assert format_date("2026-01-05T23:30:00+00:00", tz) == "06/01/2026"  # 06:30 in Vietnam
-    assert format_date("2026-01-05T16:59:59.999999Z", tz) == "05/01/2026"  # 23:59 local
-    assert format_date(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), tz) == "06/01/2026"  # as the client parses it
-    assert format_date("2026-01-05T23:30:00+00:00", "UTC") == "05/01/2026"  # the zone is the caller's
-    assert format_date(None, tz) is None
 
 
 def test_numbered_choice():
