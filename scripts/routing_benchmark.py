@@ -4,7 +4,7 @@
     .venv/bin/python scripts/routing_benchmark.py --errors dev    # and the dev items routed elsewhere
     .venv/bin/python scripts/routing_benchmark.py path/to/items.yaml --errors
 
-Items are YAML lists of {id, content, location, agency} (tests/feedback_rules/data/routing_*.yaml, whose
+Items are YAML lists of {id, content, location, agency} (tests/feedback_api/routing/data/routing_*.yaml, whose
 header gives the principles the expected agencies follow). The held-out file's errors are not printed
 unless asked for by path: it is not used to tune the rules.
 """
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from feedback_api.routing.rules import load_rules, route  # noqa: E402
 from knowledge_base.loader import load_agencies  # noqa: E402
 
-DATA = ROOT / "tests" / "feedback_rules" / "data"
+DATA = ROOT / "tests" / "feedback_api" / "routing" / "data"
 SETS = {"dev": DATA / "routing_dev.yaml", "heldout": DATA / "routing_heldout.yaml"}
 COORDINATOR = "TTPVHCC"  # settings.coordinator_agency's default
 

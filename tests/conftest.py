@@ -1,4 +1,4 @@
-"""Shared database and app fixtures (owned by FB-API; FB-OPS reuses them).
+"""Shared database and app fixtures (the feedback API tests and the bot's store test use them).
 
 - `database_url`: parametrized over "sqlite" and "postgresql". The schema is migrated ONCE per backend
   per test session (alembic upgrade head); each test then gets a clean database: a copy of the migrated

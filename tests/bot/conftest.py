@@ -11,7 +11,8 @@ import os
 import shutil
 
 import pytest
-from bot_harness import (
+
+from tests.bot.bot_harness import (
     BOT_EVENTS_SECRET,
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,
@@ -70,7 +71,7 @@ def fb_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fake_telegram():
-    from bot_fakes import FakeTelegram
+    from tests.bot.bot_fakes import FakeTelegram
 
     server = FakeTelegram()
     yield server
@@ -79,7 +80,7 @@ def fake_telegram():
 
 @pytest.fixture(scope="session")
 def fake_zalo():
-    from bot_fakes import FakeZalo
+    from tests.bot.bot_fakes import FakeZalo
 
     server = FakeZalo()
     yield server

@@ -1,4 +1,10 @@
-"""Helpers for the feedback API tests: submitting items and driving them to any status via the API."""
+"""Fixtures of the feedback API tests, on top of the shared ones in tests/conftest.py (database_url, settings,
+app, client, tokens):
+
+- `api`: submitting items and driving them to any status via the API;
+- `receiver` and `ops_settings`: a real HTTP receiver on 127.0.0.1 and the settings with one webhook to it,
+  for the outbox delivery (outbox/) and the background loops (scheduler/).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ from collections import deque
 
 import pytest
 
+from feedback_api.db import upgrade_database
 from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
+from tests.feedback_api.receiver import start_receiver
 
 STAFF_AGENCY = "STP"
 OTHER_AGENCY = "SXD"
+WEBHOOK_SECRET = "national-pakn-secret"
 # Content that names no category or place, so routing leaves it with the coordinator (status received).
 UNROUTED_CONTENT = "Tôi muốn góp ý chung về thái độ phục vụ, mong các cơ quan lưu tâm hơn nữa."
 CONTACT = {"name": "Nguyễn Văn Hùng", "phone": "0905 123 456", "email": "hung.nguyen@example.com"}
@@ -127,3 +136,30 @@ class Api:
 @pytest.fixture
 def api(client, tokens):
     return Api(client, tokens)
+
+
+@pytest.fixture
+def receiver():
+    rec = start_receiver()
+    yield rec
+    rec.server.shutdown()
+    rec.server.server_close()
+
+
+@pytest.fixture
+def ops_settings(settings, receiver):
+    """The shared settings with one webhook (the national PAKN connector) pointing at the local receiver,
+    the bot target off, short retry parameters and no background loops (tests drive them directly)."""
+    updated = settings.model_copy(
+        update={
+            "webhooks": [{"name": "national", "url": f"{receiver.url}/pakn", "secret": WEBHOOK_SECRET}],
+            "bot_events_enabled": False,
+            "outbox_max_attempts": 3,
+            "outbox_backoff_base_seconds": 10.0,
+            "outbox_backoff_max_seconds": 3600.0,
+            "outbox_poll_seconds": 0,
+            "scheduler_interval_seconds": 0,
+        }
+    )
+    upgrade_database(updated)
+    return updated
