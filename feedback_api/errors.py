@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -111,7 +113,7 @@ def _field_label(field: str) -> str:
     return f"“{field}” ({label})" if label else f"“{field}”"
 
 
-def validation_message(error: dict) -> str:
+def validation_message(error: Mapping[str, Any]) -> str:
     field = _field_name(error.get("loc", ()))
     label = _field_label(field)
     kind = error.get("type", "")

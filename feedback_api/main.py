@@ -65,7 +65,7 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     with sessionmaker() as session:
         ensure_bot_user(session, settings)
 
-    app = FastAPI(
+    app = openapi.DocumentedApp(
         title="Dịch vụ phản ánh, kiến nghị — tổng đài 1022",
         version="0.1.0",
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -80,7 +80,6 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_edge_and_ops(app, settings, sessionmaker)
-    openapi.install(app)
     return app
 
 
@@ -106,7 +105,7 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     app.include_router(outbox_router(settings), prefix=API_PREFIX)
     app.include_router(notices_router, prefix=API_PREFIX)
 
-    app.add_exception_handler(IdempotentReplay, replay_handler)
+    app.exception_handler(IdempotentReplay)(replay_handler)
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
     app.add_middleware(

@@ -51,12 +51,12 @@ def build_router(settings, sessionmaker) -> APIRouter:
     ):
         # The request's own session: SQLite allows one writer and sessions begin IMMEDIATE.
         record = session.get(Attachment, attachment_id) if service._is_uuid(attachment_id) else None
-        path = service.open_path(settings, record) if record else None
-        if record is None or not path.exists():
+        path = service.open_path(settings, record) if record is not None else None
+        if record is None or path is None or not path.exists():
             raise ApiError(404, "not_found", "Không tìm thấy tệp đính kèm.")
         # The same rule as the item's staff view: staff see their own agency's items' photos only. An
         # upload not attached to any item is nobody's item: only roles that see every agency open it.
-        agencies = service.owning_agencies(session, attachment_id) or {None}
+        agencies: set[str | None] = {*service.owning_agencies(session, attachment_id)} or {None}
         if not any(permissions.can_view(user.role, user_agency=user.agency_code, item_agency=a) for a in agencies):
             raise ApiError(404, "not_found", "Không tìm thấy tệp đính kèm.")
         return FileResponse(

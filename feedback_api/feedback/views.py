@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,7 @@ def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
             at=e.at,
             action=e.action,
             status=e.to_status,
-            status_label=queries.status_label(e.to_status),
+            status_label=lifecycle.status_label(e.to_status),
             agency=e.agency_code,
             reason=queries.readable_reason(e.reason),
             actor=e.actor,
@@ -106,7 +106,7 @@ def _citizen_timeline(session: Session, item: Feedback, ctx: ServiceContext) -> 
                 at=e.at,
                 action=e.action,
                 status=e.to_status,
-                status_label=queries.status_label(e.to_status),
+                status_label=lifecycle.status_label(e.to_status),
                 agency=e.agency_code,
                 text=text,
             )
@@ -118,7 +118,7 @@ def _result(item: Feedback, directory: Directory) -> TransitionResult:
     return TransitionResult(
         code=item.code,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=item.agency_code,
         agency_name=directory.name(item.agency_code),
         due_at=item.due_at,
@@ -143,7 +143,7 @@ def staff_view(session: Session, item: Feedback, directory: Directory, ctx: Serv
         publish_consent=item.publish_consent,
         public_interest=item.public_interest,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=_agency_ref(item.agency_code, directory),
         routing_reason=queries.readable_reason(item.routing_reason) or "",
         routing_rule=item.routing_rule,
@@ -177,14 +177,14 @@ def submit_feedback(
     body: FeedbackCreate,
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
-) -> FeedbackCreated:
+) -> Response:
     ctx = ctx_of(request)
 
     def render(item: Feedback) -> JSONResponse:
         created = FeedbackCreated(
             code=item.code,
             status=item.status,
-            status_label=queries.status_label(item.status),
+            status_label=lifecycle.status_label(item.status),
             agency=item.agency_code,
             agency_name=ctx.directory.name(item.agency_code),
             due_at=item.due_at,
@@ -195,6 +195,8 @@ def submit_feedback(
     # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
     receipt = Receipt(claim_of(request), render)
     intake.create_feedback(session, ctx, body, Actor.of(user) if user else None, on_stored=receipt)
+    if receipt.response is None:  # cannot happen: create_feedback calls on_stored before it commits
+        raise RuntimeError("intake stored the item without its receipt")
     return receipt.response
 
 
@@ -243,7 +245,7 @@ def list_feedback(
                 kind=i.kind,
                 channel=i.channel,
                 status=i.status,
-                status_label=queries.status_label(i.status),
+                status_label=lifecycle.status_label(i.status),
                 agency=i.agency_code,
                 agency_name=ctx.directory.name(i.agency_code),
                 category=i.category,
@@ -303,7 +305,7 @@ def public_status(
         code=item.code,
         kind=item.kind,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=_agency_ref(item.agency_code, directory),
         received_at=item.received_at,
         due_at=item.due_at,
