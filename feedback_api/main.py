@@ -86,23 +86,23 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
 def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker) -> None:
     """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
     from common.shared_state import make_shared_state
-    from feedback_api.attachments.views import build_router as attachments_router
+    from feedback_api.attachments.views import router as attachments_router
     from feedback_api.edge.clients import TokenVerifier
     from feedback_api.edge.idempotency import IdempotencyMiddleware, IdempotentReplay, replay_handler
     from feedback_api.edge.outage import DatabaseOutageMiddleware
     from feedback_api.edge.ratelimit import LimitRule, RateLimitMiddleware
     from feedback_api.edge.redirects import RelativeRedirectMiddleware
     from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
-    from feedback_api.open311.views import build_router as open311_router
-    from feedback_api.outbox.views import build_router as outbox_router
+    from feedback_api.open311.views import router as open311_router
+    from feedback_api.outbox.views import router as outbox_router
     from feedback_api.scheduler.views import router as notices_router
 
     verifier = app.state.verifier = TokenVerifier(settings, maker)
     shared = app.state.shared_state = make_shared_state(settings)
     limit_rules = (LimitRule("stats", f"{API_PREFIX}/stats", settings.stats_rate_limit_per_minute),)
-    app.include_router(attachments_router(settings, maker), prefix=API_PREFIX)
-    app.include_router(open311_router(settings))
-    app.include_router(outbox_router(settings), prefix=API_PREFIX)
+    app.include_router(attachments_router, prefix=API_PREFIX)
+    app.include_router(open311_router)
+    app.include_router(outbox_router, prefix=API_PREFIX)
     app.include_router(notices_router, prefix=API_PREFIX)
 
     app.exception_handler(IdempotentReplay)(replay_handler)
