@@ -40,7 +40,7 @@ async def upload_attachment(
     while chunk := await file.read(CHUNK):
         data += chunk
         if len(data) > limit:
-            break  # stop reading: already too large, service.store answers 413
+            break  # stop reading: already too large, service.store refuses it (TooLarge, 413)
 
     def store() -> AttachmentRead:
         with maker() as session:
