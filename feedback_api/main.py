@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,11 +45,16 @@ def healthz(session: Session = Depends(get_session)) -> dict:
     return {"status": "ok", "database": "ok"}
 
 
-def create_app(settings: Settings, directory: Directory | None = None, *, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, directory: Directory | None = None, *, migrate: bool = True, bot_mounted: bool = False
+) -> FastAPI:
     """Build the app: schema upgraded (alembic head), bot operator account ensured, edge and ops installed.
 
     `directory` is the knowledge base's agency directory; the composition (hotline.app) passes the one it
     loaded for everything, and it is read from the settings' KB when the service runs alone.
+    `bot_mounted`: the composition mounts the bot on this same app, so the outbox hands the bot its
+    events through the app itself (no socket, no address to agree on); otherwise it posts them to
+    settings.api_base_url.
     """
     from feedback_api.agencies.views import router as agencies_router
     from feedback_api.auth.service import ensure_bot_user
@@ -79,11 +85,11 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     install_error_handlers(app)
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
-    _install_edge_and_ops(app, settings, sessionmaker)
+    _install_edge_and_ops(app, settings, sessionmaker, bot_mounted)
     return app
 
 
-def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker) -> None:
+def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker, bot_mounted: bool) -> None:
     """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
     from common.shared_state import make_shared_state
     from feedback_api.attachments.views import router as attachments_router
@@ -125,7 +131,9 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     async def lifespan(application):
         from feedback_api.scheduler.runner import BackgroundWorker
 
-        worker = BackgroundWorker(settings, maker)
+        # An app exception is a 500 for the outbox (retried later), as over HTTP.
+        bot_transport = httpx.ASGITransport(app=application, raise_app_exceptions=False) if bot_mounted else None
+        worker = BackgroundWorker(settings, maker, bot_transport=bot_transport)
         async with inner_lifespan(application) as state:
             worker.start()
             try:
