@@ -23,7 +23,7 @@ def chat(
 ) -> None:
     """Chat with the bot in the terminal (feedback features need `hotline serve` running at api_base_url)."""
     from bot.engine import Engine
-    from bot.messages import Inbound
+    from bot.messages import Button, Inbound
 
     settings = _settings()
     user_id = session or f"cli-{uuid.uuid4().hex[:12]}"
@@ -32,7 +32,7 @@ def chat(
     typer.echo("Trợ lý 1022 — gõ câu hỏi; số thứ tự để bấm nút; Ctrl+D để thoát.", err=True)
 
     async def run() -> None:
-        buttons = []
+        buttons: list[Button] = []
         try:
             while True:
                 try:

@@ -292,7 +292,7 @@ def _error(response: httpx.Response) -> FeedbackApiError:
     try:
         body = response.json()
         if isinstance(body, dict):
-            detail = body.get("detail") if isinstance(body.get("detail"), str) else ""
+            detail = body["detail"] if isinstance(body.get("detail"), str) else ""
             code = str(body.get("code") or "")
     except ValueError:
         pass

@@ -77,7 +77,7 @@ class Engine:
         key = (inbound.channel, inbound.user_id)
         event = (inbound.channel, inbound.event_id) if inbound.event_id else None
         async with self._locks.hold(("conversation", *key)):
-            if event and await asyncio.to_thread(self.store.is_processed, *event):
+            if event is not None and await asyncio.to_thread(self.store.is_processed, *event):
                 log.info("duplicate %s update skipped (%s)", inbound.channel, user_ref(*key))
                 return []
             if await asyncio.to_thread(self.store.holder, *key):
@@ -114,7 +114,8 @@ class Engine:
         said = (inbound.text or "").strip()[:MAX_TEXT_CHARS] or (inbound.title or "").strip()
         if inbound.image is not None:
             said = said or "📷 (ảnh)"
-        entries = [("citizen", said, None)] if said and not (inbound.payload == "/start" and not inbound.text) else []
+        citizen_said = said and not (inbound.payload == "/start" and not inbound.text)
+        entries: list[tuple[str, str, list | None]] = [("citizen", said, None)] if citizen_said else []
         entries += [
             ("bot", r.text, [{"title": b.title, "payload": b.payload} for b in r.buttons or []]) for r in replies
         ]

@@ -77,7 +77,11 @@ def notice_for(event: OutboxEvent, agency_name: Callable[[str], str] = lambda co
             chat_id,
             Reply(texts.notice_needs_info(code, feedback.question), [Button(texts.BTN_SUPPLEMENT, f"/info {code}")]),
         )
-    elif event.event == "feedback.status_changed" and citizen_hears_about(event.event, feedback.status):
+    elif (
+        event.event == "feedback.status_changed"
+        and feedback.status is not None
+        and citizen_hears_about(event.event, feedback.status)
+    ):
         text = texts.notice_status(code, feedback.status)
     else:
         return None

@@ -39,7 +39,7 @@ def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
 class _Auth:
     """Bearer token -> the operator's account, confirmed by the feedback service (cached briefly)."""
 
-    def __init__(self, runtime):
+    def __init__(self, runtime) -> None:
         self.runtime = runtime
         self._cache: dict[str, tuple[float, dict | None]] = {}
 

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class BotRuntime:
-    def __init__(self, settings, *, feedback_transport=None, parser=None, kb=None, zalo_transport=None):
+    def __init__(self, settings, *, feedback_transport=None, parser=None, kb=None, zalo_transport=None) -> None:
         self.settings = settings
         self.store = ConversationStore(settings.effective_database_url)
         self._feedback_transport = feedback_transport

@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,8 +39,12 @@ class Buckets(Protocol):
         """0 when one token was taken from `key`'s bucket, else the seconds until one is available."""
 
 
+# A lock's name: a string, or a tuple of parts (joined with ":" by the backends that need one string).
+LockKey = str | tuple[str, ...]
+
+
 class Locks(Protocol):
-    def hold(self, key: str) -> AsyncIterator[None]:
+    def hold(self, key: LockKey) -> AbstractAsyncContextManager[None]:
         """Async context manager: exclusive, FIFO-ish, across every process sharing the backend."""
 
 
@@ -82,10 +86,10 @@ class MemoryLocks:
     """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
 
     def __init__(self) -> None:
-        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[LockKey, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, key) -> AsyncIterator[None]:
+    async def hold(self, key: LockKey) -> AsyncIterator[None]:
         lock, users = self._locks.get(key, (None, 0))
         if lock is None:
             lock = asyncio.Lock()
@@ -214,7 +218,7 @@ class AdvisoryLocks:
             connection.close()
 
     @asynccontextmanager
-    async def hold(self, key) -> AsyncIterator[None]:
+    async def hold(self, key: LockKey) -> AsyncIterator[None]:
         name = key if isinstance(key, str) else ":".join(map(str, key))
         async with self.local.hold(name):
             connection = await asyncio.to_thread(self._acquire, name)
@@ -284,7 +288,7 @@ class RedisLocks:
         self.local = MemoryLocks()
 
     @asynccontextmanager
-    async def hold(self, key) -> AsyncIterator[None]:
+    async def hold(self, key: LockKey) -> AsyncIterator[None]:
         name = self.prefix + (key if isinstance(key, str) else ":".join(map(str, key)))
         async with self.local.hold(name):
             client = self.clients.get()

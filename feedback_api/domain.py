@@ -40,3 +40,26 @@ class Conflict(DomainError):
     """The item's state does not allow this now (a lifecycle rule, an edit of something unpublished)."""
 
     default_code = "invalid_transition"
+
+
+class TooLarge(DomainError):
+    """What was sent is larger than the service takes (an image over the attachment size limit)."""
+
+    default_code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    """What was sent is not of a kind the service takes (a file that is not a JPEG, PNG or WebP image)."""
+
+    default_code = "unsupported_type"
+
+
+class QuotaExceeded(DomainError):
+    """Too much from one sender in a period (anonymous uploads per day); trying again makes sense after
+    `retry_after` seconds."""
+
+    default_code = "quota_exceeded"
+
+    def __init__(self, detail: str, code: str | None = None, *, retry_after: int):
+        super().__init__(detail, code)
+        self.retry_after = retry_after

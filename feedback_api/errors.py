@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +20,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.db import is_database_unavailable
 from common.text import loggable
-from feedback_api.domain import Conflict, DomainError, Forbidden, Invalid, NotFound, Unprocessable
+from feedback_api.domain import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    QuotaExceeded,
+    TooLarge,
+    Unprocessable,
+    UnsupportedType,
+)
 
 log = logging.getLogger("feedback_api")
 
@@ -111,7 +123,7 @@ def _field_label(field: str) -> str:
     return f"“{field}” ({label})" if label else f"“{field}”"
 
 
-def validation_message(error: dict) -> str:
+def validation_message(error: Mapping[str, Any]) -> str:
     field = _field_name(error.get("loc", ()))
     label = _field_label(field)
     kind = error.get("type", "")
@@ -184,17 +196,35 @@ def database_unavailable_response(method: str, path: str, error: BaseException) 
 
 
 # HTTP status of each kind of rule error (feedback_api.domain).
-DOMAIN_STATUS = {Invalid: 400, Forbidden: 403, NotFound: 404, Conflict: 409, Unprocessable: 422}
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    UnsupportedType: 415,
+    Unprocessable: 422,
+    QuotaExceeded: 429,
+}
 
 
 def domain_status(exc: DomainError) -> int:
     return next((status for kind, status in DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
 
 
+def domain_headers(exc: DomainError) -> dict[str, str] | None:
+    """HTTP headers that carry part of a domain error (when to try again)."""
+    if isinstance(exc, QuotaExceeded):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.detail, exc.code, **exc.extra), status_code=domain_status(exc))
+        return JSONResponse(
+            error_body(exc.detail, exc.code, **exc.extra), status_code=domain_status(exc), headers=domain_headers(exc)
+        )
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

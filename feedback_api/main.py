@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,11 +45,16 @@ def healthz(session: Session = Depends(get_session)) -> dict:
     return {"status": "ok", "database": "ok"}
 
 
-def create_app(settings: Settings, directory: Directory | None = None, *, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings, directory: Directory | None = None, *, migrate: bool = True, bot_mounted: bool = False
+) -> FastAPI:
     """Build the app: schema upgraded (alembic head), bot operator account ensured, edge and ops installed.
 
     `directory` is the knowledge base's agency directory; the composition (hotline.app) passes the one it
     loaded for everything, and it is read from the settings' KB when the service runs alone.
+    `bot_mounted`: the composition mounts the bot on this same app, so the outbox hands the bot its
+    events through the app itself (no socket, no address to agree on); otherwise it posts them to
+    settings.api_base_url.
     """
     from feedback_api.agencies.views import router as agencies_router
     from feedback_api.auth.service import ensure_bot_user
@@ -65,7 +71,7 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     with sessionmaker() as session:
         ensure_bot_user(session, settings)
 
-    app = FastAPI(
+    app = openapi.DocumentedApp(
         title="Dịch vụ phản ánh, kiến nghị — tổng đài 1022",
         version="0.1.0",
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -79,34 +85,33 @@ def create_app(settings: Settings, directory: Directory | None = None, *, migrat
     install_error_handlers(app)
     for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
-    _install_edge_and_ops(app, settings, sessionmaker)
-    openapi.install(app)
+    _install_edge_and_ops(app, settings, sessionmaker, bot_mounted)
     return app
 
 
-def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker) -> None:
+def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker, bot_mounted: bool) -> None:
     """Idempotency, rate limiting, size limit, attachments, Open311, outbox admin, notices, the worker."""
     from common.shared_state import make_shared_state
-    from feedback_api.attachments.views import build_router as attachments_router
+    from feedback_api.attachments.views import router as attachments_router
     from feedback_api.edge.clients import TokenVerifier
     from feedback_api.edge.idempotency import IdempotencyMiddleware, IdempotentReplay, replay_handler
     from feedback_api.edge.outage import DatabaseOutageMiddleware
     from feedback_api.edge.ratelimit import LimitRule, RateLimitMiddleware
     from feedback_api.edge.redirects import RelativeRedirectMiddleware
     from feedback_api.edge.size_limit import RequestSizeLimitMiddleware
-    from feedback_api.open311.views import build_router as open311_router
-    from feedback_api.outbox.views import build_router as outbox_router
+    from feedback_api.open311.views import router as open311_router
+    from feedback_api.outbox.views import router as outbox_router
     from feedback_api.scheduler.views import router as notices_router
 
     verifier = app.state.verifier = TokenVerifier(settings, maker)
     shared = app.state.shared_state = make_shared_state(settings)
     limit_rules = (LimitRule("stats", f"{API_PREFIX}/stats", settings.stats_rate_limit_per_minute),)
-    app.include_router(attachments_router(settings, maker), prefix=API_PREFIX)
-    app.include_router(open311_router(settings))
-    app.include_router(outbox_router(settings), prefix=API_PREFIX)
+    app.include_router(attachments_router, prefix=API_PREFIX)
+    app.include_router(open311_router)
+    app.include_router(outbox_router, prefix=API_PREFIX)
     app.include_router(notices_router, prefix=API_PREFIX)
 
-    app.add_exception_handler(IdempotentReplay, replay_handler)
+    app.exception_handler(IdempotentReplay)(replay_handler)
     # add_middleware puts each new one outermost.
     app.add_middleware(IdempotencyMiddleware, sessionmaker=maker, verifier=verifier, paths=IDEMPOTENT_PATHS)
     app.add_middleware(
@@ -126,7 +131,9 @@ def _install_edge_and_ops(app: FastAPI, settings: Settings, maker: sessionmaker)
     async def lifespan(application):
         from feedback_api.scheduler.runner import BackgroundWorker
 
-        worker = BackgroundWorker(settings, maker)
+        # An app exception is a 500 for the outbox (retried later), as over HTTP.
+        bot_transport = httpx.ASGITransport(app=application, raise_app_exceptions=False) if bot_mounted else None
+        worker = BackgroundWorker(settings, maker, bot_transport=bot_transport)
         async with inner_lifespan(application) as state:
             worker.start()
             try:

@@ -8,6 +8,7 @@ Vietnamese messages; clients and schemathesis read the document, so it must say 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -98,14 +99,12 @@ def document_errors(schema: dict) -> dict:
     return schema
 
 
-def install(app: FastAPI) -> None:
-    """Serve the documented schema at app.openapi_url (built once, on first request)."""
+class DocumentedApp(FastAPI):
+    """A FastAPI app that serves the documented schema at openapi_url (built once, on first request)."""
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            app.openapi_schema = document_errors(
-                get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            self.openapi_schema = document_errors(
+                get_openapi(title=self.title, version=self.version, description=self.description, routes=self.routes)
             )
-        return app.openapi_schema
-
-    app.openapi = openapi
+        return self.openapi_schema

@@ -30,9 +30,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # good index, the feedback service routes with the directory alone.
         log.error("knowledge base not loaded (%s); serving the last good index", exc)
         kb, directory = None, load_directory(settings)
-    app = create_feedback_app(settings, directory)
-    # The bot reaches the service through its HTTP API (its only contract with it), here in-process:
-    # requests go straight into this app's ASGI stack, no socket, no port to agree on.
+    # The bot and the service talk through their HTTP contracts (the bot's API calls, the outbox's events
+    # on /bot/events), here in-process both ways: straight into this app's ASGI stack, no socket, no port
+    # to agree on (whatever settings.api_base_url says, and in every worker process).
+    app = create_feedback_app(settings, directory, bot_mounted=True)
     install_bot(app, settings, kb=kb, feedback_transport=httpx.ASGITransport(app=app))
     install_pages(app, settings)
     install_access_log_filter()

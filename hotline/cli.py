@@ -29,21 +29,15 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes (PostgreSQL recommended above 1)"),
 ) -> None:
     """Run the API, the web chat and the pages (embedded SQLite unless DATABASE_URL is set)."""
-    import os
-
     import uvicorn
 
     from common.settings import get_settings
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
-    # The outbox delivers the bot's events to {api_base_url}/bot/events (any worker process may take
-    # them): follow the port actually served unless configured explicitly (e.g. behind a proxy). Set
-    # in the environment so that uvicorn's worker processes, which build their own settings, agree.
-    if "HOTLINE_API_BASE_URL" not in os.environ:
-        local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        os.environ["HOTLINE_API_BASE_URL"] = f"http://{local_host}:{port}"
-        get_settings.cache_clear()
+    # Each worker process builds the app (hotline.app.create_app) from the settings. Its bot and feedback
+    # service talk in-process both ways (the bot's API calls, the outbox's events for the bot), so no
+    # worker needs to know the address served here.
     # Client addresses come from settings.trusted_proxies (not uvicorn's loopback default); request headers
     # must arrive within settings.header_timeout_seconds (hotline.server).
     uvicorn.run(

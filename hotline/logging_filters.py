@@ -18,10 +18,10 @@ _CHAT_SESSION = re.compile(r"^(/api/v1/chat/)[^/]+")
 class DropQueryString(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         # uvicorn.access records: args = (client_addr, method, full_path, http_version, status_code)
-        if isinstance(record.args, tuple) and len(record.args) == 5 and isinstance(record.args[2], str):
-            args = list(record.args)
-            args[2] = loggable(_CHAT_SESSION.sub(r"\1…", args[2].split("?", 1)[0]))  # masked, escaped
-            record.args = tuple(args)
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(path := args[2], str):
+            masked = loggable(_CHAT_SESSION.sub(r"\1…", path.split("?", 1)[0]))  # masked, escaped
+            record.args = (*args[:2], masked, *args[3:])
         return True
 
 

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -25,16 +27,17 @@ def _header_timeout() -> float:
 class HeaderTimeoutProtocol(H11Protocol):
     header_timeout: float | None = None  # seconds; read from the settings once per process
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:  # asyncio.Transport (uvicorn narrows BaseProtocol's type)
         super().connection_made(transport)
         if HeaderTimeoutProtocol.header_timeout is None:
             HeaderTimeoutProtocol.header_timeout = _header_timeout()
-        self._header_timer = None
+        self._header_timer: asyncio.TimerHandle | None = None
         self._arm()
 
     def _arm(self) -> None:
-        if self._header_timer is None and (self.header_timeout or 0) > 0:
-            self._header_timer = self.loop.call_later(self.header_timeout, self._on_header_timeout)
+        timeout = self.header_timeout
+        if self._header_timer is None and timeout is not None and timeout > 0:
+            self._header_timer = self.loop.call_later(timeout, self._on_header_timeout)
 
     def _disarm(self) -> None:
         if self._header_timer is not None:

@@ -178,9 +178,10 @@ def processing_time_text(rows: list[ChannelRow]) -> str:
 def processing_days_of(rows: list[ChannelRow]) -> float | None:
     """Largest working-day value, only when every row with a time is in working days."""
     timed = [row for row in rows if row.time]
-    if not timed or any(row.working_days is None for row in timed):
+    days = [row.working_days for row in timed if row.working_days is not None]
+    if not timed or len(days) < len(timed):
         return None
-    return max(row.working_days for row in timed)
+    return max(days)
 
 
 def _amount_vnd(fee: str, note: str) -> tuple[int | None, str | None]:
@@ -314,13 +315,13 @@ def parse_steps(text: str) -> list[str]:
     text = _nfc(text).strip()
     if _blank(text):
         return []
-    marks = []
+    marks: list[re.Match[str]] = []
+    steps: list[str] = []
     for mark in _STEP_MARK.finditer(text):  # numbered in sequence (a new list may restart at 1)
         number = int(mark.group(1))
         if not marks or number == 1 or number == int(marks[-1].group(1)) + 1:
             marks.append(mark)
     if len(marks) >= 2:
-        steps = []
         head = _squash(text[: marks[0].start()].replace("\n", " "))
         for index, mark in enumerate(marks):
             end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
@@ -336,11 +337,10 @@ def parse_steps(text: str) -> list[str]:
     lines = [_squash(line) for line in text.split("\n") if _squash(line)]
     sections = [i for i, line in enumerate(lines) if _SECTION_MARK.match(line)]
     if len(sections) >= 2:  # "a) Nộp hồ sơ TTHC: ... b) Giải quyết TTHC: ..." -> one step per section
-        head = lines[: sections[0]]
+        head_lines = lines[: sections[0]]
         bounds = sections + [len(lines)]
         steps = [" ".join(lines[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-        return ([" ".join(head)] if head else []) + steps
-    steps: list[str] = []
+        return ([" ".join(head_lines)] if head_lines else []) + steps
     top_plus = lines[0].startswith("+") and not lines[0].startswith("++")  # "+" is then the top bullet
     for line in lines:
         new_top = top_plus and line.startswith("+") and not line.startswith("++")
@@ -463,7 +463,9 @@ def parse_level(text: str) -> str:
 
 def split_top_level(text: str, separators: str = ",;") -> list[str]:
     """Split on separators outside parentheses: "Tổ chức (không bao gồm doanh nghiệp, HTX), Doanh nghiệp"."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in _nfc(text):
         if char == "(":
             depth += 1

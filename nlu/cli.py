@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -17,7 +18,7 @@ def _emit(obj: dict) -> None:
     sys.stdout.buffer.flush()
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     print(f"error: {exc}", file=sys.stderr, flush=True)
     raise typer.Exit(2) from None
 

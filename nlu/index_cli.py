@@ -20,7 +20,7 @@ def build(
 ) -> None:
     """Dựng chỉ mục tìm kiếm thủ tục từ cơ sở dữ liệu thủ tục (bỏ qua nếu chỉ mục đã mới)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from common.settings import get_settings
     from knowledge_base.loader import KBError, load_knowledge_base
@@ -51,7 +51,7 @@ def build(
         console=console,
         transient=False,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:

@@ -125,7 +125,8 @@ def _lbfgs(objective, theta: np.ndarray, max_iter: int = 300, memory: int = 10, 
         direction = -q
         slope = _dot(grad, direction)
         if slope >= 0:  # not a descent direction: restart from steepest descent
-            s_list.clear(), y_list.clear()
+            s_list.clear()
+            y_list.clear()
             direction, slope = -grad, -_dot(grad, grad)
         step = 1.0 if s_list else 1.0 / max(1.0, float(np.abs(grad).max()))
         while True:
@@ -136,9 +137,10 @@ def _lbfgs(objective, theta: np.ndarray, max_iter: int = 300, memory: int = 10, 
             step *= 0.5
         s_k, y_k = candidate - theta, new_grad - grad
         if _dot(y_k, s_k) > 1e-10:
-            s_list.append(s_k), y_list.append(y_k)
+            s_list.append(s_k)
+            y_list.append(y_k)
             if len(s_list) > memory:
-                s_list.pop(0), y_list.pop(0)
+                del s_list[0], y_list[0]
         converged = abs(loss - new_loss) <= tol * max(1.0, abs(loss))
         theta, loss, grad = candidate, new_loss, new_grad
         if converged:

@@ -118,8 +118,11 @@ def build_application(settings, get_engine, *, polling: bool = False) -> Applica
         await deliver(update, context, inbound_from_update(update))
 
     async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.photo:  # the PHOTO filter lets only photos through
+            return
         image, failed = None, False
-        photo = update.effective_message.photo[-1]  # the largest size
+        photo = message.photo[-1]  # the largest size
         try:
             if photo.file_size and photo.file_size > MAX_PHOTO_BYTES:
                 raise ValueError("photo too large")
@@ -132,8 +135,10 @@ def build_application(settings, get_engine, *, polling: bool = False) -> Applica
         await deliver(update, context, inbound_from_update(update, image=image, image_failed=failed))
 
     async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
         try:
-            await update.callback_query.answer()  # stops the button's loading spinner
+            if query is not None:  # always set for a CallbackQueryHandler
+                await query.answer()  # stops the button's loading spinner
         except Exception as exc:
             log.info("answerCallbackQuery failed: %s", type(exc).__name__)
         await deliver(update, context, inbound_from_update(update))

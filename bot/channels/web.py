@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from importlib.resources import files
+from typing import TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -37,8 +38,16 @@ def error(status: int, detail: str, code: str) -> JSONResponse:
     return JSONResponse({"detail": detail, "code": code}, status_code=status)
 
 
-def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
-    """The validated chat request, or the 4xx answer explaining (in Vietnamese) what is wrong."""
+class ChatBody(TypedDict):
+    session_id: str
+    text: str
+    payload: str | None
+    title: str | None
+
+
+def parse_chat_body(raw: bytes) -> tuple[ChatBody | None, JSONResponse | None]:
+    """The validated chat request (and None), or None and the 4xx answer explaining (in Vietnamese) what
+    is wrong."""
     if len(raw) > MAX_BODY_BYTES:
         return None, error(413, "Tin nhắn quá dài.", "payload_too_large")
     try:
@@ -67,7 +76,7 @@ def parse_chat_body(raw: bytes) -> tuple[dict | None, JSONResponse | None]:
         )
     if not text.strip() and not payload:
         text = ""
-    return {"session_id": session_id, "text": text, "payload": payload or None, "title": title or None}, None
+    return ChatBody(session_id=session_id, text=text, payload=payload or None, title=title or None), None
 
 
 def widget_headers(page: str) -> dict[str, str]:
@@ -100,7 +109,7 @@ def build_router(runtime) -> APIRouter:
     @router.post("/api/v1/chat", tags=["chat"])
     async def chat(request: Request):
         body, problem = parse_chat_body(await request.body())
-        if problem is not None:
+        if body is None:
             return problem
         try:
             engine = await runtime.get_engine()

@@ -13,6 +13,7 @@ import json
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import texts
@@ -51,7 +52,7 @@ def is_active(turn: Turn) -> bool:
 
 
 def start(turn: Turn, first_text: str = "") -> list[Reply]:
-    form = {"id": uuid.uuid4().hex, "step": "content", "done": [], "data": {"attachments": []}}
+    form: dict[str, Any] = {"id": uuid.uuid4().hex, "step": "content", "done": [], "data": {"attachments": []}}
     form["data"]["kind"] = infer_kind(first_text) if first_text else "complaint"
     turn.state["form"] = form
     content = strip_feedback_lead_in(first_text)
@@ -67,7 +68,7 @@ def start(turn: Turn, first_text: str = "") -> list[Reply]:
 
 
 async def handle(turn: Turn) -> list[Reply]:
-    form = turn.state["form"]
+    form: dict[str, Any] = turn.state["form"]
     text = turn.text
     command = (turn.inbound.payload or (text if text.startswith("/") else "")).strip()
 

@@ -77,7 +77,7 @@ async def handle_question(turn: Turn, parsed: ParseResult) -> list[Reply]:
     decision = parsed.decision
     if decision == "answer" and not (follow_up and hits[0].code != last):
         return answer_procedure(turn, hits[0].code, aspect)
-    if follow_up:
+    if follow_up and last:  # (a follow-up always has a last procedure)
         return answer_procedure(turn, last, aspect)
     if decision == "choose":
         return clarify(turn, [h.code for h in hits], aspect)

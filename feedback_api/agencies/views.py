@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from feedback_api.agencies.service import get_directory
+from feedback_api.deps import get_directory
 from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["agencies"])

@@ -12,7 +12,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from feedback_api.attachments.models import Attachment
-from feedback_api.errors import ApiError
+from feedback_api.domain import Invalid, QuotaExceeded, TooLarge, Unprocessable, UnsupportedType
 from feedback_api.orm import utcnow
 
 TOO_LARGE = "Ảnh đính kèm quá lớn (tối đa {limit}). Vui lòng chọn ảnh nhỏ hơn."
@@ -20,13 +20,7 @@ NOT_AN_IMAGE = "Chỉ nhận ảnh JPEG, PNG hoặc WebP. Tệp bạn gửi khô
 EMPTY = "Tệp đính kèm trống."
 UNKNOWN = "Không tìm thấy tệp đính kèm: {ids}. Vui lòng tải ảnh lên lại."
 QUOTA = "Bạn đã tải lên quá nhiều ảnh trong 24 giờ qua. Vui lòng gửi phản ánh với các ảnh đã tải, hoặc thử lại sau."
-
-
-class AttachmentError(ApiError):
-    """Rendered by the app's ApiError handler as {"detail": <Vietnamese>, "code": ...}."""
-
-    def __init__(self, status: int, message: str, code: str) -> None:
-        super().__init__(status, code, message)
+QUOTA_RETRY_SECONDS = 3600
 
 
 def detect_image_type(head: bytes) -> str | None:
@@ -49,7 +43,7 @@ def attachments_dir(settings) -> Path:
 
 
 def check_quota(session: Session, settings, uploader: str, size: int, now: datetime | None = None) -> None:
-    """Anonymous uploads per client and day: files and bytes (429 beyond either)."""
+    """Anonymous uploads per client and day: files and bytes (QuotaExceeded beyond either)."""
     since = (now or utcnow()) - timedelta(days=1)
     count, total = session.execute(
         select(func.count(), func.coalesce(func.sum(Attachment.size_bytes), 0)).where(
@@ -57,22 +51,24 @@ def check_quota(session: Session, settings, uploader: str, size: int, now: datet
         )
     ).one()
     if count + 1 > settings.upload_max_files_per_day or total + size > settings.upload_max_bytes_per_day:
-        raise ApiError(429, "upload_quota", QUOTA, headers={"Retry-After": "3600"})
+        raise QuotaExceeded(QUOTA, "upload_quota", retry_after=QUOTA_RETRY_SECONDS)
 
 
 def store(session: Session, settings, data: bytes, uploader: str | None = None) -> Attachment:
-    """Store an image; `uploader` (a keyed client hash) is set for anonymous uploads and enforces the quota."""
+    """Store an image; `uploader` (a keyed client hash) is set for anonymous uploads and enforces the quota.
+
+    Raises Invalid (empty), TooLarge (over settings.max_attachment_bytes), UnsupportedType (not a JPEG, PNG
+    or WebP image) or QuotaExceeded.
+    """
     if not data:
-        raise AttachmentError(400, EMPTY, "attachment_empty")
+        raise Invalid(EMPTY, "attachment_empty")
     if len(data) > settings.max_attachment_bytes:
         from feedback_api.edge.size_limit import human_size
 
-        raise AttachmentError(
-            413, TOO_LARGE.format(limit=human_size(settings.max_attachment_bytes)), "attachment_too_large"
-        )
+        raise TooLarge(TOO_LARGE.format(limit=human_size(settings.max_attachment_bytes)), "attachment_too_large")
     content_type = detect_image_type(data[:16])
     if content_type is None:
-        raise AttachmentError(415, NOT_AN_IMAGE, "attachment_not_image")
+        raise UnsupportedType(NOT_AN_IMAGE, "attachment_not_image")
     if uploader is not None:
         check_quota(session, settings, uploader, len(data))
     attachment_id = str(uuid.uuid4())
@@ -104,7 +100,7 @@ def store(session: Session, settings, data: bytes, uploader: str | None = None) 
 
 
 def validate_ids(session: Session, ids: list[str]) -> list[str]:
-    """For intake: the given attachment ids, checked to exist (AttachmentError 422 otherwise)."""
+    """For intake: the given attachment ids, checked to exist (Unprocessable otherwise)."""
     wanted = [str(i) for i in dict.fromkeys(ids)]
     if not wanted:
         return []
@@ -113,7 +109,7 @@ def validate_ids(session: Session, ids: list[str]) -> list[str]:
     missing = [i for i in wanted if i not in found]
     if missing:
         shown = ", ".join(m if _is_uuid(m) else "(mã không hợp lệ)" for m in missing[:5])
-        raise AttachmentError(422, UNKNOWN.format(ids=shown), "attachment_unknown")
+        raise Unprocessable(UNKNOWN.format(ids=shown), "attachment_unknown")
     return wanted
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,7 +30,7 @@ def create_user(
     role: Role | str,
     agency_code: str | None = None,
     *,
-    known_agencies: set[str] | None = None,
+    known_agencies: Collection[str] | None = None,
 ) -> User:
     if role not in Role._value2member_map_:
         raise Invalid(f"Vai trò “{role}” không hợp lệ (operator, staff, supervisor, admin).", "invalid_role")
@@ -79,6 +81,8 @@ def ensure_bot_user(session: Session, settings) -> User:
             return create_user(session, settings.bot_username, password, Role.operator, settings.coordinator_agency)
         except UserExists:  # another process created it meanwhile
             user = get_user(session, settings.bot_username)
+            if user is None:  # ... and it is gone again: nothing sensible to repair
+                raise
     changed = False
     if not verify_password(user.password_hash, password):
         user.password_hash = hash_password(password)

@@ -4,13 +4,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import get_directory
+from common.settings import Settings
 from feedback_api.auth import service
 from feedback_api.auth.permissions import Role
 from feedback_api.auth.schemas import Token, UserCreate, UserRead
 from feedback_api.auth.security import create_access_token
-from feedback_api.deps import get_app_settings, get_current_user, get_session, require_role
+from feedback_api.deps import get_app_settings, get_current_user, get_directory, get_session, get_verifier, require_role
 from feedback_api.edge import guard
+from feedback_api.edge.clients import TokenVerifier
 from feedback_api.errors import ApiError, not_found
 from knowledge_base.directory import Directory
 
@@ -28,12 +29,13 @@ def login(
     request: Request,
     form: OAuth2PasswordRequestForm = Depends(),
     session: Session = Depends(get_session),
-    settings=Depends(get_app_settings),
+    settings: Settings = Depends(get_app_settings),
+    verifier: TokenVerifier = Depends(get_verifier),
 ) -> Token:
     # Lockout per username and per client: while locked even the right password is refused, otherwise
     # the lock would tell a guesser nothing and cost him nothing.
     per_user, per_client = guard.login_policies(settings)
-    client = guard.client_tag(request.app.state.verifier.client_ip(request.scope), settings)
+    client = guard.client_tag(verifier.client_ip(request.scope), settings)
     user_key, client_key = f"login:{form.username.strip().lower()[:150]}", f"login-client:{client}"
     wait = guard.locked_seconds(session, [user_key, client_key])
     if wait:

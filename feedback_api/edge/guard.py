@@ -95,7 +95,7 @@ def record_failure(
         state, locked = after_failure(_state(row), now, policy)
         row.failures, row.window_started_at = state.failures, state.window_started_at
         row.lockouts, row.locked_until = state.lockouts, state.locked_until
-        if locked:
+        if locked and state.locked_until is not None:  # a lock always has its end
             minutes = math.ceil((state.locked_until - now).total_seconds() / 60)
             session.add(
                 SecurityEvent(

@@ -9,7 +9,9 @@ never acknowledged without its key, so a retry after any crash replays the store
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -67,7 +69,10 @@ def claim_of(request: Request) -> service.Claim | None:
     return getattr(request.state, CLAIM_STATE, None)
 
 
-class Receipt:
+Item = TypeVar("Item")
+
+
+class Receipt(Generic[Item]):
     """The intake's answer, rendered inside the item's transaction (intake's `on_stored` hook).
 
     With an Idempotency-Key the answer is stored under the key in that same transaction, so the item and
@@ -75,12 +80,12 @@ class Receipt:
     request with the same key committed first.
     """
 
-    def __init__(self, claim: service.Claim | None, render: Callable[[object], Response]) -> None:
+    def __init__(self, claim: service.Claim | None, render: Callable[[Item], Response]) -> None:
         self.claim = claim
         self.render = render
         self.response: Response | None = None
 
-    def __call__(self, session, item) -> None:
+    def __call__(self, session: Session, item: Item) -> None:
         response = self.render(item)
         if self.claim is not None:
             decision = service.record(

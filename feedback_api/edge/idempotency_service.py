@@ -14,8 +14,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, CursorResult, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -149,6 +150,9 @@ def record(
 
 
 def purge_expired(session: Session, now: datetime, retention: timedelta = RETENTION) -> int:
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - retention))
+    # A DELETE's result is a CursorResult (Session.execute is typed for SELECTs).
+    result = cast(
+        CursorResult, session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - retention))
+    )
     session.commit()
     return result.rowcount or 0

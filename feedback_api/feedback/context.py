@@ -19,11 +19,10 @@ CITIZEN_ACTOR = "citizen"
 class ServiceContext:
     settings: Settings
     directory: Directory
-    calendar: WorkCalendar = field(default=None)  # type: ignore[assignment]
+    calendar: WorkCalendar = field(init=False)  # from the settings, built (and checked) with the context
 
-    def __post_init__(self):
-        if self.calendar is None:
-            self.calendar = calendar_from_settings(self.settings)
+    def __post_init__(self) -> None:
+        self.calendar = calendar_from_settings(self.settings)
 
     @cached_property
     def routing_rules(self):

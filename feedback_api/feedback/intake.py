@@ -74,8 +74,10 @@ def create_feedback(
             "reply_to_forbidden",
         )
     if body.received_at is not None:
-        if actor is None or not permissions.can(
-            actor.role, permissions.Extra.log_call, user_agency=actor.agency, item_agency=None
+        if (
+            actor is None
+            or actor.role is None
+            or not permissions.can(actor.role, permissions.Extra.log_call, user_agency=actor.agency, item_agency=None)
         ):
             raise Forbidden(
                 "Chỉ điện thoại viên hoặc lãnh đạo mới được nhập thời điểm tiếp nhận.", "received_at_forbidden"

@@ -123,14 +123,20 @@ class InvalidTransition(ValueError):
     def __init__(self, status: Status | str, action: Action | str):
         self.status = status
         self.action = action
-        status_label = STATUS_LABELS.get(status, str(status)) if _is_member(status, Status) else str(status)
-        action_label = ACTION_LABELS.get(action, str(action)) if _is_member(action, Action) else str(action)
-        self.message = f"Không thể thực hiện thao tác “{action_label}” khi phản ánh đang ở trạng thái “{status_label}”."
+        action_label = ACTION_LABELS.get(Action(action), str(action)) if _is_member(action, Action) else str(action)
+        self.message = (
+            f"Không thể thực hiện thao tác “{action_label}” khi phản ánh đang ở trạng thái “{status_label(status)}”."
+        )
         super().__init__(self.message)
 
 
 def _is_member(value: object, enum: type[StrEnum]) -> bool:
     return value in enum._value2member_map_
+
+
+def status_label(status: Status | str) -> str:
+    """The Vietnamese label of a status; an unknown status string as it is."""
+    return STATUS_LABELS.get(Status(status), str(status)) if _is_member(status, Status) else str(status)
 
 
 def next_status(status: Status | str, action: Action | str) -> Status:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from common.tracking import normalize_tracking_code
@@ -19,13 +19,6 @@ from feedback_api.orm import utcnow
 
 # Statuses in which the answer clock runs (needs_info pauses it).
 CLOCK_RUNNING = frozenset(lifecycle.OPEN_STATUSES) - {Status.needs_info}
-
-
-def status_label(status: str) -> str:
-    try:
-        return lifecycle.STATUS_LABELS[Status(status)]
-    except (ValueError, KeyError):
-        return status
 
 
 def is_overdue(item: Feedback, now: datetime | None = None) -> bool:
@@ -115,7 +108,7 @@ def inbox_counts(session: Session, actor: Actor, now: datetime | None = None) ->
     scope = permissions.scope(actor.role, permissions.Extra.list_items) if actor.role else None
     if scope is None:
         raise Forbidden()
-    base = [Feedback.status.in_([str(s) for s in lifecycle.OPEN_STATUSES])]
+    base: list[ColumnElement[bool]] = [Feedback.status.in_([str(s) for s in lifecycle.OPEN_STATUSES])]
     if scope == permissions.Scope.OWN_AGENCY:
         base.append(Feedback.agency_code == actor.agency)
 

@@ -28,7 +28,7 @@ class _Body(BaseModel):
     def _within_documented_length(cls, value, info: ValidationInfo):
         # Surrounding spaces are trimmed before the length checks; a text longer than the documented
         # maxLength is still refused as sent, so the API does what its OpenAPI document says.
-        if isinstance(value, str):
+        if isinstance(value, str) and info.field_name is not None:  # always set for a field validator
             limit = _max_length(cls.model_fields[info.field_name])
             if limit is not None and len(value) > limit:
                 raise PydanticCustomError(

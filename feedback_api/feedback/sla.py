@@ -42,6 +42,7 @@ def policy_for(kind: str, agency_code: str | None, settings_or_overrides=None) -
     sla_overrides) or directly an overrides mapping as described in the module docstring (its top-level
     forward_days/answer_days replace the defaults).
     """
+    overrides: Mapping
     if settings_or_overrides is None:
         base, overrides = SlaPolicy(), {}
     elif isinstance(settings_or_overrides, Mapping):

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from feedback_api.feedback.models import AuditEvent, CodeSequence, Feedback
+from feedback_api.orm import table_of
 from feedback_api.outbox.enqueue import insert_rows as insert_outbox_rows
 
 # Tracking-code numbers (PA-<year>-<seq>).
@@ -54,9 +55,9 @@ def next_sequence(session: Session, year: int) -> int:
         if value is None:
             value = _create_year_sequence(session, year)
         return int(value)
-    table = CodeSequence.__table__
-    statement = sqlite_insert(table).values(year=year, last_seq=1)
-    statement = statement.on_conflict_do_update(
+    table = table_of(CodeSequence)
+    upsert = sqlite_insert(table).values(year=year, last_seq=1)
+    statement = upsert.on_conflict_do_update(
         index_elements=[table.c.year], set_={"last_seq": table.c.last_seq + 1}
     ).returning(table.c.last_seq)
     return session.execute(statement).scalar_one()
@@ -140,8 +141,8 @@ def store_intake(session: Session, values: dict, audit: list[dict], outbox: list
     return feedback_id
 
 
-_INSERT_FEEDBACK = insert(Feedback.__table__).returning(Feedback.__table__.c.id)
-_INSERT_AUDIT = insert(AuditEvent.__table__)
+_INSERT_FEEDBACK = insert(table_of(Feedback)).returning(table_of(Feedback).c.id)
+_INSERT_AUDIT = insert(table_of(AuditEvent))
 _FEEDBACK_COLUMNS = (
     "code",
     "year",

@@ -7,14 +7,22 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import get_directory
 from feedback_api.auth import permissions
 from feedback_api.auth.models import User
-from feedback_api.deps import MAX_PAGE, get_current_user, get_optional_user, get_session
+from feedback_api.deps import (
+    MAX_PAGE,
+    get_current_user,
+    get_directory,
+    get_optional_user,
+    get_service_context,
+    get_session,
+    get_verifier,
+)
+from feedback_api.edge.clients import TokenVerifier
 from feedback_api.edge.idempotency import Receipt, claim_of
 from feedback_api.errors import forbidden
 from feedback_api.feedback import intake, lifecycle, queries, transitions, workspace
@@ -56,10 +64,6 @@ from knowledge_base.directory import Directory
 router = APIRouter(tags=["feedback"])
 
 
-def ctx_of(request: Request) -> ServiceContext:
-    return request.app.state.service_context
-
-
 class TransitionResult(BaseModel):
     code: str
     status: str
@@ -85,7 +89,7 @@ def _timeline(session: Session, item: Feedback) -> list[TimelineEntry]:
             at=e.at,
             action=e.action,
             status=e.to_status,
-            status_label=queries.status_label(e.to_status),
+            status_label=lifecycle.status_label(e.to_status),
             agency=e.agency_code,
             reason=queries.readable_reason(e.reason),
             actor=e.actor,
@@ -106,7 +110,7 @@ def _citizen_timeline(session: Session, item: Feedback, ctx: ServiceContext) -> 
                 at=e.at,
                 action=e.action,
                 status=e.to_status,
-                status_label=queries.status_label(e.to_status),
+                status_label=lifecycle.status_label(e.to_status),
                 agency=e.agency_code,
                 text=text,
             )
@@ -118,7 +122,7 @@ def _result(item: Feedback, directory: Directory) -> TransitionResult:
     return TransitionResult(
         code=item.code,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=item.agency_code,
         agency_name=directory.name(item.agency_code),
         due_at=item.due_at,
@@ -143,7 +147,7 @@ def staff_view(session: Session, item: Feedback, directory: Directory, ctx: Serv
         publish_consent=item.publish_consent,
         public_interest=item.public_interest,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=_agency_ref(item.agency_code, directory),
         routing_reason=queries.readable_reason(item.routing_reason) or "",
         routing_rule=item.routing_rule,
@@ -177,14 +181,14 @@ def submit_feedback(
     body: FeedbackCreate,
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
-) -> FeedbackCreated:
-    ctx = ctx_of(request)
+    ctx: ServiceContext = Depends(get_service_context),
+) -> Response:
 
     def render(item: Feedback) -> JSONResponse:
         created = FeedbackCreated(
             code=item.code,
             status=item.status,
-            status_label=queries.status_label(item.status),
+            status_label=lifecycle.status_label(item.status),
             agency=item.agency_code,
             agency_name=ctx.directory.name(item.agency_code),
             due_at=item.due_at,
@@ -195,12 +199,13 @@ def submit_feedback(
     # The answer is rendered (and stored under an Idempotency-Key) inside the item's transaction.
     receipt = Receipt(claim_of(request), render)
     intake.create_feedback(session, ctx, body, Actor.of(user) if user else None, on_stored=receipt)
+    if receipt.response is None:  # cannot happen: create_feedback calls on_stored before it commits
+        raise RuntimeError("intake stored the item without its receipt")
     return receipt.response
 
 
 @router.get("/feedback")
 def list_feedback(
-    request: Request,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
     status: lifecycle.Status | None = None,
@@ -215,6 +220,7 @@ def list_feedback(
     unread: bool | None = None,
     open_only: bool | None = Query(None, alias="open", description="Chỉ phản ánh còn phải xử lý"),
     sort: Literal["urgency", "newest"] = "urgency",
+    ctx: ServiceContext = Depends(get_service_context),
 ) -> dict:
     actor = Actor.of(user)
     items, total = queries.list_items(
@@ -234,7 +240,6 @@ def list_feedback(
         sort=sort,
     )
     now = utcnow()
-    ctx = ctx_of(request)
     unread_ids = queries.unread_ids(session, actor.name, [i.id for i in items])
     return {
         "items": [
@@ -243,7 +248,7 @@ def list_feedback(
                 kind=i.kind,
                 channel=i.channel,
                 status=i.status,
-                status_label=queries.status_label(i.status),
+                status_label=lifecycle.status_label(i.status),
                 agency=i.agency_code,
                 agency_name=ctx.directory.name(i.agency_code),
                 category=i.category,
@@ -265,9 +270,8 @@ def list_feedback(
     }
 
 
-def _client_address(request: Request) -> str | None:
+def _client_address(request: Request, verifier: TokenVerifier) -> str | None:
     """The address guesses are counted against; None for a signed-in account (the bot speaks for many)."""
-    verifier = request.app.state.verifier
     return None if verifier.active_subject_sync(request.scope) else verifier.client_ip(request.scope)
 
 
@@ -278,16 +282,18 @@ def public_status(
     session: Session = Depends(get_session),
     phone_last4: str | None = Query(None, pattern=r"^[0-9]{4}$"),
     directory: Directory = Depends(get_directory),
+    ctx: ServiceContext = Depends(get_service_context),
+    verifier: TokenVerifier = Depends(get_verifier),
 ) -> PublicStatus:
     item = transitions.get_item(session, code)
     details = None
     if phone_last4 is not None:
         check_phone_digits(
             session,
-            ctx_of(request).settings,
+            ctx.settings,
             item,
             phone_last4,
-            _client_address(request),
+            _client_address(request, verifier),
             "Bốn số cuối điện thoại không khớp với phản ánh này.",
         )
         details = CitizenDetails(
@@ -297,13 +303,13 @@ def public_status(
             answer=item.answer,
             question=item.question,
             guidance=item.guidance,
-            timeline=_citizen_timeline(session, item, ctx_of(request)),
+            timeline=_citizen_timeline(session, item, ctx),
         )
     return PublicStatus(
         code=item.code,
         kind=item.kind,
         status=item.status,
-        status_label=queries.status_label(item.status),
+        status_label=lifecycle.status_label(item.status),
         agency=_agency_ref(item.agency_code, directory),
         received_at=item.received_at,
         due_at=item.due_at,
@@ -317,16 +323,16 @@ def public_status(
 
 @router.get("/feedback/{code}/staff-view", response_model=StaffView)
 def get_staff_view(
-    request: Request,
     code: str,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
     directory: Directory = Depends(get_directory),
+    ctx: ServiceContext = Depends(get_service_context),
 ) -> StaffView:
     item = transitions.get_item(session, code)
     if not permissions.can_view(user.role, user_agency=user.agency_code, item_agency=item.agency_code):
         raise forbidden()
-    view = staff_view(session, item, directory, ctx_of(request))
+    view = staff_view(session, item, directory, ctx)
     workspace.mark_read(session, item, user.username)  # opened: no longer unread for this officer
     return view
 
@@ -352,15 +358,15 @@ def list_officers(
 
 @router.post("/feedback/{code}/claim", response_model=TransitionResult)
 def claim(
-    request: Request,
     code: str,
     body: ClaimBody | None = Body(None),
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
     body = body or ClaimBody()
     item = workspace.claim(session, code, Actor.of(user), body.assignee, body.release)
-    result = _result(item, ctx_of(request).directory)
+    result = _result(item, ctx.directory)
     return result.model_copy(update={"assignee": item.assignee})
 
 
@@ -401,14 +407,12 @@ def list_templates(
 
 @router.post("/answer-templates", response_model=Template, status_code=201)
 def add_template(
-    request: Request,
     body: TemplateBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _template(
-        workspace.add_template(session, ctx_of(request), Actor.of(user), body.agency, body.title, body.body)
-    )
+    return _template(workspace.add_template(session, ctx, Actor.of(user), body.agency, body.title, body.body))
 
 
 @router.delete("/answer-templates/{template_id}", status_code=204)
@@ -421,7 +425,14 @@ def delete_template(
 
 
 def _acting_person(
-    request: Request, session: Session, code: str, user: User | None, phone_last4: str | None, purpose: str
+    request: Request,
+    verifier: TokenVerifier,
+    ctx: ServiceContext,
+    session: Session,
+    code: str,
+    user: User | None,
+    phone_last4: str | None,
+    purpose: str,
 ) -> Actor:
     """The signed-in staff member, or the citizen once the phone's last digits match (limited per code)."""
     if user is not None:
@@ -429,10 +440,10 @@ def _acting_person(
     item = transitions.get_item(session, code)
     check_phone_digits(
         session,
-        ctx_of(request).settings,
+        ctx.settings,
         item,
         phone_last4,
-        _client_address(request),
+        _client_address(request, verifier),
         f"Cần 4 số cuối điện thoại đã đăng ký với phản ánh này {purpose}.",
     )
     session.rollback()  # release the read before the locking transaction
@@ -446,73 +457,73 @@ def rate_answer(
     body: SatisfactionBody,
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
+    ctx: ServiceContext = Depends(get_service_context),
+    verifier: TokenVerifier = Depends(get_verifier),
 ):
     """The citizen's "hài lòng" / "không hài lòng" (+ reason); not satisfied reopens the item."""
-    actor = _acting_person(request, session, code, user, body.phone_last4, "để đánh giá")
-    ctx = ctx_of(request)
+    actor = _acting_person(request, verifier, ctx, session, code, user, body.phone_last4, "để đánh giá")
     item = workspace.rate(session, ctx, code, actor, body.satisfied, body.reason)
     return _result(item, ctx.directory)
 
 
 # --- transitions ---------------------------------------------------------------------------------
-def _act(request: Request, session: Session, code: str, action: Action, user: User, body=None) -> TransitionResult:
-    ctx = ctx_of(request)
+def _act(ctx: ServiceContext, session: Session, code: str, action: Action, user: User, body=None) -> TransitionResult:
     return _result(transitions.apply_action(session, ctx, code, action, Actor.of(user), body), ctx.directory)
 
 
 @router.post("/feedback/{code}/assign", response_model=TransitionResult)
 def assign(
-    request: Request,
     code: str,
     body: AssignBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.assign, user, body)
+    return _act(ctx, session, code, Action.assign, user, body)
 
 
 @router.post("/feedback/{code}/start", response_model=TransitionResult)
 def start(
-    request: Request,
     code: str,
     body: EmptyBody | None = Body(None),
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.start, user, body)
+    return _act(ctx, session, code, Action.start, user, body)
 
 
 @router.post("/feedback/{code}/transfer", response_model=TransitionResult)
 def transfer(
-    request: Request,
     code: str,
     body: TransferBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.transfer, user, body)
+    return _act(ctx, session, code, Action.transfer, user, body)
 
 
 @router.post("/feedback/{code}/return", response_model=TransitionResult)
 def return_to_coordinator(
-    request: Request,
     code: str,
     body: ReasonBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.return_to_coordinator, user, body)
+    return _act(ctx, session, code, Action.return_to_coordinator, user, body)
 
 
 @router.post("/feedback/{code}/request-info", response_model=TransitionResult)
 def request_info(
-    request: Request,
     code: str,
     body: RequestInfoBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.request_info, user, body)
+    return _act(ctx, session, code, Action.request_info, user, body)
 
 
 @router.post("/feedback/{code}/provide-info", response_model=TransitionResult)
@@ -522,32 +533,33 @@ def provide_info(
     body: ProvideInfoBody,
     session: Session = Depends(get_session),
     user: User | None = Depends(get_optional_user),
+    ctx: ServiceContext = Depends(get_service_context),
+    verifier: TokenVerifier = Depends(get_verifier),
 ):
-    actor = _acting_person(request, session, code, user, body.phone_last4, "để bổ sung thông tin")
-    ctx = ctx_of(request)
+    actor = _acting_person(request, verifier, ctx, session, code, user, body.phone_last4, "để bổ sung thông tin")
     return _result(transitions.apply_action(session, ctx, code, Action.provide_info, actor, body), ctx.directory)
 
 
 @router.post("/feedback/{code}/answer", response_model=TransitionResult)
 def answer(
-    request: Request,
     code: str,
     body: AnswerBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.answer, user, body)
+    return _act(ctx, session, code, Action.answer, user, body)
 
 
 @router.post("/feedback/{code}/publish", response_model=TransitionResult)
 def publish(
-    request: Request,
     code: str,
     body: PublishBody | None = Body(None),
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.publish, user, body or PublishBody())
+    return _act(ctx, session, code, Action.publish, user, body or PublishBody())
 
 
 @router.post("/feedback/{code}/publication", response_model=TransitionResult)
@@ -563,45 +575,45 @@ def edit_publication(
 
 @router.post("/feedback/{code}/close", response_model=TransitionResult)
 def close(
-    request: Request,
     code: str,
     body: EmptyBody | None = Body(None),
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.close, user, body)
+    return _act(ctx, session, code, Action.close, user, body)
 
 
 @router.post("/feedback/{code}/reopen", response_model=TransitionResult)
 def reopen(
-    request: Request,
     code: str,
     body: ReasonBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
     """Reopen an answered item to the same agency with a new deadline (e.g. the citizen called 1022 not
     satisfied). Citizens themselves use /satisfaction."""
-    return _act(request, session, code, Action.reopen, user, body)
+    return _act(ctx, session, code, Action.reopen, user, body)
 
 
 @router.post("/feedback/{code}/reject", response_model=TransitionResult)
 def reject(
-    request: Request,
     code: str,
     body: RejectBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.reject, user, body)
+    return _act(ctx, session, code, Action.reject, user, body)
 
 
 @router.post("/feedback/{code}/merge", response_model=TransitionResult)
 def merge(
-    request: Request,
     code: str,
     body: MergeBody,
     session: Session = Depends(get_session),
     user: User = Depends(get_current_user),
+    ctx: ServiceContext = Depends(get_service_context),
 ):
-    return _act(request, session, code, Action.merge, user, body)
+    return _act(ctx, session, code, Action.merge, user, body)

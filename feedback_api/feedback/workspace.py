@@ -183,7 +183,8 @@ def rate(
         raise Conflict("Chỉ đánh giá được sau khi cơ quan đã trả lời.", "not_answered")
     if _rated_current_answer(session, item):
         raise Conflict("Bạn đã đánh giá câu trả lời này rồi. Cảm ơn bạn!", "already_rated")
-    if not satisfied and not (reason and reason.strip()):
+    why = (reason or "").strip()
+    if not satisfied and not why:
         raise Invalid("Vui lòng cho biết vì sao bạn chưa hài lòng.", "reason_required")
     session.add(
         Satisfaction(
@@ -203,7 +204,7 @@ def rate(
         session.commit()
         return item
     return apply_action(
-        session, ctx, item.code, Action.reopen, actor, _Reason("Công dân chưa hài lòng: " + reason.strip()), now=now
+        session, ctx, item.code, Action.reopen, actor, _Reason("Công dân chưa hài lòng: " + why), now=now
     )
 
 

@@ -24,8 +24,15 @@ def _run(connection) -> None:
         context.run_migrations()
 
 
+def _url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # feedback_api.db.upgrade_url sets it (or hands over a connection)
+        raise RuntimeError("alembic: no sqlalchemy.url configured")
+    return url
+
+
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -35,7 +42,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    with get_engine(config.get_main_option("sqlalchemy.url")).connect() as connection:
+    with get_engine(_url()).connect() as connection:
         _run(connection)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from feedback_api.feedback.lifecycle import OPEN_STATUSES, STATUS_LABELS, Status
+from feedback_api.feedback.lifecycle import OPEN_STATUSES, Status, status_label
 from feedback_api.publication.redaction import redact
 from feedback_api.routing.rules import RoutingRules, load_rules
 
@@ -167,7 +167,7 @@ def service_request(item, agency_name: str | None = None, rules: RoutingRules | 
     names = [n for n in (_get(item, "contact_name"),) if n]
     description = _get(item, "public_content") or redact(_get(item, "content") or "", names)
     location = _get(item, "location")
-    notes = STATUS_LABELS.get(status, status)
+    notes = status_label(status)
     if status in (Status.published, Status.closed) and _get(item, "published_text"):
         notes = f"{notes}. Trả lời: {_get(item, 'published_text')}"
     return {

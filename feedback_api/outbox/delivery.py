@@ -200,15 +200,25 @@ async def post_event(client: httpx.AsyncClient, target: Target | None, claim: Cl
 
 
 class OutboxDispatcher:
-    """One delivery pass at a time; the worker loop calls run_once() every outbox_poll_seconds."""
+    """One delivery pass at a time; the worker loop calls run_once() every outbox_poll_seconds.
+
+    `bot_client`, when set, carries the "bot" target's events (the bot mounted on the same app, reached
+    in-process); every other target, and the bot without it, goes through `client` over HTTP.
+    """
 
     def __init__(
-        self, settings, sessionmaker, client: httpx.AsyncClient | None = None, rand: Callable[[], float] = random.random
+        self,
+        settings,
+        sessionmaker,
+        client: httpx.AsyncClient | None = None,
+        rand: Callable[[], float] = random.random,
+        bot_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.client = client
         self.rand = rand
+        self.bot_client = bot_client
 
     def _claim(self, now: datetime) -> list[Claim]:
         with self.sessionmaker() as session:
@@ -229,10 +239,13 @@ class OutboxDispatcher:
         for claim in sorted(claims, key=lambda c: c.order_key):
             streams.setdefault(claim.stream, []).append(claim)
 
+        def client_for(claim: Claim) -> httpx.AsyncClient:
+            return self.bot_client if claim.target == "bot" and self.bot_client is not None else client
+
         async def send_stream(stream: list[Claim]) -> list[Result]:
             # In order within a stream (the citizen hears "received" before "assigned"); streams in
             # parallel. A failure does not hold back the rest: receivers must cope with order anyway.
-            return [await post_event(client, targets.get(c.target), c) for c in stream]
+            return [await post_event(client_for(c), targets.get(c.target), c) for c in stream]
 
         try:
             per_stream = await asyncio.gather(*(send_stream(s) for s in streams.values()))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from common.settings import Settings
 from common.signing import citizen_hears_about
-from feedback_api.orm import utcnow
+from feedback_api.orm import table_of, utcnow
 from feedback_api.outbox.models import OutboxEvent
 
 EVENTS = (
@@ -112,7 +112,7 @@ def outbox_rows(
 def insert_rows(session: Session, rows: list[dict]) -> None:
     """Write outbox rows in the caller's transaction: one Core INSERT (executemany), no ORM unit of work."""
     if rows:
-        session.execute(insert(OutboxEvent.__table__), rows)
+        session.execute(insert(table_of(OutboxEvent)), rows)
 
 
 def enqueue(

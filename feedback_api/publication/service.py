@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from common.text import fold
@@ -63,7 +63,7 @@ def public_items(
     session: Session, *, q: str | None = None, agency: str | None = None, page: int = 1, size: int = 20
 ) -> tuple[list[Feedback], int]:
     """Published items only (status published or closed after publication)."""
-    conditions = [Feedback.published_at.is_not(None)]
+    conditions: list[ColumnElement[bool]] = [Feedback.published_at.is_not(None)]
     if agency:
         conditions.append(Feedback.agency_code == agency)
     if q:

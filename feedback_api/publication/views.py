@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from feedback_api.agencies.service import get_directory
-from feedback_api.deps import MAX_PAGE, get_session
+from feedback_api.deps import MAX_PAGE, get_directory, get_session
 from feedback_api.feedback.schemas import AgencyRef, PublicItem
 from feedback_api.publication import service
 from knowledge_base.directory import Directory

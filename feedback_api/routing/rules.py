@@ -287,7 +287,8 @@ def _named_places(texts: Iterable[_Text], places: list[_Place]) -> list[_Place]:
 
 def _at_level(place: _Place, level: str, by_code: dict) -> str | None:
     """The agency of `level` serving `place`: itself, or its nearest ancestor of that level."""
-    code, seen = place.code, set()
+    code: str | None = place.code
+    seen: set[str] = set()
     while code and code not in seen:
         seen.add(code)
         agency = by_code.get(code)
@@ -402,8 +403,11 @@ def route(
                     else "lĩnh vực này do cơ quan chuyên môn của thành phố phụ trách nên chuyển"
                 )
                 return decision(target, rule, f"{what} {_capital(why)} {by_code[target].name}.")
+            level = rule.place_level
+            if level is None:  # cannot happen: a rule names an agency or a place level (checked at load)
+                continue
             local = True
-            if rule.place_level == unit_level:
+            if level == unit_level:
                 if unit_matches is None:
                     unit_matches = _unit_matches(location, content, agencies)
                 for match in unit_matches:
@@ -418,7 +422,7 @@ def route(
             if places is None:
                 places = _named_places(texts, _places(agencies, rules.place_prefixes))
             for place in places:
-                target = _at_level(place, rule.place_level, by_code)
+                target = _at_level(place, level, by_code)
                 if target is not None:
                     area = _place_name(by_code[target].area, rules.place_prefixes)[0] or place.area
                     reason = f"{what} Địa điểm thuộc {area}; việc ở địa phương nên chuyển {by_code[target].name}."

@@ -58,9 +58,12 @@ async def _every(seconds: float, step, name: str, stop: asyncio.Event) -> None:
 
 
 class BackgroundWorker:
-    def __init__(self, settings, sessionmaker=None) -> None:
+    def __init__(self, settings, sessionmaker=None, bot_transport: httpx.AsyncBaseTransport | None = None) -> None:
+        """`bot_transport`: how the outbox reaches a bot mounted on the same app (in-process), instead of
+        over HTTP at settings.api_base_url."""
         self.settings = settings
         self.sessionmaker = sessionmaker or get_sessionmaker(settings)
+        self.bot_transport = bot_transport
         self.dispatcher = OutboxDispatcher(settings, self.sessionmaker)
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
@@ -75,6 +78,8 @@ class BackgroundWorker:
         if self.settings.outbox_poll_seconds > 0:
             # One connection pool for the worker's lifetime (keep-alive to the bot and webhooks).
             self.dispatcher.client = httpx.AsyncClient(timeout=TIMEOUT)
+            if self.bot_transport is not None:
+                self.dispatcher.bot_client = httpx.AsyncClient(transport=self.bot_transport, timeout=TIMEOUT)
             self.tasks.append(
                 asyncio.create_task(_every(self.settings.outbox_poll_seconds, self._deliver, "outbox", self.stop))
             )
@@ -96,6 +101,9 @@ class BackgroundWorker:
         if self.dispatcher.client is not None:
             await self.dispatcher.client.aclose()
             self.dispatcher.client = None
+        if self.dispatcher.bot_client is not None:
+            await self.dispatcher.bot_client.aclose()
+            self.dispatcher.bot_client = None
 
 
 async def _run_forever(settings) -> None:

@@ -147,7 +147,7 @@ def _in_range(month: str, first: str | None, last: str | None) -> bool:
 
 
 def monthly_report(
-    session: Session,
+    session: Session | None,
     settings: Settings,
     directory: Directory,
     *,
@@ -158,11 +158,18 @@ def monthly_report(
     now: datetime | None = None,
     events: list | None = None,
 ) -> dict:
-    """The report for one month, a month range or all months (MonthError on bad months)."""
+    """The report for one month, a month range or all months (MonthError on bad months).
+
+    The audit events are read with `session` unless given as `events` (then `session` may be None).
+    """
     now = now or utcnow()
     first, last = month_range(month, month_from, month_to, now)
     calendar = calendar_from_settings(settings)
-    items = replay(audit_events(session) if events is None else events)
+    if events is None:
+        if session is None:
+            raise ValueError("monthly_report needs a session or the events")
+        events = audit_events(session)
+    items = replay(events)
     figures = compute_figures((), now, calendar, items=items)
 
     def wanted(code: str | None) -> bool:
@@ -182,10 +189,11 @@ def monthly_report(
 
     # Trend: every month of the range (also empty ones), with the overdue backlog at each month end.
     now_month = calendar.local(now).strftime("%Y-%m")
-    if first or last:
-        span = months_between(first or min([*per_month, last]), last or max([*per_month, now_month]))
-    else:
+    if first is None and last is None:
         span = sorted(per_month)
+    else:
+        end = last or max([*per_month, now_month])
+        span = months_between(first or min([*per_month, end]), end)
     span_past = [m for m in span if m <= now_month]
     wanted_items = {
         code: item

@@ -10,29 +10,22 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
+from sqlalchemy.orm import Session, sessionmaker
 
-from feedback_api.agencies.service import get_directory
-from feedback_api.deps import get_app_settings
+from common.settings import Settings
+from feedback_api.deps import get_app_settings, get_directory, get_sessionmaker, get_stats_caches
 from feedback_api.errors import ApiError
 from feedback_api.stats import service, xlsx
 from feedback_api.stats.cache import TTLCache
+from knowledge_base.directory import Directory
 
 router = APIRouter(tags=["stats"])
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
-
-
-def _caches(request: Request, settings) -> tuple[TTLCache, TTLCache]:
-    """(the audit rows, rendered answers per query) of this app."""
-    caches = getattr(request.app.state, "stats_caches", None)
-    if caches is None:
-        ttl = settings.stats_cache_seconds
-        caches = request.app.state.stats_caches = (TTLCache(ttl), TTLCache(ttl))
-    return caches
 
 
 @router.get(
@@ -49,9 +42,10 @@ def _caches(request: Request, settings) -> tuple[TTLCache, TTLCache]:
     },
 )
 async def stats(
-    request: Request,
-    settings=Depends(get_app_settings),
-    directory=Depends(get_directory),
+    settings: Settings = Depends(get_app_settings),
+    directory: Directory = Depends(get_directory),
+    caches: tuple[TTLCache, TTLCache] = Depends(get_stats_caches),
+    maker: sessionmaker[Session] = Depends(get_sessionmaker),
     month: str | None = Query(None, max_length=64, description="Một tháng tiếp nhận, YYYY-MM"),
     month_from: str | None = Query(None, alias="from", max_length=64, description="Từ tháng (YYYY-MM)"),
     month_to: str | None = Query(None, alias="to", max_length=64, description="Đến tháng (YYYY-MM)"),
@@ -63,8 +57,7 @@ async def stats(
         service.month_range(month, month_from, month_to)
     except service.MonthError as exc:
         raise ApiError(422, "invalid_month", str(exc)) from None
-    events_cache, answers_cache = _caches(request, settings)
-    maker = request.app.state.sessionmaker
+    events_cache, answers_cache = caches
 
     def events() -> list:
         with maker() as session:

@@ -86,6 +86,7 @@ class _QueryCache:
 
 
 class _CachedQueries:
+    dim: int
     _cache: _QueryCache
     # Passage vectors this process has computed (text -> vector), reused by later index builds.
     passage_memo: _QueryCache
@@ -113,6 +114,10 @@ class _CachedQueries:
         finally:
             with self._pending_lock:
                 self._pending.pop(text, None)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        """The model's query vectors (uncached); each encoder implements it."""
+        raise NotImplementedError
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
@@ -205,7 +210,10 @@ class SentenceTransformerEncoder(_CachedQueries):
 
         self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        self.dim = int(dim())
+        size = dim()
+        if size is None:  # a model without a fixed output size cannot fill a flat vector index
+            raise ValueError(f"{name_or_path}: no fixed embedding dimension")
+        self.dim = int(size)
         self.model_id = model_id or name_or_path
         self._init_cache()
 

@@ -53,18 +53,18 @@ class IndexData:
     codes: list[str]
     names: list[str]
     bm25: bm25s.BM25
-    dense: faiss.Index | None = None
+    # BM25 over each procedure's name and each alias as separate short documents: a procedure with many
+    # aliases is not penalised by length normalisation, and one everyday name can match on its own.
+    bm25_views: bm25s.BM25
+    lex_view_doc: np.ndarray  # row of each BM25 view -> procedure position
+    # Coverage: row v holds the IDF shares of view v's content syllables (rows sum to 1), so
+    # matrix @ indicator(question syllables) = the IDF-weighted share of the view the question mentions.
+    coverage: sparse.csr_matrix
+    coverage_vocab: dict[str, int] = field(default_factory=dict)
+    dense: faiss.Index | None = None  # none without an embedding model
     view_doc: np.ndarray | None = None  # row of each dense vector -> procedure position
     view_texts: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
-    # BM25 over each procedure's name and each alias as separate short documents: a procedure with many
-    # aliases is not penalised by length normalisation, and one everyday name can match on its own.
-    bm25_views: bm25s.BM25 | None = None
-    lex_view_doc: np.ndarray | None = None
-    # Coverage: row v holds the IDF shares of view v's content syllables (rows sum to 1), so
-    # matrix @ indicator(question syllables) = the IDF-weighted share of the view the question mentions.
-    coverage: sparse.csr_matrix | None = None
-    coverage_vocab: dict[str, int] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -165,7 +165,17 @@ def build_index(
         "build_seconds": round(time.perf_counter() - started, 3),
     }
     return IndexData(
-        codes, names, bm25, dense, view_doc, view_texts, meta, bm25_views, lex_view_doc, coverage, coverage_vocab
+        codes=codes,
+        names=names,
+        bm25=bm25,
+        bm25_views=bm25_views,
+        lex_view_doc=lex_view_doc,
+        coverage=coverage,
+        coverage_vocab=coverage_vocab,
+        dense=dense,
+        view_doc=view_doc,
+        view_texts=view_texts,
+        meta=meta,
     )
 
 
@@ -203,7 +213,7 @@ def save_index(data: IndexData, root: Path) -> Path:
         sparse.save_npz(tmp / "coverage.npz", data.coverage)
         _write_json(tmp / "coverage_vocab.json", data.coverage_vocab)
         _write_json(tmp / "docs.json", {"codes": data.codes, "names": data.names, "view_texts": data.view_texts})
-        if data.dense is not None:
+        if data.dense is not None and data.view_doc is not None:
             faiss.write_index(data.dense, str(tmp / "dense.faiss"))
             np.save(tmp / "view_doc.npy", data.view_doc)
         # meta.json last: its presence marks a complete index.
@@ -262,17 +272,17 @@ def load_index(path: Path) -> IndexData:
         dense = faiss.read_index(str(path / "dense.faiss"))
         view_doc = np.load(path / "view_doc.npy")
     return IndexData(
-        docs["codes"],
-        docs["names"],
-        bm25,
-        dense,
-        view_doc,
-        docs.get("view_texts", []),
-        meta,
-        bm25_views,
-        lex_view_doc,
-        coverage,
-        coverage_vocab,
+        codes=docs["codes"],
+        names=docs["names"],
+        bm25=bm25,
+        bm25_views=bm25_views,
+        lex_view_doc=lex_view_doc,
+        coverage=coverage,
+        coverage_vocab=coverage_vocab,
+        dense=dense,
+        view_doc=view_doc,
+        view_texts=docs.get("view_texts", []),
+        meta=meta,
     )
 
 

@@ -126,14 +126,15 @@ class Retriever:
             doc = views = np.zeros(n, dtype=np.float32)
         coverage = self._coverage(query)
         business = asks_as_business(query)
-        if self.encoder is None or not query.strip():
+        dense_index, view_doc = self.index.dense, self.index.view_doc
+        # (no encoder without dense vectors: see __init__)
+        if self.encoder is None or dense_index is None or view_doc is None or not query.strip():
             return RawScores(doc, views, None, coverage, business)
         vec = self.encoder.encode_queries([query[:MAX_QUERY_CHARS]])
-        dense_index = self.index.dense
         sims, rows = dense_index.search(vec, dense_index.ntotal)
         cosines = np.full(n, -1.0, dtype=np.float32)
         valid = rows[0] >= 0
-        np.maximum.at(cosines, self.index.view_doc[rows[0][valid]], sims[0][valid])
+        np.maximum.at(cosines, view_doc[rows[0][valid]], sims[0][valid])
         return RawScores(doc, views, cosines, coverage, business)
 
     def _coverage(self, query: str) -> np.ndarray:
