@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import quote
 
 from knowledge_base.models import Agency, Procedure
 from nlu.normalize import fold
@@ -32,8 +31,13 @@ MAX_ITEM_CHARS = 220  # one step or document, as published, can run to a page
 MAX_FIELD_CHARS = 400  # conditions, result, processing time, place
 MAX_SOURCE_CHARS = 200
 MORE = "xem đầy đủ tại trang thủ tục"
-# The national portal's procedure search (route of the 2025 portal): the citizen's own words as keyword.
-PORTAL_SEARCH_URL = "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword={keyword}"
+# The national portal's procedure search page. Verified: the crawl behind ../shared/tthc (June-July 2026)
+# opened this page, typed a procedure code into its search box and followed the result links
+# (/thu-tuc-hanh-chinh/<id>, the portal page of every crawled record) - SEARCH_URL in
+# scripts/crawler/crawl_tthc.py of github.com/chatbot-tthc/chatbot_tthc (commit 418e6ff). A URL that
+# carries the search words (the former "/tim-kiem-thu-tuc-hanh-chinh?keyword=...") could not be verified
+# from a citable source, so the answer links the page and gives the words to type into its search box.
+PORTAL_SEARCH_PAGE = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh"
 
 CHANNEL_NAMES = {"truc_tiep": "trực tiếp", "truc_tuyen": "trực tuyến", "buu_chinh": "qua dịch vụ bưu chính"}
 ONLINE_EXPLAINED = {
@@ -305,10 +309,14 @@ def compose_answer(procedure: Procedure, aspect: str | None, kb=None, units: Seq
     return Reply("\n".join(parts), buttons)
 
 
-def portal_search_url(question: str) -> str:
-    """The national portal's procedure search for the content words of `question` (chatter and aspect
-    phrases such as "cho em hỏi", "ở đâu", "bao lâu" left out), diacritics kept as typed."""
-    return PORTAL_SEARCH_URL.format(keyword=quote(search_keywords(question)))
+def portal_search_line(question: str) -> str:
+    """Where to search the national portal for `question`: its procedure search page and the content words
+    to type there (chatter and aspect phrases such as "cho em hỏi", "ở đâu", "bao lâu" left out, diacritics
+    kept as typed)."""
+    return (
+        f"Bạn có thể tra cứu trên Cổng Dịch vụ công quốc gia: {PORTAL_SEARCH_PAGE} "
+        f"(gõ vào ô tìm kiếm: “{search_keywords(question)}”)"
+    )
 
 
 # Chatter left out of the portal search, as typed (with diacritics); a word typed without diacritics is
@@ -350,7 +358,7 @@ def compose_not_found(question: str, phone: str = "1022", hours: str = "") -> Re
     when = f" ({hours})" if hours else ""
     text = (
         "Xin lỗi, tôi chưa có thông tin về thủ tục bạn hỏi, nên không trả lời đoán.\n"
-        f"Bạn có thể tra cứu trên Cổng Dịch vụ công quốc gia: {portal_search_url(question)}\n"
+        f"{portal_search_line(question)}\n"
         f'Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm "Gặp tổng đài viên" để '
         "tôi chuyển câu hỏi cho cán bộ."
     )

@@ -554,7 +554,7 @@ async def test_out_of_kb_questions_get_not_found_with_portal_search_hotline_and_
             parsed = h.parser.parse(question)
             if parsed.intent.name == "ask_procedure":  # (others get the out-of-scope reply)
                 assert "chưa có thông tin" in text
-                assert "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword=" in text
+                assert "https://dichvucong.gov.vn/thu-tuc-hanh-chinh (gõ vào ô tìm kiếm: “" in text
                 assert "1022" in text and "/handoff" in payloads
 
 

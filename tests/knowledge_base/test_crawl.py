@@ -101,6 +101,134 @@ def test_steps_numbered_sections_and_lines():
     assert parse_steps("Không có thông tin") == []
 
 
+# Sub-bullets ("-", "+", "a)", "b)", "i)") mixed with "Bước N" stay inside their step. Excerpts of the crawl
+# (../shared/tthc, shortened), by national code.
+
+
+def test_steps_bước_without_separator_keep_their_bullets():
+    # 1.000969: "2.1.3. Bước 3 thẩm định hồ sơ:" (no ":" after the number) with "-" bullets under it
+    text = (
+        "2.1.1. Bước 1 nộp hồ sơ: Tổ chức, cá nhân nộp hồ sơ đến Trung tâm Phục vụ hành chính công cấp tỉnh.\n"
+        "2.1.2. Bước 2 kiểm tra hồ sơ: Công chức Trung tâm có trách nhiệm kiểm tra thành phần hồ sơ.\n"
+        "2.1.3. Bước 3 thẩm định hồ sơ: Sở NNMT là cơ quan chủ trì thẩm định hồ sơ\n"
+        "- Trường hợp hồ sơ còn chưa đủ thông tin, Sở NNMT gửi văn bản đề nghị cung cấp bổ sung thông tin.\n"
+        "- Hội đồng thẩm định hồ sơ: Dự án chỉ có hoạt động nạo vét phải thành lập Hội đồng thẩm định. \n"
+        "2.1.4. Bước 4 trình, ban hành kết quả: Sở NNMT trình UBND tỉnh xem xét, ra quyết định.\n"
+        "2.1.5. Bước 5 thông báo và trả kết quả: Trung tâm thông báo cho tổ chức, cá nhân để nhận kết quả."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 5
+    assert steps[2].startswith("2.1.3. Bước 3 thẩm định hồ sơ") and "- Hội đồng thẩm định hồ sơ" in steps[2]
+    # 2.001428: "Bước 4 Thẩm định hồ sơ." with "+" bullets; marks glued to the end of a cell ("xử lýBước 10")
+    text = (
+        "Bước 1 1. Tiếp nhận hồ sơ:\nTiếp nhận hồ sơ trực tiếp từ tổ\nchức/cá nhân.\n"
+        "2. Cán bộ TN&TKQ kiểm tra\nhồ sơ:\n"
+        "- Nếu hồ sơ đầy đủ, hợp lệ thì\nlàm thủ tục tiếp nhận hồ sơ.\nBước 2 Chuyển hồ sơ phòng Văn hoá - Xã hội.\n"
+        "Bước 3 Duyệt hồ sơ và chuyển cho chuyên viên xử lý.\nBước 4 Thẩm định hồ sơ.\n+ Nếu đủ điều kiện thì lập dự\n"
+        "thảo danh sách\n+ Nếu không đủ điều kiện dự\nthảo Văn bản trả lời.Bước 5 Xem xét, ký nháy kết quả thực hiện "
+        "tại bước B4.Bước 6 Chuyển hồ sơ về phòng Người\ncó công (NCC) để xử lýBước 7 Duyệt hồ sơ."
+    )
+    steps = parse_steps(text)
+    assert [s.split()[1] for s in steps] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert "2. Cán bộ TN&TKQ kiểm tra hồ sơ: - Nếu hồ sơ đầy đủ" in steps[0]
+    assert "+ Nếu không đủ điều kiện" in steps[3]
+    # a step named inside a sentence is no mark
+    assert parse_steps("Nộp hồ sơ theo bước 1 của quy trình\nThẩm định") == [
+        "Nộp hồ sơ theo bước 1 của quy trình",
+        "Thẩm định",
+    ]
+
+
+def test_steps_headings_between_step_lists_open_the_next_step():
+    # 1.013076: the transfer is two procedures, "1. Thủ tục thu hồi" and "2. Thủ tục đăng ký"
+    text = (
+        "1. Thủ tục thu hồi\nBước 1: Chủ xe kê khai giấy khai thu hồi chứng nhận đăng ký xe.\n"
+        "Bước 2: Cơ quan đăng ký xe cấp 02 bản chứng nhận thu hồi.\n2. Thủ tục đăng ký\n"
+        "Bước 3: Chủ xe đăng nhập trên cổng dịch vụ công và kê khai giấy khai đăng ký xe.\nBước 4: Nhận biển số."
+    )
+    assert parse_steps(text) == [
+        "1. Thủ tục thu hồi Bước 1: Chủ xe kê khai giấy khai thu hồi chứng nhận đăng ký xe.",
+        "Bước 2: Cơ quan đăng ký xe cấp 02 bản chứng nhận thu hồi.",
+        "2. Thủ tục đăng ký Bước 3: Chủ xe đăng nhập trên cổng dịch vụ công và kê khai giấy khai đăng ký xe.",
+        "Bước 4: Nhận biển số.",
+    ]
+    # 1.009056: the title of a second list of steps, on the line of its "Bước 1"
+    text = (
+        "Thủ tục hải quan đối với hàng hóa vận chuyển giữa kho chứa hàng miễn thuế với tàu bay Bước 1: Doanh nghiệp "
+        "gửi phiếu giao nhận hàng hóa.\nBước 2: Doanh nghiệp vận chuyển hàng hóa.\nThủ tục hải quan trong trường hợp "
+        "tàu bay nhập cảnh tại sân bay quốc tế khác Bước 1: Doanh nghiệp gửi phiếu giao nhận.\nBước 2: Lưu giữ xe hàng."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 4 and steps[0].startswith("Thủ tục hải quan") and steps[1].endswith("vận chuyển hàng hóa.")
+    assert steps[2].startswith("Thủ tục hải quan trong trường hợp tàu bay nhập cảnh")
+
+
+def test_steps_nested_lists_stay_in_their_section():
+    # 1.001388: "a) Nộp hồ sơ" holds "-", "+", a nested "a) b)" and "1. 2." with their own "a) b)"
+    text = (
+        "a) Nộp hồ sơ thủ tục hành chính:\n- Người khai thác tàu bay gửi đơn đề nghị cấp phép bay.\n"
+        "+ Bộ Ngoại giao (Cục Lãnh sự) cấp phép bay cho chuyến bay chuyên cơ nước ngoài.\n"
+        "a) Chuyến bay chuyên chở thợ máy, động cơ;\nb) Chuyến bay tìm kiếm, cứu nạn;\n"
+        "1. Chậm nhất 10 ngày làm việc trước ngày dự kiến thực hiện phép bay.\n"
+        "2. Chậm nhất 07 ngày làm việc trước ngày dự kiến thực hiện phép bay đối với:\n"
+        "a) Chuyến bay thử nghiệm, biểu diễn;\nb) Chuyến bay phục vụ nghiên cứu khoa học;\n"
+        "b) Giải quyết thủ tục hành chính: Cơ quan cấp phép bay xem xét, thông báo phép bay."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 2
+    assert steps[0].startswith("a) Nộp hồ sơ") and "b) Chuyến bay phục vụ nghiên cứu khoa học;" in steps[0]
+    assert steps[1].startswith("b) Giải quyết thủ tục hành chính")
+    # 1.004163: "2. Cục Chính sách:" with "a) b)" under it
+    text = (
+        "1. Công an đơn vị lập hồ sơ đề nghị xác nhận liệt sĩ.\n2. Cục Chính sách:\na) Tiếp nhận hồ sơ;\n"
+        "b) Xem xét, báo cáo Tổng Cục trưởng.\n3. Sau khi được cấp Bằng “Tổ quốc ghi công”, Cục Chính sách:\n"
+        "a) Thông báo cho thân nhân liệt sĩ biết;"
+    )
+    assert [s[:2] for s in parse_steps(text)] == ["1.", "2.", "3."]
+    # 1.003976: the sections are numbered "i) ii) iii)"
+    assert (
+        len(
+            parse_steps(
+                "i) Lập hồ sơ trẻ em\nCơ sở nuôi dưỡng lập hồ sơ.\nii) Tìm người nhận\n- Sở Tư pháp "
+                "thông báo.\niii) Giới thiệu trẻ em"
+            )
+        )
+        == 3
+    )
+    # 2.001263: "i) ii) iii)" after "..., công chức cấp xã phải:" belong to that sentence
+    text = (
+        "Người nhận con nuôi nộp hồ sơ tại Ủy ban nhân dân cấp xã.\nCông chức cấp xã kiểm tra hồ sơ;\n"
+        "Khi lấy ý kiến của những người liên quan, công chức cấp xã phải:\ni) Tư vấn để trẻ em được chăm sóc;\n"
+        "ii) Tư vấn đầy đủ cho cha mẹ đẻ;\niii) Giải thích về quyền thay đổi ý kiến.\n"
+        "Ủy ban nhân dân cấp xã đăng ký nuôi con nuôi."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 4 and steps[2].endswith("iii) Giải thích về quyền thay đổi ý kiến.")
+
+
+def test_steps_channel_bullets_and_lost_headings():
+    # 2.002641: "* Trường hợp ...:" bullets for each channel, each with its "a) b)"
+    text = (
+        "* Trường hợp đăng ký trực tiếp: a) Thông báo tạm ngừng kinh doanh đối với tổ hợp tác\n"
+        "Tổ hợp tác gửi hồ sơ thông báo đến cơ quan đăng ký kinh doanh cấp xã.\n"
+        "b) Thông báo tạm ngừng kinh doanh đối với hợp tác xã\nHợp tác xã gửi thông báo.\n"
+        "* Trường hợp trên môi trường điện tử: a) Thông báo tạm ngừng kinh doanh đối với tổ hợp tác\n"
+        "Người nộp hồ sơ sử dụng tài khoản định danh điện tử.\n"
+        "b) Thông báo đối với hợp tác xã\nNgười nộp hồ sơ kê khai."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 2 and steps[1].startswith("* Trường hợp trên môi trường điện tử")
+    # 1.002845: the page lost "a) Nộp hồ sơ"; its text and "-" bullets come before "b) Giải quyết"
+    text = (
+        "Người đề nghị cấp giấy chứng nhận gửi 01 bộ hồ sơ đến Cảng vụ hàng không.\n"
+        "- Cảng vụ hàng không cấp giấy chứng nhận đối với thiết bị trong phạm vi quản lý.\n"
+        "b) Giải quyết thủ tục hành chính:\nTrong thời hạn 15 ngày, Cảng vụ hàng không kiểm tra:\n"
+        "- Kiểm tra thực tế sản phẩm;\n- Kiểm tra kết quả khai thác thử."
+    )
+    steps = parse_steps(text)
+    assert len(steps) == 2 and steps[1].startswith("b) Giải quyết") and steps[1].endswith("khai thác thử.")
+
+
 def test_legal_basis_split_and_deduplicated():
     items, complete = parse_legal_basis(
         "Tên văn bản pháp lýMã văn bảnLuật 49/2019/QH1449/2019/QH14Nghị định số 187/2013/NĐ-CP187/2013/NĐ-CP"
