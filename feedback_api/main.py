@@ -60,7 +60,7 @@ def create_app(
     from feedback_api.auth.service import ensure_bot_user
     from feedback_api.auth.views import router as auth_router
     from feedback_api.feedback.context import ServiceContext
-    from feedback_api.feedback.views import router as feedback_router
+    from feedback_api.feedback.views import ROUTERS as feedback_routers
     from feedback_api.publication.views import router as publication_router
     from feedback_api.stats.views import router as stats_router
 
@@ -83,7 +83,7 @@ def create_app(
     app.state.service_context = ServiceContext(settings, directory)
     app.state.verifier = None  # set with the edge below
     install_error_handlers(app)
-    for router in (health_router, auth_router, agencies_router, feedback_router, publication_router, stats_router):
+    for router in (health_router, auth_router, agencies_router, *feedback_routers, publication_router, stats_router):
         app.include_router(router, prefix=API_PREFIX)
     _install_edge_and_ops(app, settings, sessionmaker, bot_mounted)
     return app
