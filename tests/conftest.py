@@ -72,6 +72,15 @@ def database_backend(request, tmp_path_factory):
             dispose_engine(url)
 
 
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The Node.js executable the JavaScript tests run (skipped with a message when there is none)."""
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not installed: JavaScript checks skipped")
+    return path
+
+
 @pytest.fixture
 def database_url(database_backend, tmp_path):
     from sqlalchemy import text
