@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
@@ -34,6 +35,16 @@ def _seconds_since(moment: datetime | None, now: datetime) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0, int((now - moment).total_seconds()))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The conversation an operator acts on: who acts (the service's account), whose chat, who holds it."""
+
+    who: dict
+    channel: str
+    user_id: str
+    holder: str | None
 
 
 class _Auth:
@@ -116,24 +127,24 @@ def build_router(runtime) -> APIRouter:
     async def _target(request: Request, ref: str):
         who, problem = await auth.operator(request)
         if problem:
-            return None, None, problem
+            return None, problem
         found = await asyncio.to_thread(_find, ref)
         if found is None:
-            return None, None, error(404, "Cuộc trò chuyện này không còn chờ tổng đài viên.", "handoff_not_found")
-        return who, found, None
+            return None, error(404, "Cuộc trò chuyện này không còn chờ tổng đài viên.", "handoff_not_found")
+        channel, user_id = found
+        return _Target(who, channel, user_id, await asyncio.to_thread(store.holder, channel, user_id)), None
 
     @router.get("/api/v1/handoffs/{ref}")
     async def transcript(request: Request, ref: str):
-        _who, found, problem = await _target(request, ref)
+        t, problem = await _target(request, ref)
         if problem:
             return problem
-        channel, user_id = found
         return {
             "id": ref,
-            "channel": channel,
-            "channel_label": CHANNEL_LABELS.get(channel, channel),
-            "held_by": await asyncio.to_thread(store.holder, channel, user_id),
-            "messages": await asyncio.to_thread(store.history, channel, user_id),
+            "channel": t.channel,
+            "channel_label": CHANNEL_LABELS.get(t.channel, t.channel),
+            "held_by": t.holder,
+            "messages": await asyncio.to_thread(store.history, t.channel, t.user_id),
         }
 
     async def _say(channel: str, user_id: str, text: str, sender: str) -> bool:
@@ -147,35 +158,42 @@ def build_router(runtime) -> APIRouter:
         await asyncio.to_thread(store.append_messages, channel, user_id, [(sender, text, None)])
         return True
 
+    async def _announce(channel: str, user_id: str, text: str, what: str) -> None:
+        """Tell the citizen; best effort (the take or the release stands even if this is not delivered)."""
+        try:
+            await _say(channel, user_id, text, "operator")
+        except Exception as exc:
+            log.warning("%s not delivered on %s: %s", what, channel, type(exc).__name__)
+
+    async def _log(ref: str, channel: str, action: str, username: str, seconds: int | None) -> None:
+        await asyncio.to_thread(store.log_handoff, ref, channel, action, username, seconds)
+        log.info("handoff %s on %s after %ss (%s)", action, channel, seconds, ref)
+
+    def _held_by_other(holder: str):
+        return error(409, f"Cuộc trò chuyện đang do {holder} hỗ trợ.", "held_by_other")
+
     @router.post("/api/v1/handoffs/{ref}/take")
     async def take(request: Request, ref: str):
-        who, found, problem = await _target(request, ref)
+        t, problem = await _target(request, ref)
         if problem:
             return problem
-        channel, user_id = found
-        holder = await asyncio.to_thread(store.holder, channel, user_id)
-        if holder and holder != who["username"]:
-            return error(409, f"Cuộc trò chuyện đang do {holder} hỗ trợ.", "held_by_other")
+        me, holder = t.who["username"], t.holder
+        if holder and holder != me:
+            return _held_by_other(holder)
         if holder is None:
-            conv = await asyncio.to_thread(store.load, channel, user_id)
-            holder = await asyncio.to_thread(store.take, channel, user_id, who["username"])
-            if holder != who["username"]:
-                return error(409, f"Cuộc trò chuyện đang do {holder} hỗ trợ.", "held_by_other")
-            waited = _seconds_since(conv.handoff_at, datetime.now(UTC))
-            await asyncio.to_thread(store.log_handoff, ref, channel, "taken", who["username"], waited)
-            log.info("handoff taken on %s after %ss (%s)", channel, waited, ref)
-            try:
-                await _say(channel, user_id, texts.OPERATOR_JOINED, "operator")
-            except Exception as exc:
-                log.warning("operator greeting not delivered on %s: %s", channel, type(exc).__name__)
+            conv = await asyncio.to_thread(store.load, t.channel, t.user_id)
+            holder = await asyncio.to_thread(store.take, t.channel, t.user_id, me)
+            if holder != me:
+                return _held_by_other(holder)
+            await _log(ref, t.channel, "taken", me, _seconds_since(conv.handoff_at, datetime.now(UTC)))
+            await _announce(t.channel, t.user_id, texts.OPERATOR_JOINED, "operator greeting")
         return {"id": ref, "held_by": holder}
 
     @router.post("/api/v1/handoffs/{ref}/reply")
     async def reply(request: Request, ref: str):
-        who, found, problem = await _target(request, ref)
+        t, problem = await _target(request, ref)
         if problem:
             return problem
-        channel, user_id = found
         try:
             body = await request.json()
         except ValueError:
@@ -185,37 +203,29 @@ def build_router(runtime) -> APIRouter:
             return error(422, "Vui lòng nhập nội dung trả lời.", "text_required")
         if len(text) > MAX_REPLY_CHARS:
             return error(422, f"Tin nhắn quá dài (tối đa {MAX_REPLY_CHARS} ký tự).", "text_too_long")
-        holder = await asyncio.to_thread(store.holder, channel, user_id)
-        if holder != who["username"]:
+        if t.holder != t.who["username"]:
             return error(409, "Hãy nhận hỗ trợ cuộc trò chuyện trước khi trả lời.", "not_held")
         try:
-            sent = await _say(channel, user_id, text.strip(), "operator")
+            sent = await _say(t.channel, t.user_id, text.strip(), "operator")
         except Exception as exc:
-            log.warning("operator reply failed on %s: %s (%s)", channel, type(exc).__name__, ref)
+            log.warning("operator reply failed on %s: %s (%s)", t.channel, type(exc).__name__, ref)
             return error(502, "Chưa gửi được tin nhắn tới người dân; vui lòng thử lại.", "delivery_failed")
         if not sent:
             return error(503, "Kênh này chưa được cấu hình để gửi tin.", "channel_not_configured")
-        await asyncio.to_thread(store.log_handoff, ref, channel, "reply", who["username"], None)
+        await asyncio.to_thread(store.log_handoff, ref, t.channel, "reply", t.who["username"], None)
         return {"status": "sent"}
 
     @router.post("/api/v1/handoffs/{ref}/release")
     async def release(request: Request, ref: str):
-        who, found, problem = await _target(request, ref)
+        t, problem = await _target(request, ref)
         if problem:
             return problem
-        channel, user_id = found
-        holder = await asyncio.to_thread(store.holder, channel, user_id)
-        if holder and holder != who["username"] and who.get("role") not in ("supervisor", "admin"):
-            return error(409, f"Cuộc trò chuyện đang do {holder} hỗ trợ.", "held_by_other")
-        taken_at = await asyncio.to_thread(store.release, channel, user_id)
-        held = _seconds_since(taken_at, datetime.now(UTC))
-        await asyncio.to_thread(store.log_handoff, ref, channel, "released", who["username"], held)
-        log.info("handoff released on %s after %ss (%s)", channel, held, ref)
+        if t.holder and t.holder != t.who["username"] and t.who.get("role") not in ("supervisor", "admin"):
+            return _held_by_other(t.holder)
+        taken_at = await asyncio.to_thread(store.release, t.channel, t.user_id)
+        await _log(ref, t.channel, "released", t.who["username"], _seconds_since(taken_at, datetime.now(UTC)))
         if taken_at is not None:
-            try:
-                await _say(channel, user_id, texts.OPERATOR_LEFT, "operator")
-            except Exception as exc:
-                log.warning("hand-back notice not delivered on %s: %s", channel, type(exc).__name__)
+            await _announce(t.channel, t.user_id, texts.OPERATOR_LEFT, "hand-back notice")
         return {"id": ref, "status": "released"}
 
     @router.get("/api/v1/handoff-log")

@@ -166,6 +166,12 @@ def evaluate_retrieval(retriever, rows: list[dict], k: int = 5, config=None) -> 
     return metrics, errors
 
 
+def fusion_fields(cfg) -> dict:
+    """The fusion settings a report names (the axes of the sweep)."""
+    names = ("method", "dense_weight", "lex_k", "rrf_k", "view_weight", "coverage_weight")
+    return {name: getattr(cfg, name) for name in names}
+
+
 def sweep(retriever, rows: list[dict]) -> list[dict]:
     """Grid over fusion settings on the given rows (dev split only); returns results best first."""
     from nlu.retrieval import FusionConfig
@@ -194,17 +200,7 @@ def sweep(retriever, rows: list[dict]) -> list[dict]:
             scores = retriever.fuse(raw, cfg)
             ranked.append([codes[i] for i in scores.argsort()[::-1][:5]])
         m = retrieval_metrics(ranked, [g for _, g in cache])
-        results.append(
-            {
-                "method": cfg.method,
-                "dense_weight": cfg.dense_weight,
-                "lex_k": cfg.lex_k,
-                "rrf_k": cfg.rrf_k,
-                "view_weight": cfg.view_weight,
-                "coverage_weight": cfg.coverage_weight,
-                **m,
-            }
-        )
+        results.append({**fusion_fields(cfg), **m})
     results.sort(key=lambda r: (r["recall@1"], r["mrr"]), reverse=True)
     return results
 
@@ -302,14 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         "model": retriever.model_id,
         "dense_available": retriever.dense_available,
         "backend": settings.nlu_backend,
-        "fusion": {
-            "method": cfg.method,
-            "dense_weight": cfg.dense_weight,
-            "lex_k": cfg.lex_k,
-            "rrf_k": cfg.rrf_k,
-            "view_weight": cfg.view_weight,
-            "coverage_weight": cfg.coverage_weight,
-        },
+        "fusion": fusion_fields(cfg),
         "kb_procedures": len(kb.procedures),
         "retriever_load_s": round(load_s, 2),
     }

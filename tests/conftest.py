@@ -15,15 +15,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.pg import scratch_database
+
 STAFF_AGENCY = "STP"
 OTHER_AGENCY = "SXD"
 
@@ -49,12 +48,6 @@ def _cheap_password_hashing():
     security.hasher = original
 
 
-def _pg_database_url(name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_backend(request, tmp_path_factory):
     from sqlalchemy import inspect
@@ -70,46 +63,22 @@ def database_backend(request, tmp_path_factory):
         yield _Backend("sqlite", template=template)
         return
 
-    try:
-        import psycopg
-
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL} ({type(exc).__name__}); PostgreSQL variants skipped")
-    _drop_stale_test_databases(admin)
-    name = f"hotline_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        # Throwaway data: no need to wait for the WAL flush on every commit.
-        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
-    except Exception as exc:  # noqa: BLE001
-        admin.close()
-        pytest.skip(
-            f"cannot create a test database on {PG_ADMIN_URL} ({type(exc).__name__}: {exc}); "
-            "PostgreSQL variants skipped"
-        )
-    url = _pg_database_url(name)
-    try:
-        upgrade_url(url)
-        tables = [t for t in inspect(get_engine(url)).get_table_names() if t != "alembic_version"]
-        yield _Backend("postgresql", url=url, tables=tables)
-    finally:
-        dispose_engine(url)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_database("PostgreSQL variants") as url:
+        try:
+            upgrade_url(url)
+            tables = [t for t in inspect(get_engine(url)).get_table_names() if t != "alembic_version"]
+            yield _Backend("postgresql", url=url, tables=tables)
+        finally:
+            dispose_engine(url)
 
 
-def _drop_stale_test_databases(admin) -> None:
-    """Drop test databases left by runs that were killed before teardown (their process is gone)."""
-    import re
-
-    for (name,) in admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'hotline_test_%'").fetchall():
-        match = re.fullmatch(r"hotline_test_(\d+)_[0-9a-f]{8}", name)
-        if match and not Path(f"/proc/{match.group(1)}").exists():
-            try:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except Exception:  # noqa: BLE001 - best effort; another run may be dropping it too
-                pass
+@pytest.fixture(scope="session")
+def node() -> str:
+    """The Node.js executable the JavaScript tests run (skipped with a message when there is none)."""
+    path = shutil.which("node")
+    if path is None:
+        pytest.skip("node is not installed: JavaScript checks skipped")
+    return path
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import logging
 from bot import texts
 from bot.client import FeedbackApiError
 from bot.flows.form import format_date
+from bot.flows.status import own_items
 from bot.messages import Button, Reply
 from bot.rules import find_tracking_code, is_cancel
 from bot.turn import Turn
@@ -34,10 +35,8 @@ async def start(turn: Turn, arg: str) -> list[Reply]:
     verdict = fold(arg).split()[-1] if arg.split() else ""
     if not code or verdict not in ("yes", "no"):
         return [Reply(texts.ASK_CODE)]
-    try:
-        items = await turn.services.client.list_mine(turn.inbound.channel, turn.inbound.user_id)
-    except FeedbackApiError as exc:
-        log.warning("own items lookup failed: status=%s code=%s", exc.status, exc.code)
+    items = await own_items(turn)
+    if items is None:
         return [Reply(texts.LOOKUP_UNAVAILABLE)]
     if not any(i.code == code and i.status in RATEABLE for i in items):
         return [Reply(f"Phản ánh {code} hiện không có câu trả lời nào chờ bạn đánh giá.")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot import texts
-from bot.client import FeedbackApiError, ItemStatus
+from bot.client import FeedbackApiError, ItemStatus, OwnItem
 from bot.flows.form import agency_name, format_date
 from bot.messages import Button, Reply
 from bot.turn import Turn
@@ -56,12 +56,18 @@ def describe(turn: Turn, item: ItemStatus, code: str) -> str:
     return "\n".join(lines)
 
 
-async def list_own(turn: Turn) -> list[Reply]:
-    channel, user_id = turn.inbound.channel, turn.inbound.user_id
+async def own_items(turn: Turn) -> list[OwnItem] | None:
+    """What this citizen sent on this channel, or None (logged) when the service cannot say."""
     try:
-        items = await turn.services.client.list_mine(channel, user_id)
+        return await turn.services.client.list_mine(turn.inbound.channel, turn.inbound.user_id)
     except FeedbackApiError as exc:
         log.warning("own items lookup failed: status=%s code=%s", exc.status, exc.code)
+        return None
+
+
+async def list_own(turn: Turn) -> list[Reply]:
+    items = await own_items(turn)
+    if items is None:
         return [Reply(texts.LOOKUP_UNAVAILABLE)]
     if not items:
         return [Reply(texts.NO_OWN_ITEMS)]

@@ -10,6 +10,7 @@ import logging
 
 from bot import texts
 from bot.client import FeedbackApiError
+from bot.flows.status import own_items
 from bot.messages import Button, Reply
 from bot.rules import find_tracking_code, is_cancel
 from bot.turn import Turn
@@ -27,10 +28,8 @@ async def start(turn: Turn, arg: str) -> list[Reply]:
     code = find_tracking_code(arg)
     if not code:
         return [Reply(texts.ASK_CODE)]
-    try:
-        items = await turn.services.client.list_mine(turn.inbound.channel, turn.inbound.user_id)
-    except FeedbackApiError as exc:
-        log.warning("own items lookup failed: status=%s code=%s", exc.status, exc.code)
+    items = await own_items(turn)
+    if items is None:
         return [Reply(texts.LOOKUP_UNAVAILABLE)]
     if not any(i.code == code and i.status == "needs_info" for i in items):
         return [Reply(texts.SUPPLEMENT_NOT_NEEDED.format(code=code))]

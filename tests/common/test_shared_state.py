@@ -20,31 +20,20 @@ from common.shared_state import (
     advisory_key,
     backend_kind,
 )
+from tests.pg import scratch_database
 
-PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
 def pg_url():
-    from sqlalchemy.engine import make_url
-
-    try:
-        import psycopg
-
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL} ({type(exc).__name__})")
-    name = f"hotline_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    engines = []
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False), engines
-    finally:
-        for engine in engines:
-            engine.dispose()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    engines: list = []
+    with scratch_database("PostgreSQL variants") as url:
+        try:
+            yield url, engines
+        finally:
+            for engine in engines:
+                engine.dispose()
 
 
 @pytest.fixture

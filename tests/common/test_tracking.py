@@ -4,7 +4,6 @@ JavaScript copy (common.js normalizeCode) agreeing with it on generated inputs."
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -82,14 +81,6 @@ def test_found_code_is_always_canonical(text):
 
 
 _ALPHABET = list("PpAaBx0123456789 -_./:#") + ["–", "đ"]
-
-
-@pytest.fixture(scope="module")
-def node():
-    path = shutil.which("node")
-    if path is None:
-        pytest.skip("node is not installed: JavaScript parity check skipped")
-    return path
 
 
 def test_javascript_copy_agrees(node):

@@ -9,18 +9,30 @@ app, client, tokens):
 from __future__ import annotations
 
 from collections import deque
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
-from feedback_api.db import upgrade_database
+from feedback_api.db import get_sessionmaker, upgrade_database
 from feedback_api.feedback.lifecycle import TRANSITIONS, Action, Status
+from feedback_api.feedback.models import Feedback
+from feedback_api.main import create_app
 from tests.feedback_api.receiver import start_receiver
 
 STAFF_AGENCY = "STP"
 OTHER_AGENCY = "SXD"
 WEBHOOK_SECRET = "national-pakn-secret"
+# A citizen's complaint on the web, as submitted to POST /api/v1/feedback.
+BODY = {
+    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
+    "kind": "complaint",
+    "channel": "web",
+}
 # Content that names no category or place, so routing leaves it with the coordinator (status received).
 UNROUTED_CONTENT = "Tôi muốn góp ý chung về thái độ phục vụ, mong các cơ quan lưu tâm hơn nữa."
+RECEIVED_AT = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
 CONTACT = {"name": "Nguyễn Văn Hùng", "phone": "0905 123 456", "email": "hung.nguyen@example.com"}
 
 ACTION_PATH = {
@@ -131,6 +143,36 @@ class Api:
             agency = response.json()["agency"]
         assert self.staff_view(code)["status"] == status
         return code
+
+
+def count_items(settings) -> int:
+    with get_sessionmaker(settings)() as session:
+        return session.scalar(select(func.count()).select_from(Feedback))
+
+
+def feedback_row(code: str = "PA-2026-000001", received_at: datetime = RECEIVED_AT, **fields) -> Feedback:
+    """An item as stored, without intake: a complaint received on the web for TTPVHCC, due in 14 days."""
+    values = {
+        "code": code,
+        "year": int(code[3:7]),
+        "seq": int(code[-6:]),
+        "kind": "complaint",
+        "channel": "web",
+        "content": "Nội dung phản ánh thử",
+        "status": "received",
+        "agency_code": "TTPVHCC",
+        "routing_reason": "thử",
+        "received_at": received_at,
+        "forward_due_at": received_at,
+        "due_at": received_at + timedelta(days=14),
+        "attachments": [],
+    }
+    return Feedback(**{**values, **fields})
+
+
+def client_with(settings, **changes) -> TestClient:
+    """A client of the service with these settings changed (a limit, a size) from the test's `settings`."""
+    return TestClient(create_app(settings.model_copy(update=changes)))
 
 
 @pytest.fixture

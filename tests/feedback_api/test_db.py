@@ -13,6 +13,7 @@ from common.db import normalize_database_url as normalize_url
 from feedback_api.db import get_sessionmaker
 from feedback_api.feedback.models import AppendOnlyViolation, AuditEvent, Feedback
 from feedback_api.models import metadata
+from tests.feedback_api.conftest import RECEIVED_AT, feedback_row
 
 
 def test_normalize_url_uses_psycopg3():
@@ -40,23 +41,8 @@ def test_migrations_create_exactly_the_models(database_url):
     assert {"feedback", "audit_event", "users", "code_sequence", "outbox"} <= tables
 
 
-def _item(session, code="PA-2026-000001", received_at=None):
-    received_at = received_at or datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
-    item = Feedback(
-        code=code,
-        year=2026,
-        seq=int(code[-6:]),
-        kind="complaint",
-        channel="web",
-        content="Nội dung phản ánh thử",
-        status="received",
-        agency_code="TTPVHCC",
-        routing_reason="thử",
-        received_at=received_at,
-        forward_due_at=received_at,
-        due_at=received_at + timedelta(days=14),
-        attachments=[],
-    )
+def _item(session, code="PA-2026-000001", received_at=RECEIVED_AT):
+    item = feedback_row(code, received_at)
     session.add(item)
     session.flush()
     return item

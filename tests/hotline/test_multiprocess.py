@@ -10,7 +10,6 @@ Skipped with a message when PostgreSQL (or, for the Redis variant, Redis) is unr
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -18,17 +17,18 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
-PG_ADMIN_URL = os.environ.get("HOTLINE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.pg import scratch_database
+
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
+# `hotline serve` in which the message HOTLINE_TEST_SLOW_TEXT takes longer, inside the conversation's lock.
+SLOW_SERVE = (sys.executable, str(Path(__file__).with_name("slow_serve.py")))
 STARTUP_SECONDS = 60
 
 
@@ -40,21 +40,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def pg_database():
-    from sqlalchemy.engine import make_url
-
-    try:
-        import psycopg
-
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL unreachable at {PG_ADMIN_URL} ({type(exc).__name__}): multi-process tests skipped")
-    name = f"hotline_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_database("multi-process tests") as url:
+        yield url
 
 
 class Servers:
@@ -71,8 +58,8 @@ def serve(
     tmp_path: Path,
     count: int = 2,
     env: dict | None = None,
-    api_base_urls=None,
     args: tuple[str, ...] = (),
+    command: tuple[str, ...] = (HOTLINE,),
 ):
     """`count` hotline serve processes sharing one database and one data dir (same secrets)."""
     data_dir = tmp_path / "data"
@@ -96,13 +83,10 @@ def serve(
         for i, port in enumerate(ports):
             log = tmp_path / f"serve-{i}.log"
             logs.append(log)
-            process_env = dict(base_env)
-            if api_base_urls and api_base_urls[i]:
-                process_env["HOTLINE_API_BASE_URL"] = api_base_urls[i]
             processes.append(
                 subprocess.Popen(
-                    [HOTLINE, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                    env=process_env,
+                    [*command, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+                    env=base_env,
                     stdout=log.open("wb"),
                     stderr=subprocess.STDOUT,
                     cwd=tmp_path,
@@ -144,54 +128,15 @@ def _wait_up(url: str, process: subprocess.Popen, log: Path) -> None:
     )
 
 
-class SlowFeedbackApi:
-    """Stands in for the feedback API behind one process's bot: every status lookup takes `delay` seconds."""
-
-    def __init__(self, delay: float):
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _json(self, status: int, body: dict):
-                raw = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-            def do_POST(self):  # noqa: N802 - the bot signs in
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                self._json(200, {"access_token": "t", "token_type": "bearer", "role": "operator", "agency": "TTPVHCC"})
-
-            def do_GET(self):  # noqa: N802 - the status lookup, slowly
-                time.sleep(outer.delay)
-                self._json(404, {"detail": "Không tìm thấy phản ánh, kiến nghị với mã này.", "code": "not_found"})
-
-        self.delay = delay
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def _chat(url: str, session: str, text: str, out: dict, name: str) -> None:
     response = httpx.post(f"{url}/api/v1/chat", json={"session_id": session, "text": text}, timeout=60)
     out[name] = (time.monotonic(), response.status_code, response.json())
 
 
 def test_one_conversation_is_handled_in_order_across_processes(pg_database, tmp_path):
-    # Process A's bot reaches a feedback API that answers status lookups after 1.5 s; process B's is real.
-    with SlowFeedbackApi(delay=1.5) as slow, serve(pg_database, tmp_path, api_base_urls=[slow.url, None]) as servers:
+    # Both processes handle the code lookup 1.5 s slower, inside the conversation's lock; it goes to A.
+    slow = {"HOTLINE_TEST_SLOW_TEXT": "PA-2026-000999", "HOTLINE_TEST_SLOW_SECONDS": "1.5"}
+    with serve(pg_database, tmp_path, env=slow, command=SLOW_SERVE) as servers:
         a, b = servers.urls
         for round_ in range(2):
             session = f"order-{round_}"
@@ -199,7 +144,7 @@ def test_one_conversation_is_handled_in_order_across_processes(pg_database, tmp_
             first = threading.Thread(target=_chat, args=(a, session, "PA-2026-000999", done, "first"))
             second = threading.Thread(target=_chat, args=(b, session, "/feedback", done, "second"))
             first.start()
-            time.sleep(0.4)  # the first message is being handled (waiting on the slow lookup) in process A
+            time.sleep(0.4)  # the first message is being handled (in its slow step) in process A
             second.start()
             first.join(30)
             second.join(30)

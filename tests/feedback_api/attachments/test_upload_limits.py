@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from feedback_api.feedback.lifecycle import Action
+from tests.feedback_api.conftest import client_with
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -17,14 +17,8 @@ PNG = (
 )
 
 
-def _client(settings, **overrides):
-    from feedback_api.main import create_app
-
-    return TestClient(create_app(settings.model_copy(update=overrides)))
-
-
 def test_anonymous_upload_quota_per_client(settings, tokens):
-    client = _client(settings, upload_max_files_per_day=2)
+    client = client_with(settings, upload_max_files_per_day=2)
 
     def upload(headers=None):
         return client.post("/api/v1/attachments", files={"file": ("a.png", PNG, "image/png")}, headers=headers or {})

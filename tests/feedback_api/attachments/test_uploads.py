@@ -7,27 +7,7 @@ import struct
 import zlib
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-
-from feedback_api.db import get_sessionmaker
-from feedback_api.feedback.models import Feedback
-from feedback_api.main import create_app
-
-BODY = {
-    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
-    "kind": "complaint",
-    "channel": "web",
-}
-
-
-def _count_items(settings) -> int:
-    with get_sessionmaker(settings)() as session:
-        return session.scalar(select(func.count()).select_from(Feedback))
-
-
-def _client(settings, **changes) -> TestClient:
-    return TestClient(create_app(settings.model_copy(update=changes)))
+from tests.feedback_api.conftest import BODY, client_with, count_items
 
 
 def png_bytes() -> bytes:
@@ -72,11 +52,11 @@ def test_image_upload_checked_by_content_not_by_claim(client, settings, tokens):
     assert created.status_code == 201
     unknown = client.post("/api/v1/feedback", json={**BODY, "attachments": ["0f8fad5b-d9cb-469f-a165-70867728950e"]})
     assert unknown.status_code == 422 and unknown.json()["code"] == "attachment_unknown"
-    assert _count_items(settings) == 1
+    assert count_items(settings) == 1
 
 
 def test_attachment_too_large_is_413(settings):
-    client = _client(settings, max_attachment_bytes=1024)
+    client = client_with(settings, max_attachment_bytes=1024)
     big = png_bytes() + b"\x00" * 2048
     response = client.post("/api/v1/attachments", files={"file": ("anh.png", big, "image/png")})
     assert response.status_code == 413

@@ -11,12 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from feedback_api.feedback.lifecycle import Action, Status
-
-
-def _client(settings, **overrides):
-    from feedback_api.main import create_app
-
-    return TestClient(create_app(settings.model_copy(update=overrides)))
+from tests.feedback_api.conftest import client_with
 
 
 def _status(client, code, last4, headers=None):
@@ -106,7 +101,7 @@ def test_deactivated_accounts_token_does_not_exempt_from_the_rate_limit(settings
     from feedback_api.auth.service import set_active
     from feedback_api.db import get_sessionmaker
 
-    client = _client(settings, rate_limit_per_minute=3)
+    client = client_with(settings, rate_limit_per_minute=3)
     with get_sessionmaker(settings)() as session:
         set_active(session, tokens.users["staff"], False)
     dead = [client.get("/api/v1/agencies", headers=tokens["staff"]).status_code for _ in range(5)]
@@ -179,7 +174,7 @@ def test_forwarded_for_only_from_trusted_proxies():
 
 
 def test_forged_forwarded_for_does_not_reset_the_limit(settings):
-    client = _client(settings, rate_limit_per_minute=2)
+    client = client_with(settings, rate_limit_per_minute=2)
     answers = [
         client.get("/api/v1/agencies", headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)
     ]

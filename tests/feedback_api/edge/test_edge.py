@@ -2,28 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-from sqlalchemy import func, select
-
 from feedback_api.db import get_sessionmaker
-from feedback_api.feedback.models import Feedback
-from feedback_api.main import create_app
-
-BODY = {
-    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
-    "kind": "complaint",
-    "channel": "web",
-}
-
-
-def _count_items(settings) -> int:
-    with get_sessionmaker(settings)() as session:
-        return session.scalar(select(func.count()).select_from(Feedback))
-
-
-def _client(settings, **changes) -> TestClient:
-    return TestClient(create_app(settings.model_copy(update=changes)))
-
+from tests.feedback_api.conftest import BODY, client_with, count_items
 
 # --- Idempotency-Key -----------------------------------------------------------------------------
 
@@ -37,10 +17,10 @@ def test_same_key_same_body_replays_original_answer(client, settings):
     assert second.status_code == 201
     assert second.json() == first.json()
     assert second.headers.get("idempotent-replayed") == "true"
-    assert _count_items(settings) == 1
+    assert count_items(settings) == 1
     # Without a key every post is a new item.
     assert client.post("/api/v1/feedback", json=BODY).status_code == 201
-    assert _count_items(settings) == 2
+    assert count_items(settings) == 2
 
 
 def test_same_key_other_body_is_409(client, settings):
@@ -50,16 +30,16 @@ def test_same_key_other_body_is_409(client, settings):
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_key_reused"
     assert "Idempotency-Key" in other.json()["detail"] and "khác" in other.json()["detail"]
-    assert _count_items(settings) == 1
+    assert count_items(settings) == 1
 
 
 def test_key_survives_restart(client, settings):
     headers = {"Idempotency-Key": "zalo-msg-77"}
     first = client.post("/api/v1/feedback", json=BODY, headers=headers).json()
     # A new app (as after a restart) over the same database.
-    again = _client(settings).post("/api/v1/feedback", json=BODY, headers=headers)
+    again = client_with(settings).post("/api/v1/feedback", json=BODY, headers=headers)
     assert again.status_code == 201 and again.json() == first
-    assert _count_items(settings) == 1
+    assert count_items(settings) == 1
 
 
 def test_keys_are_scoped_per_client(client, settings, tokens):
@@ -67,13 +47,13 @@ def test_keys_are_scoped_per_client(client, settings, tokens):
     anonymous = client.post("/api/v1/feedback", json=BODY, headers=headers).json()
     as_operator = client.post("/api/v1/feedback", json=BODY, headers={**headers, **tokens["operator"]}).json()
     assert anonymous["code"] != as_operator["code"]
-    assert _count_items(settings) == 2
+    assert count_items(settings) == 2
 
 
 def test_invalid_key_is_400(client, settings):
     response = client.post("/api/v1/feedback", json=BODY, headers={"Idempotency-Key": "x" * 300})
     assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
-    assert _count_items(settings) == 0
+    assert count_items(settings) == 0
 
 
 def test_failed_validation_is_replayed_not_stored_twice(client, settings):
@@ -82,14 +62,14 @@ def test_failed_validation_is_replayed_not_stored_twice(client, settings):
     assert first.status_code == 422
     second = client.post("/api/v1/feedback", json={"content": "ngắn"}, headers=headers)
     assert second.status_code == 422 and second.json() == first.json()
-    assert _count_items(settings) == 0
+    assert count_items(settings) == 0
 
 
 # --- rate limit ----------------------------------------------------------------------------------
 
 
 def test_rate_limit_429_with_retry_after(settings, tokens):
-    client = _client(settings, rate_limit_per_minute=3)
+    client = client_with(settings, rate_limit_per_minute=3)
     for _ in range(3):
         assert client.get("/api/v1/feedback/PA-2026-000001").status_code == 404
     limited = client.get("/api/v1/feedback/PA-2026-000001")
@@ -112,7 +92,7 @@ def test_rate_limit_429_with_retry_after(settings, tokens):
 
 
 def test_oversized_request_is_413(settings):
-    client = _client(settings, max_request_bytes=2000)
+    client = client_with(settings, max_request_bytes=2000)
     response = client.post("/api/v1/feedback", json={**BODY, "content": "x" * 3000})
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large" and "quá lớn" in response.json()["detail"]
@@ -123,7 +103,7 @@ def test_oversized_request_is_413(settings):
 
     response = client.post("/api/v1/feedback", content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413
-    assert _count_items(settings) == 0
+    assert count_items(settings) == 0
 
 
 def test_key_is_stored_with_its_answer_and_legacy_in_progress_rows_are_taken_over(settings):

@@ -19,12 +19,8 @@ from feedback_api.db import get_sessionmaker
 from feedback_api.edge.models import IdempotencyKey
 from feedback_api.feedback.models import Feedback
 from feedback_api.main import create_app
+from tests.feedback_api.conftest import BODY
 
-BODY = {
-    "content": "Đèn đường đường Trần Phú bị hỏng ba ngày nay, buổi tối rất tối.",
-    "kind": "complaint",
-    "channel": "web",
-}
 OPEN311_BODY = {"service_code": "complaint.giao_thong", "description": BODY["content"]}
 
 

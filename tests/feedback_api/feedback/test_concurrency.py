@@ -16,6 +16,7 @@ from feedback_api.feedback.models import AuditEvent, Feedback
 from feedback_api.feedback.schemas import FeedbackCreate
 from feedback_api.feedback.store import next_sequence
 from knowledge_base.loader import load_directory
+from tests.feedback_api.conftest import feedback_row
 
 THREADS = 12
 PER_THREAD = 8
@@ -76,7 +77,7 @@ def test_sequence_restarts_per_year(settings, database_url):
 
 def test_year_sequence_continues_after_numbers_already_issued(settings, database_url):
     """A year's first PostgreSQL sequence starts after the counter row and the stored items (upgrades)."""
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from sqlalchemy import text
 
@@ -87,23 +88,7 @@ def test_year_sequence_continues_after_numbers_already_issued(settings, database
     with maker() as session:
         session.execute(text("DROP SEQUENCE IF EXISTS feedback_code_seq_2030"))
         session.execute(text("INSERT INTO code_sequence (year, last_seq) VALUES (2030, 41)"))
-        session.add(
-            Feedback(
-                code="PA-2030-000057",
-                year=2030,
-                seq=57,
-                kind="complaint",
-                channel="web",
-                content="Nội dung phản ánh thử",
-                status="received",
-                agency_code="TTPVHCC",
-                routing_reason="thử",
-                received_at=at,
-                forward_due_at=at,
-                due_at=at + timedelta(days=14),
-                attachments=[],
-            )
-        )
+        session.add(feedback_row("PA-2030-000057", at))
         session.commit()
         assert next_sequence(session, 2030) == 58
         session.commit()

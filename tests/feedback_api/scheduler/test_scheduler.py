@@ -19,7 +19,7 @@ from feedback_api.outbox.delivery import OutboxDispatcher
 from feedback_api.outbox.models import OutboxEvent
 from feedback_api.scheduler import service
 from feedback_api.scheduler.models import ScheduledNotice
-from tests.feedback_api.conftest import WEBHOOK_SECRET
+from tests.feedback_api.conftest import WEBHOOK_SECRET, feedback_row
 
 # Monday 2 March 2026, 09:00 in Hà Nội (no holiday nearby).
 RECEIVED = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -30,20 +30,15 @@ def _add_item(settings, code="PA-2026-000001", status="assigned", agency="SXD", 
     forward_due, due = sla.deadlines(received, sla.SlaPolicy(), calendar)
     with get_sessionmaker(settings)() as session:
         session.add(
-            Feedback(
-                code=code,
-                year=int(code[3:7]),
-                seq=int(code[-6:]),
-                kind="complaint",
-                channel="web",
+            feedback_row(
+                code,
+                received,
                 content="Đèn đường trước chợ bị hỏng nhiều ngày.",
                 status=status,
                 agency_code=agency,
                 routing_reason="test",
-                received_at=received,
                 forward_due_at=forward_due,
                 due_at=due,
-                attachments=[],
             )
         )
         session.commit()

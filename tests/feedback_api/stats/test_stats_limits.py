@@ -3,13 +3,7 @@ its own tight rate limit (each fails on the code before the fix)."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
-
-def _client(settings, **overrides):
-    from feedback_api.main import create_app
-
-    return TestClient(create_app(settings.model_copy(update=overrides)))
+from tests.feedback_api.conftest import client_with
 
 
 def test_stats_are_cached_and_rate_limited(settings, monkeypatch):
@@ -18,7 +12,7 @@ def test_stats_are_cached_and_rate_limited(settings, monkeypatch):
     calls = []
     real = service.audit_events
     monkeypatch.setattr(service, "audit_events", lambda *a, **k: calls.append(1) or real(*a, **k))
-    client = _client(settings, stats_cache_seconds=60, stats_rate_limit_per_minute=5)
+    client = client_with(settings, stats_cache_seconds=60, stats_rate_limit_per_minute=5)
     answers = [client.get("/api/v1/stats").status_code for _ in range(8)]
     assert answers[:5] == [200] * 5 and answers[5:] == [429] * 3
     assert len(calls) == 1  # five answers, one read of the audit log

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -41,14 +40,6 @@ def web(served_app):
     from fastapi.testclient import TestClient
 
     return TestClient(served_app)
-
-
-@pytest.fixture(scope="session")
-def node():
-    path = shutil.which("node")
-    if path is None:
-        pytest.skip("node is not installed: JavaScript syntax/logic checks skipped")
-    return path
 
 
 @pytest.fixture(scope="module")
