@@ -13,7 +13,7 @@ import numpy as np
 from common.settings import Settings
 from nlu.retrieval.encoders import Encoder, load_encoder, resolve_model_id
 from nlu.retrieval.fusion import FusionConfig, apply_priors, fuse
-from nlu.retrieval.gate import FALLBACK_MODEL, decide_with, gate_for
+from nlu.retrieval.gate import decide_with, gate_for
 from nlu.retrieval.index import (
     IndexData,
     build_index,
@@ -64,12 +64,6 @@ class Hit:
     # IDF-weighted share of this procedure's best-matching name or everyday name that the question
     # mentions (1.0 when not measured).
     name_coverage: float = 1.0
-
-
-def decide(hits: list[Hit], model_id: str = FALLBACK_MODEL) -> str:
-    """ "answer" (the top hit), "choose" (offer the top three) or "none" (we do not hold a procedure for
-    this question: say so), by the gate calibrated for `model_id`."""
-    return decide_with(gate_for(model_id), hits)
 
 
 class Retriever:
@@ -211,7 +205,8 @@ class Retriever:
         return self.hits_from_scores(self.fuse(raw), k, query, raw.coverage)
 
     def decide(self, hits: list[Hit]) -> str:
-        """What to do with `hits` of a question (see `decide`), by the gate calibrated for this model."""
+        """ "answer" hits[0], "choose" among hits[:3], or "none" (we do not hold a procedure for this
+        question: say so), by the gate calibrated for this embedding model (nlu.retrieval.gate)."""
         return decide_with(self.gate, hits)
 
 
