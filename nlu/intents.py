@@ -51,8 +51,6 @@ INTENTS = (
     "human_handoff",
     "out_of_scope",
 )
-# The retriever embeds at most this many characters of a query (nlu.retrieval.text.MAX_QUERY_CHARS).
-MAX_EMBEDDED_CHARS = 500
 # Tracking codes as folded text: "pa-2026-000123", also typed "pa 2026 000123" or "pa2026000123".
 TRACKING_CODE = re.compile(r"\bpa[- ]?(\d{4})[- ]?(\d{6})\b")
 
@@ -219,8 +217,8 @@ class BuiltinIntentClassifier:
         proba = self._lexical_proba(folded)
         if self._We is None:
             return proba
-        # Same truncation as the retriever, so its query cache serves the second lookup.
-        vector = np.asarray(self.encoder.encode_queries([text[:MAX_EMBEDDED_CHARS]]), dtype=np.float64)[0]
+        # The encoder's query cache serves the retriever's lookup of the same text.
+        vector = np.asarray(self.encoder.encode_queries([text]), dtype=np.float64)[0]
         logits = (vector[:, None] * self._We).sum(axis=0) + self._be
         exp = np.exp(logits - logits.max())
         weight = self.EMBEDDING_WEIGHT_UNMARKED if fold_diacritics(text) == text else self.EMBEDDING_WEIGHT

@@ -155,13 +155,11 @@ class Parser:
         return ParseResult(text, intent, detect_aspect(text), procedures, self.retriever.decide(hits))
 
     def _prefetch(self, text: str) -> None:
-        """Let the embedding model start on the question while the lexical work runs (both the intent
-        classifier and the retriever embed the same truncated text, so one vector serves both)."""
+        """Let the embedding model start on the question while the lexical work runs (the intent
+        classifier and the retriever then find its vector in the encoder's cache)."""
         encoder = getattr(self.retriever, "encoder", None)
         if encoder is not None:
-            from nlu.retrieval.text import MAX_QUERY_CHARS
-
-            encoder.prefetch(text[:MAX_QUERY_CHARS])
+            encoder.prefetch(text)
 
     def _aliases(self, code: str) -> list[str]:
         kb = self._knowledge_base()

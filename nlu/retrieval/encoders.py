@@ -21,6 +21,8 @@ from typing import Protocol
 
 import numpy as np
 
+from nlu.retrieval.text import MAX_QUERY_CHARS
+
 # Never reach for the hub at run time; must be set before transformers / sentence_transformers import.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -88,6 +90,9 @@ class _QueryCache:
 
 
 class _CachedQueries:
+    """Question vectors cached by text, the text cut to MAX_QUERY_CHARS first: every caller (intent
+    classifier, retriever, prefetch) asks with the whole message and gets the same vector."""
+
     dim: int
     _cache: _QueryCache
     # Passage vectors this process has computed (text -> vector), reused by later index builds.
@@ -97,6 +102,7 @@ class _CachedQueries:
         """Start encoding the question `text` on a background thread, so the lexical work of a parse
         runs while the model computes (the C engines release the GIL); `encode_queries` then waits for
         it instead of encoding again."""
+        text = text[:MAX_QUERY_CHARS]
         if self._cache.get(text) is not None:
             return
         with self._pending_lock:
@@ -118,6 +124,7 @@ class _CachedQueries:
         raise NotImplementedError
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        texts = [text[:MAX_QUERY_CHARS] for text in texts]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         missing = []
         for i, text in enumerate(texts):

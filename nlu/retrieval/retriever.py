@@ -24,7 +24,7 @@ from nlu.retrieval.index import (
     save_index,
 )
 from nlu.retrieval.prior import asks_as_business, procedure_priors, procedure_vocabulary
-from nlu.retrieval.text import MAX_QUERY_CHARS, asked_terms, name_terms, query_tokens
+from nlu.retrieval.text import asked_terms, name_terms, query_tokens
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ class Retriever:
         # (no encoder without dense vectors: see __init__)
         if self.encoder is None or dense_index is None or view_doc is None or not query.strip():
             return RawScores(doc, views, None, coverage, business)
-        vec = self.encoder.encode_queries([query[:MAX_QUERY_CHARS]])
+        vec = self.encoder.encode_queries([query])
         sims, rows = dense_index.search(vec, dense_index.ntotal)
         cosines = np.full(n, -1.0, dtype=np.float32)
         valid = rows[0] >= 0

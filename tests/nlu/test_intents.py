@@ -76,10 +76,3 @@ def test_confidence_in_unit_interval_and_deterministic(classifier) -> None:
     probabilities = classifier.probabilities("thủ tục đăng ký kết hôn")
     assert set(probabilities) == set(INTENTS)
     assert abs(sum(probabilities.values()) - 1.0) < 1e-6
-
-
-def test_embedding_truncation_matches_the_retriever() -> None:
-    from nlu.intents import MAX_EMBEDDED_CHARS
-    from nlu.retrieval.text import MAX_QUERY_CHARS
-
-    assert MAX_EMBEDDED_CHARS == MAX_QUERY_CHARS

@@ -51,6 +51,20 @@ def test_without_prefetch_vectors_match_and_mix_with_cached_ones():
     assert sorted(map(tuple, enc.calls)) == [("a",), ("bb",)]
 
 
+def test_every_caller_of_a_long_message_gets_one_vector():
+    """The intent classifier, the retriever and the prefetch all pass the whole message; the encoder cuts
+    it (MAX_QUERY_CHARS) before its cache, so the model runs once."""
+    from nlu.retrieval.text import MAX_QUERY_CHARS
+
+    enc = CountingEncoder()
+    message = "a" * (MAX_QUERY_CHARS + 40)
+    enc.prefetch(message)
+    first = enc.encode_queries([message])
+    again = enc.encode_queries([message[: MAX_QUERY_CHARS + 1]])
+    assert first.tolist() == again.tolist() == [[float(MAX_QUERY_CHARS), float(MAX_QUERY_CHARS), 1.0]]
+    assert enc.calls == [["a" * MAX_QUERY_CHARS]]
+
+
 def test_a_failed_prefetch_is_raised_to_the_caller_and_not_kept():
     class Failing(CountingEncoder):
         def _encode_queries(self, texts):
