@@ -9,7 +9,6 @@ Pure functions over a record, the repealed-documents table and a date.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -19,20 +18,15 @@ import yaml
 
 from knowledge_base.directory import Directory
 from knowledge_base.models import Procedure
+from knowledge_base.two_tier import former_unit
 
 REPEALED_DOCUMENTS = Path(__file__).parent / "data" / "repealed_documents.yaml"
 NATIONAL_SOURCE = "CSDL quốc gia về TTHC"
 
-# Units that no longer exist under the two-tier model (1 July 2025), as they appear in text.
-FORMER_UNITS = re.compile(
-    r"\b(?:cấp huyện|ủy ban nhân dân huyện|uỷ ban nhân dân huyện|ubnd huyện|"
-    r"tỉnh quảng nam)\b",
-    re.IGNORECASE,
-)
 TWO_TIER_CAVEAT = (
-    "Trang thủ tục trên Cổng Dịch vụ công quốc gia còn nhắc đến cấp huyện; từ 01/7/2025 "
-    "không còn cấp huyện, việc này do UBND cấp xã hoặc cơ quan cấp tỉnh thực hiện. Hãy hỏi "
-    "Bộ phận Một cửa xã/phường hoặc gọi 1022 để biết nơi nộp."
+    "Trang thủ tục trên Cổng Dịch vụ công quốc gia còn nhắc đến cấp huyện hoặc thị trấn; từ 01/7/2025 "
+    "không còn cấp huyện và thị trấn (cấp xã gồm xã, phường, đặc khu), việc của cấp huyện do UBND cấp xã "
+    "hoặc cơ quan cấp tỉnh thực hiện. Hãy hỏi Bộ phận Một cửa xã/phường hoặc gọi 1022 để biết nơi nộp."
 )
 
 
@@ -102,7 +96,7 @@ def is_national(procedure: Procedure) -> bool:
 def caveats_for(procedure: Procedure, repeals: list[Repeal]) -> list[str]:
     """Warnings the answer about this record must carry (empty for an up-to-date record)."""
     caveats = []
-    if FORMER_UNITS.search(_shown_text(procedure)):
+    if former_unit(_shown_text(procedure)):
         caveats.append(TWO_TIER_CAVEAT)
     for repeal in repeals:
         if any(repeal.cited_in(basis) for basis in procedure.legal_basis):
@@ -130,7 +124,7 @@ def findings_for(
     for repeal in repeals:
         if any(repeal.cited_in(basis) for basis in procedure.legal_basis):
             found.append(Finding(code, "repealed", "trích dẫn văn bản đã bị thay thế: " + _repeal_note(repeal)))
-    match = FORMER_UNITS.search(_shown_text(procedure))
-    if match:
-        found.append(Finding(code, "former_unit", f"còn nhắc “{match.group(0)}” (mô hình hai cấp)"))
+    unit = former_unit(_shown_text(procedure))
+    if unit:
+        found.append(Finding(code, "former_unit", f"còn nhắc “{unit}” (mô hình hai cấp)"))
     return found

@@ -23,6 +23,7 @@ import yaml
 
 from knowledge_base.loader import DATA_DIR, KBError, load_agencies
 from knowledge_base.models import Agency
+from knowledge_base.two_tier import mentions, modernise
 
 PLACES_FILE = DATA_DIR / "places.yaml"
 
@@ -340,36 +341,33 @@ def unit_label(unit: Agency, data: PlaceData | None = None) -> str:
 
 
 def localise_agency(agency_text: str, unit: Agency | None, data: PlaceData | None = None) -> str:
-    """A procedure's generic agency ("Công an cấp xã") named for the citizen's unit ("Công an phường Hải
-    Châu"); without a unit, the generic name followed by how to find it. Other text is returned unchanged."""
+    """A procedure's agency text with its generic commune-level agency ("Công an cấp xã") named for the
+    citizen's unit ("Công an phường Hải Châu"); without a unit, the generic name (as it reads today)
+    followed by how to find the unit. Other text is returned unchanged."""
     data = data or load_places()
-    text = agency_text.strip()
-    for local in data.local_agencies:
-        for generic in sorted(local.generic, key=len, reverse=True):
-            if _squash(text) == _squash(generic):
-                if unit is None:
-                    return f"{text} {data.hint}" if data.hint else text
-                return local.template.format(unit=unit_label(unit, data), name=unit.name)
-    return agency_text
-
-
-def _generic_regex(generic: str) -> str:
-    # Both tone-mark placements ("Ủy"/"Uỷ") and any run of spaces; matched case-insensitively.
-    body = r"\s+".join(re.escape(word) for word in generic.split())
-    return body.replace("Ủy", "(?:Ủy|Uỷ)").replace("ủy", "(?:ủy|uỷ)")
+    if unit is not None:
+        return localise_mentions(agency_text, [unit], data)
+    text = modernise(agency_text.strip())
+    match = mentions(tuple(g for local in data.local_agencies for g in local.generic)).search(text)
+    if match is None or not data.hint:
+        return text
+    head, rest = text[: match.end()], text[match.end() :]
+    return f"{head} {data.hint}" + rest if not rest.strip(" .;") else f"{head} ({data.hint}){rest}"
 
 
 def localise_mentions(text: str, units: Sequence[Agency], data: PlaceData | None = None) -> str:
     """Every generic commune-level agency mentioned in `text` ("... nộp tại Công an cấp xã nơi cư trú")
-    named for the citizen's unit(s): one unit -> "Công an phường Hải Châu"; several (a former district)
-    -> "Công an phường A hoặc Công an phường B". Without units the text is returned unchanged."""
-    if not units or not text:
+    as it reads today (knowledge_base.two_tier.modernise) and named for the citizen's unit(s): one unit -> "Công an
+    phường Hải Châu"; several (a former district) -> "Công an phường A hoặc Công an phường B"."""
+    if not text:
         return text
     data = data or load_places()
+    text = modernise(text)
+    if not units:
+        return text
     for local in data.local_agencies:
         named = " hoặc ".join(local.template.format(unit=unit_label(u, data), name=u.name) for u in units)
-        pattern = "|".join(_generic_regex(g) for g in sorted(local.generic, key=len, reverse=True))
-        text = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", named, text, flags=re.IGNORECASE)
+        text = mentions(local.generic).sub(named.replace("\\", r"\\"), text)
     return text
 
 

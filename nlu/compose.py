@@ -293,9 +293,7 @@ def compose_answer(procedure: Procedure, aspect: str | None, kb=None, units: Seq
     `units`: the citizen's commune-level unit(s), when they named a place (knowledge_base.places.
     resolve_place): generic commune-level agencies in the answer are then named for it."""
     aspect = aspect if aspect in SECTIONS else "general"
-    section = SECTIONS[aspect](procedure)
-    if units:
-        section = _localised(section, units)
+    section = _localised(SECTIONS[aspect](procedure), units)
     head = _clip(procedure.name, 300)
     tail = [_agency_line(procedure, kb, units)]
     tail += [f"Lưu ý: {_clip(caveat, 400)}" for caveat in procedure.caveats[:3]]

@@ -58,6 +58,9 @@ def test_an_up_to_date_curated_record_has_no_findings():
         ({"where_to_submit": "Bộ phận Một cửa UBND cấp huyện"}, ["former_unit"]),
         ({"steps": ["Nộp tại Ủy ban nhân dân huyện Núi Thành"]}, ["former_unit"]),
         ({"agency": "Sở Tư pháp tỉnh Quảng Nam"}, ["former_unit"]),
+        # thị trấn were abolished with the district level
+        ({"agency": "Ủy ban nhân dân xã, phường, thị trấn"}, []),  # an agency: read as today's (two_tier)
+        ({"conditions": "Cư trú tại thị trấn Núi Thành"}, ["former_unit"]),
     ],
 )
 def test_each_kind_of_finding(fields, expected):
@@ -79,6 +82,18 @@ def test_national_records_are_annotated_not_reported():
     assert caveats[0] == TWO_TIER_CAVEAT  # ...and the answer warns the citizen instead
     assert "Luật Đất đai số 31/2024/QH15" in caveats[1]
     assert caveats_for(record(source=NATIONAL_SOURCE), [LAND_2013]) == []
+
+
+def test_a_national_record_naming_thi_tran_agencies_needs_no_caveat_but_other_mentions_do():
+    agencies = record(
+        source=NATIONAL_SOURCE,
+        agency="Uỷ ban Nhân dân cấp xã, phường, thị trấn",
+        steps=["Nộp hồ sơ cho Công an xã, phường, thị trấn nơi cư trú"],
+    )
+    assert caveats_for(agencies, []) == []  # answers name them as today's cấp xã agencies
+    story = record(source=NATIONAL_SOURCE, conditions="Đang chấp hành biện pháp giáo dục tại xã, phường, thị trấn")
+    assert caveats_for(story, []) == [TWO_TIER_CAVEAT]
+    assert "thị trấn" in TWO_TIER_CAVEAT
 
 
 def test_repeal_table_rows_have_a_source():

@@ -84,6 +84,21 @@ def test_localised_agency_text():
     assert localise_agency("Sở Tư pháp", ward) == "Sở Tư pháp"
 
 
+def test_agency_text_published_before_the_reform_is_localised():
+    """National records still say "Ủy ban Nhân dân xã, phường, thị trấn" (thị trấn no longer exist)."""
+    ward = BY_CODE["P_HAI_CHAU"]
+    assert localise_agency("Ủy ban Nhân dân xã, phường, thị trấn.", ward) == "Ủy ban nhân dân phường Hải Châu."
+    listed = "Sở Xây dựng, Uỷ ban Nhân dân cấp xã, phường, thị trấn"
+    assert localise_agency(listed, ward) == "Sở Xây dựng, Ủy ban nhân dân phường Hải Châu"
+    # no place named: today's generic name and how to find the unit, right after it
+    unnamed = localise_agency(listed, None)
+    assert unnamed.startswith("Sở Xây dựng, Ủy ban nhân dân cấp xã của xã, phường hoặc đặc khu nơi bạn cư trú")
+    assert "thị trấn" not in unnamed
+    first = localise_agency("Uỷ ban Nhân dân cấp xã, phường, thị trấn, Sở Xây dựng", None)
+    assert first.startswith("Ủy ban nhân dân cấp xã (của xã, phường hoặc đặc khu nơi bạn cư trú")
+    assert first.endswith("), Sở Xây dựng")
+
+
 WORDS = [
     "xã",
     "phường",

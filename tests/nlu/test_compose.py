@@ -252,3 +252,27 @@ def test_not_found_says_so_with_portal_search_hotline_and_a_person() -> None:
 def test_portal_search_keeps_the_content_words(question: str, keywords: str) -> None:
     assert search_keywords(question) == keywords
     assert portal_search_line(question).endswith(f"{PORTAL_SEARCH_PAGE} (gõ vào ô tìm kiếm: “{keywords}”)")
+
+
+def test_no_answer_names_a_thi_tran_without_saying_they_are_gone(kb) -> None:
+    """Thị trấn were abolished on 01/7/2025. National records naming "Ủy ban Nhân dân xã, phường, thị trấn"
+    read as today's cấp xã agency; any other mention left in an answer comes with the two-tier caveat."""
+    from knowledge_base.caveats import TWO_TIER_CAVEAT
+
+    caveat = f"Lưu ý: {TWO_TIER_CAVEAT}"
+    shown = 0
+    for procedure in kb.procedures:
+        for aspect in ("general", "where", "documents", "steps"):
+            text = compose_answer(procedure, aspect, kb).text
+            if "thị trấn" in text.replace(caveat, "").lower():
+                shown += 1
+                assert caveat in text, (procedure.code, aspect)
+    named = [p for p in kb.procedures if "thị trấn" in p.agency.lower()]
+    assert len(named) > 30  # the published agencies this is about (2026 crawl)
+    for procedure in named:
+        agency_line = next(
+            line for line in compose_answer(procedure, "where", kb).text.splitlines() if line.startswith("Cơ quan")
+        )
+        assert "thị trấn" not in agency_line, agency_line
+        assert "của xã, phường hoặc đặc khu nơi bạn cư trú" in agency_line, agency_line
+    assert shown < 40  # most mentions were agencies, now read as today's
