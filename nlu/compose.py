@@ -350,17 +350,47 @@ def search_keywords(question: str, max_words: int = 10) -> str:
     return " ".join(keep[:max_words]) or " ".join(words[:max_words])
 
 
-def compose_not_found(question: str, phone: str = "1022", hours: str = "") -> Reply:
+# Why a question that asks for something no procedure holds (nlu.unheld) gets no answer, and who has it.
+UNHELD_REASONS = {
+    "penalty": (
+        "Mức phạt vi phạm hành chính không phải là một thủ tục hành chính nên tôi không có thông tin này và "
+        "không trả lời đoán. Mức phạt do các nghị định xử phạt của Chính phủ quy định; cơ quan xử lý vi phạm "
+        "(như Công an) sẽ cho biết mức cụ thể với trường hợp của bạn."
+    ),
+    "exam": (
+        "Lịch thi, điểm thi và điểm chuẩn không phải là thủ tục hành chính nên tôi không có thông tin này. "
+        "Các thông tin này do Sở Giáo dục và Đào tạo và nhà trường công bố."
+    ),
+}
+
+
+def compose_not_found(
+    question: str, phone: str = "1022", hours: str = "", unheld: str | None = None, related: Procedure | None = None
+) -> Reply:
     """No procedure we hold answers the question: say so, give the portal search for its words, the
-    hotline, and a person to ask — never another procedure's answer nor a list of unrelated ones."""
+    hotline, and a person to ask — never another procedure's answer nor a list of unrelated ones.
+
+    `unheld`: what the question asks for that no procedure holds (nlu.unheld): the reply says why instead
+    of the portal search. `related`: a procedure the question names, offered as a button."""
     when = f" ({hours})" if hours else ""
-    text = (
-        "Xin lỗi, tôi chưa có thông tin về thủ tục bạn hỏi, nên không trả lời đoán.\n"
-        f"{portal_search_line(question)}\n"
+    reason = UNHELD_REASONS.get(unheld or "")
+    lines = (
+        [reason]
+        if reason
+        else [
+            "Xin lỗi, tôi chưa có thông tin về thủ tục bạn hỏi, nên không trả lời đoán.",
+            portal_search_line(question),
+        ]
+    )
+    lines.append(
         f'Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm "Gặp tổng đài viên" để '
         "tôi chuyển câu hỏi cho cán bộ."
     )
-    return Reply(text, [Button("Gặp tổng đài viên", "/handoff")])
+    buttons = [Button("Gặp tổng đài viên", "/handoff")]
+    if related is not None:
+        lines.append(f"Nếu bạn muốn hỏi cách làm thủ tục “{_clip(related.name, 200)}”, hãy bấm nút bên dưới.")
+        buttons.insert(0, Button(_short(related.name), f"/procedure {related.code}"))
+    return Reply("\n".join(lines), buttons)
 
 
 def clarify(procedures: list[Procedure]) -> Reply:

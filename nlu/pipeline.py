@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from common.settings import Settings
 from nlu.aspects import detect_aspect
 from nlu.normalize import fold
+from nlu.unheld import unheld_ask
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class ParseResult:
     # What to do with the hits: "answer" the top one, "choose" among the top three, or "none" — no
     # procedure we hold answers this question (the retriever's calibrated gate, nlu.retrieval.gate).
     decision: str = "none"
+    # What the question asks for that no procedure holds ("penalty", "exam": nlu.unheld); the decision
+    # is then "none" and the reply says why.
+    unheld: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -152,7 +156,9 @@ class Parser:
             )
             for rank, hit in enumerate(hits)
         )
-        return ParseResult(text, intent, detect_aspect(text), procedures, self.retriever.decide(hits))
+        unheld = unheld_ask(text)
+        decision = "none" if unheld else self.retriever.decide(hits)
+        return ParseResult(text, intent, detect_aspect(text), procedures, decision, unheld)
 
     def _prefetch(self, text: str) -> None:
         """Let the embedding model start on the question while the lexical work runs (the intent

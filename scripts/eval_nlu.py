@@ -343,6 +343,22 @@ def main(argv: list[str] | None = None) -> int:
                     outcomes["other_intent" if parsed.intent.name != "ask_procedure" else parsed.decision] += 1
                 n = sum(outcomes.values()) or 1
                 report[f"out_of_kb_through_parser_{split}"] = {k: round(v / n, 4) for k, v in sorted(outcomes.items())}
+                # ... and with each question about a procedure we hold: answered right or wrong, offered
+                # among choices (with or without the right one), "not found", or taken as another intent.
+                outcomes = Counter()
+                for row in load_procedure_questions(kb, split)[0]:
+                    parsed = parser.parse(row["text"])
+                    codes = [h.code for h in parsed.procedures]
+                    if parsed.intent.name != "ask_procedure":
+                        outcomes["other_intent"] += 1
+                    elif parsed.decision == "none":
+                        outcomes["none"] += 1
+                    else:
+                        shown = codes[:1] if parsed.decision == "answer" else codes[:3]
+                        right = "right" if set(shown) & set(row["gold"]) else "wrong"
+                        outcomes[f"{parsed.decision}_{right}"] += 1
+                n = sum(outcomes.values()) or 1
+                report[f"in_kb_through_parser_{split}"] = {k: round(v / n, 4) for k, v in sorted(outcomes.items())}
 
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -364,7 +380,7 @@ def _print_human(report: dict) -> None:
                 f"MRR={value.get('mrr')} answered={conf.get('confident_share')} "
                 f"precision|answered={conf.get('precision_when_confident')} decisions={value.get('decisions')}"
             )
-        elif key.startswith("out_of_kb_through_parser_"):  # before "out_of_kb_", which it also starts with
+        elif key.startswith(("out_of_kb_through_parser_", "in_kb_through_parser_")):  # before "out_of_kb_"
             print(f"{key}: {value}")
         elif key.startswith("out_of_kb_"):
             print(

@@ -45,11 +45,18 @@ def _citizen_units(turn: Turn, kb) -> list:
     return [by_code[c] for c in turn.state.get("place_units", []) if c in by_code]
 
 
-def not_found(turn: Turn) -> list[Reply]:
+def not_found(turn: Turn, parsed: ParseResult) -> list[Reply]:
+    """Say we do not hold it; when the question asks for something no procedure holds (a fine, an exam
+    date) but names a procedure, offer that one."""
     settings = turn.services.settings
+    named = next((h.code for h in parsed.procedures if h.named), None) if parsed.unheld else None
     return [
         compose_not_found(
-            turn.text or "", getattr(settings, "hotline_phone", "1022"), getattr(settings, "hotline_hours", "")
+            turn.text or "",
+            getattr(settings, "hotline_phone", "1022"),
+            getattr(settings, "hotline_hours", ""),
+            parsed.unheld,
+            turn.services.kb.procedure(named) if named else None,
         )
     ]
 
@@ -82,7 +89,7 @@ async def handle_question(turn: Turn, parsed: ParseResult) -> list[Reply]:
     if decision == "choose":
         return clarify(turn, [h.code for h in hits], aspect)
     # No procedure we hold answers it: say so, never another procedure's answer or a list of unrelated ones.
-    return not_found(turn)
+    return not_found(turn, parsed)
 
 
 async def handle_aspect_only(turn: Turn, aspect: str) -> list[Reply] | None:

@@ -576,3 +576,24 @@ async def test_answer_names_the_citizens_unit_when_they_name_a_place(harness):
         # later questions in the same conversation keep the place
         fee = await h.chat("place-1", "còn lệ phí thì sao?")
         assert "phường Hương Trà" in fee[0]["text"] or "Công an" not in h.kb.procedure(answered).agency
+
+
+async def test_a_question_about_a_fine_says_why_there_is_no_answer_and_offers_the_named_procedure(harness):
+    async with harness as h:
+        messages = await h.chat("fine-1", "Người thuê trọ không đăng ký tạm trú thì bị phạt bao nhiêu ạ?")
+        text = "\n".join(m["text"] for m in messages)
+        payloads = [b["payload"] for m in messages for b in m.get("buttons", [])]
+        assert "Mức phạt vi phạm hành chính không phải là một thủ tục hành chính" in text
+        assert "Nguồn:" not in text and "1022" in text and "/handoff" in payloads
+        offered = [p.split()[1] for p in payloads if p.startswith("/procedure ")]
+        assert len(offered) == 1 and "tạm trú" in h.kb.procedure(offered[0]).name.lower()
+        answer = await h.chat("fine-1", payload=f"/procedure {offered[0]}")
+        assert answer[0]["text"].splitlines()[-1].startswith("Nguồn:")
+        # an exam date: no procedure named, nothing offered but a person
+        exam = await h.chat("fine-2", "điểm chuẩn vào lớp 10 trường Phan Châu Trinh năm nay là bao nhiêu")
+        exam_text = "\n".join(m["text"] for m in exam)
+        if h.parser.parse("điểm chuẩn vào lớp 10 trường Phan Châu Trinh năm nay là bao nhiêu").intent.name == (
+            "ask_procedure"
+        ):
+            assert "Sở Giáo dục và Đào tạo" in exam_text
+        assert "Nguồn:" not in exam_text

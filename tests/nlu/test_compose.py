@@ -276,3 +276,14 @@ def test_no_answer_names_a_thi_tran_without_saying_they_are_gone(kb) -> None:
         assert "thị trấn" not in agency_line, agency_line
         assert "của xã, phường hoặc đặc khu nơi bạn cư trú" in agency_line, agency_line
     assert shown < 40  # most mentions were agencies, now read as today's
+
+
+def test_not_found_for_an_unheld_ask_says_why_and_may_offer_the_named_procedure() -> None:
+    reply = compose_not_found("vượt đèn đỏ bị phạt bao nhiêu", "1022", unheld="penalty")
+    assert reply.text.startswith("Mức phạt vi phạm hành chính không phải là một thủ tục hành chính")
+    assert "dichvucong.gov.vn" not in reply.text  # the portal's procedure search does not hold fines
+    assert [b.payload for b in reply.buttons] == ["/handoff"]
+    related = _procedure()
+    offered = compose_not_found("không khai sinh cho con có bị phạt không", unheld="penalty", related=related)
+    assert [b.payload for b in offered.buttons] == [f"/procedure {related.code}", "/handoff"]
+    assert f"“{related.name}”" in offered.text

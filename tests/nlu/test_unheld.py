@@ -1,0 +1,42 @@
+"""Questions that ask for something no procedure holds (a fine, exam dates and scores) are recognised by
+what they ask, and only when they ask nothing about a procedure."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.unheld import unheld_ask
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Xe máy vượt đèn đỏ bây giờ bị phạt bao nhiêu tiền vậy ạ?", "penalty"),
+        ("khong doi mu bao hiem muc phat la bao nhieu", "penalty"),
+        ("chủ trọ không khai báo tạm trú cho khách có bị phạt không", "penalty"),
+        ("xe bi phat nguoi thi tra o dau ra sao", None),  # asks where: maybe a procedure ("ở đâu")
+        ("điểm chuẩn vào lớp 10 trường Phan Châu Trinh năm nay là bao nhiêu", "exam"),
+        ("khi nào có điểm thi tốt nghiệp THPT", "exam"),
+        ("lich thi lai bang lai o to", "exam"),
+        # also asks how to do something: the procedure's question
+        ("Em thuê trọ, làm tạm trú thế nào, không làm có bị phạt không?", None),
+        ("không đăng ký tạm trú bị phạt bao nhiêu, còn đăng ký thì mất lệ phí không", None),
+        ("đăng ký dự thi tốt nghiệp THPT cần giấy tờ gì", None),
+        ("phúc khảo bài thi ở đâu", None),
+        # "phat" is also "phát"
+        ("xin phép đặt trạm phát sóng bts trên nóc nhà", None),
+        ("cap phat thuoc bao hiem y te", None),
+        ("lam giay khai sinh o dau", None),
+        ("", None),
+    ],
+)
+def test_what_the_question_asks(question: str, kind: str | None) -> None:
+    assert unheld_ask(question) == kind
+
+
+def test_the_parser_says_none_for_them_and_keeps_the_hits(parser) -> None:
+    parsed = parser.parse("Người thuê trọ không đăng ký tạm trú thì bị phạt bao nhiêu ạ?")
+    assert (parsed.decision, parsed.unheld) == ("none", "penalty")
+    assert any(h.named and "tạm trú" in h.name for h in parsed.procedures)  # the bot may offer it
+    asks_both = parser.parse("Em thuê trọ, làm đăng ký tạm trú thế nào, không làm có bị phạt không?")
+    assert asks_both.unheld is None and asks_both.decision != "none"
