@@ -119,3 +119,43 @@ from hypothesis import strategies as st  # noqa: E402
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_parse_never_raises_on_arbitrary_text(parser, text: str) -> None:
     _check_shape(parser.parse(text))
+
+
+class _SaysComplaint:
+    """The intent model's verdict, fixed, to pin what the parser does with it."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def predict(self, text: str) -> tuple[str, float]:
+        return "submit_feedback", self.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "intent"),
+    [
+        # unsure, and the gate finds the procedure: a question told as a story
+        (
+            "con em sinh ra chưa làm giấy khai sinh, giờ đăng ký khai sinh cho cháu cần giấy tờ gì",
+            0.55,
+            "ask_procedure",
+        ),
+        # sure: a complaint, whatever it mentions
+        (
+            "con em sinh ra chưa làm giấy khai sinh, giờ đăng ký khai sinh cho cháu cần giấy tờ gì",
+            0.9,
+            "submit_feedback",
+        ),
+        # unsure, but no procedure answers it: still a complaint
+        ("đèn đường ở thôn 3 bị hỏng mấy hôm nay tối om", 0.55, "submit_feedback"),
+    ],
+)
+def test_a_doubtful_complaint_that_asks_about_a_procedure_is_a_question(parser, text, confidence, intent) -> None:
+    from nlu.pipeline import Parser
+
+    result = Parser(parser.settings, retriever=parser.retriever, intent_backend=_SaysComplaint(confidence)).parse(text)
+    _check_shape(result)
+    assert result.intent.name == intent
+    if intent == "ask_procedure":
+        assert result.decision != "none" and "1.001193" in [p.code for p in result.procedures[:3]]
+        assert result.intent.confidence == pytest.approx(1 - confidence)
