@@ -130,6 +130,9 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("khi nao duoc", 2.5),
         ("bao gio duoc", 2.5),
         ("thoi gian giai quyet", 3),
+        ("han nop", 2.5),
+        ("han chot", 2.5),
+        ("trong ngay", 2),
     ],
     "where": [
         ("o dau", 3),
@@ -165,6 +168,11 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("nop cho ai", 3),
         ("ai giai quyet", 2.5),
         ("ai tiep nhan", 2.5),
+        ("ra dau", 3),
+        ("len dau", 3),
+        ("toa nao", 3),
+        # "làm ở công an xã hay phải lên tỉnh", "ở phường hay lên thành phố"
+        (r"(o|tai|len|ra) (cong an |ubnd )?(xa|phuong|tinh|thanh pho)( \w+)? hay\b", 2.5),
     ],
     "steps": [
         ("thu tuc the nao", 3),
@@ -259,6 +267,9 @@ ASPECT_CUES: dict[str, list[tuple[str, float | None]]] = {
         ("du tieu chuan", 3),
         ("thuoc dien", 2.5),
         ("co thuoc", 1.5),
+        ("duoc khong", 1.5),
+        ("duoc ko", 1.5),
+        ("toi thieu", 2),
     ],
 }
 
