@@ -83,11 +83,19 @@ def confidence_report(rows: list[tuple[bool, bool]]) -> dict:
     }
 
 
+# Only questions whose "source" contains this text (--source), e.g. one batch of fresh questions.
+SOURCE = ""
+
+
+def _questions(path: Path) -> list[dict]:
+    return [row for row in read_jsonl(path) if SOURCE in row.get("source", "")]
+
+
 def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
     """Questions about a procedure of the KB, with "gold": its code and near-twins'. Codes the KB does
     not hold are returned as missing."""
     rows, missing = [], []
-    for row in read_jsonl(DEV_PROCEDURES):
+    for row in _questions(DEV_PROCEDURES):
         if split != "all" and row.get("split", "dev") != split:
             continue
         codes = [row["code"], *row.get("also", [])]
@@ -99,7 +107,7 @@ def load_procedure_questions(kb, split: str) -> tuple[list[dict], list[str]]:
 
 
 def load_out_of_kb_questions(split: str) -> list[dict]:
-    return [row for row in read_jsonl(DEV_OUT_OF_KB) if split == "all" or row.get("split", "dev") == split]
+    return [row for row in _questions(DEV_OUT_OF_KB) if split == "all" or row.get("split", "dev") == split]
 
 
 def evaluate_out_of_kb(retriever, rows: list[dict]) -> dict:
@@ -260,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sweep", action="store_true", help="grid-search fusion weights on the dev split")
     ap.add_argument("--errors", action="store_true", help="list retrieval misses")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--source", default="", help='only questions whose "source" contains this text')
     args = ap.parse_args(argv)
+    global SOURCE
+    SOURCE = args.source
 
     import logging
 
@@ -328,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser = get_parser(settings)
             # Out-of-KB questions are still ask_procedure questions with an aspect.
-            intent_rows = read_jsonl(DEV_INTENTS) + [
+            intent_rows = ([] if SOURCE else read_jsonl(DEV_INTENTS)) + [
                 {"text": r["text"], "intent": "ask_procedure", "aspect": r.get("aspect")}
                 for split in splits
                 for r in load_out_of_kb_questions(split)
