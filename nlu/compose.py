@@ -383,8 +383,8 @@ def compose_not_found(
         ]
     )
     lines.append(
-        f'Hoặc gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm "Gặp tổng đài viên" để '
-        "tôi chuyển câu hỏi cho cán bộ."
+        f"{'Bạn có thể' if reason else 'Hoặc'} gọi Tổng đài {phone}{when} để được hướng dẫn. Bạn cũng có thể bấm "
+        '"Gặp tổng đài viên" để tôi chuyển câu hỏi cho cán bộ.'
     )
     buttons = [Button("Gặp tổng đài viên", "/handoff")]
     if related is not None:

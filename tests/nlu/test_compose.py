@@ -282,6 +282,7 @@ def test_not_found_for_an_unheld_ask_says_why_and_may_offer_the_named_procedure(
     reply = compose_not_found("vượt đèn đỏ bị phạt bao nhiêu", "1022", unheld="penalty")
     assert reply.text.startswith("Mức phạt vi phạm hành chính không phải là một thủ tục hành chính")
     assert "dichvucong.gov.vn" not in reply.text  # the portal's procedure search does not hold fines
+    assert "Bạn có thể gọi Tổng đài 1022" in reply.text
     assert [b.payload for b in reply.buttons] == ["/handoff"]
     related = _procedure()
     offered = compose_not_found("không khai sinh cho con có bị phạt không", unheld="penalty", related=related)
