@@ -119,7 +119,7 @@ def processing_time_text(rows: list[ChannelRow]) -> str:
     for row in rows:
         time = row.time if row.time else ""
         if time and re.fullmatch(r"\d+(?:[.,]\d+)?", time):
-            time = f"{time} (không ghi đơn vị)"
+            time = f"{time} (trang thủ tục không ghi đơn vị)"
         if time and time not in by_channel.setdefault(row.channel, []):
             by_channel[row.channel].append(time)
     if not by_channel or not any(by_channel.values()):

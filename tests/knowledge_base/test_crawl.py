@@ -57,7 +57,7 @@ def test_calendar_days_and_bare_numbers_are_not_working_days():
     assert processing_days_of(rows) is None  # one row in calendar days: no working-day number
     assert processing_time_text(rows) == "Trực tuyến: 40 ngày; Dịch vụ bưu chính: 6 ngày làm việc"
     bare = parse_channel_rows(HEADER + "Trực tuyến1Miễn phíTrực tiếp1Miễn phí")
-    assert processing_days_of(bare) is None and processing_time_text(bare) == "1 (không ghi đơn vị)"
+    assert processing_days_of(bare) is None and processing_time_text(bare) == "1 (trang thủ tục không ghi đơn vị)"
 
 
 def test_bare_time_glued_to_amount_and_amount_slips():
