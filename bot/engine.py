@@ -270,6 +270,8 @@ class Engine:
             return await status.list_own(turn)
         if name == "/handoff":
             return self._handoff(turn)
+        if name == "/not_listed":
+            return qa.none_listed(turn)
         if name == "/cancel":
             return [Reply(texts.NOTHING_TO_CANCEL)]
         if name in _FORM_COMMANDS:  # a form button pressed after the form ended

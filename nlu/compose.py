@@ -393,15 +393,20 @@ def compose_not_found(
     return Reply("\n".join(lines), buttons)
 
 
+# The button under a choice of procedures for "none of these": the bot then says it does not hold it.
+NOT_LISTED = Button("Không phải các thủ tục trên", "/not_listed")
+
+
 def clarify(procedures: list[Procedure]) -> Reply:
-    """Ask which procedure the citizen means, offering (up to) the top 3 as buttons."""
+    """Ask which procedure the citizen means, offering (up to) the top 3 as buttons, and a way out when
+    none of them is it (NOT_LISTED)."""
     choices = procedures[:3]
     if not choices:
         return Reply("Bạn muốn hỏi thủ tục nào? Bạn có thể nói rõ hơn tên thủ tục hoặc giấy tờ cần làm.")
     lines = ["Bạn muốn hỏi thủ tục nào?"]
     lines += [f"{number}. {p.name}" for number, p in enumerate(choices, start=1)]
     buttons = [Button(_short(p.name), f"/procedure {p.code}") for p in choices]
-    return Reply("\n".join(lines), buttons)
+    return Reply("\n".join(lines), [*buttons, NOT_LISTED])
 
 
 def _short(title: str, limit: int = 60) -> str:

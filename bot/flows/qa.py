@@ -10,6 +10,8 @@ from nlu.compose import clarify as compose_clarify
 from nlu.compose import compose_answer, compose_not_found
 from nlu.pipeline import ParseResult
 
+# Characters of a question kept while a choice is open, for the portal search words if none is it.
+MAX_PENDING_QUESTION = 300
 ASPECTS = ("documents", "fee", "duration", "where", "steps", "online", "eligibility", "general")
 
 
@@ -21,8 +23,7 @@ def answer_procedure(turn: Turn, code: str, aspect: str | None) -> list[Reply]:
     aspect = aspect if aspect in ASPECTS else "general"
     turn.state["last_procedure"] = procedure.code
     turn.state["last_aspect"] = aspect
-    turn.state.pop("choices", None)
-    turn.state.pop("pending_aspect", None)
+    _forget_choices(turn)
     return [compose_answer(procedure, aspect, kb, _citizen_units(turn, kb))]
 
 
@@ -45,20 +46,35 @@ def _citizen_units(turn: Turn, kb) -> list:
     return [by_code[c] for c in turn.state.get("place_units", []) if c in by_code]
 
 
-def not_found(turn: Turn, parsed: ParseResult) -> list[Reply]:
-    """Say we do not hold it; when the question asks for something no procedure holds (a fine, an exam
-    date) but names a procedure, offer that one."""
+def _forget_choices(turn: Turn) -> None:
+    for key in ("choices", "pending_aspect", "pending_question"):
+        turn.state.pop(key, None)
+
+
+def not_found(turn: Turn, parsed: ParseResult | None = None, question: str | None = None) -> list[Reply]:
+    """Say we do not hold it (for `question`, default the message); when the question asks for something
+    no procedure holds (a fine, an exam date) but names a procedure, offer that one."""
     settings = turn.services.settings
-    named = next((h.code for h in parsed.procedures if h.named), None) if parsed.unheld else None
+    unheld = parsed.unheld if parsed is not None else None
+    named = next((h.code for h in parsed.procedures if h.named), None) if parsed is not None and unheld else None
     return [
         compose_not_found(
-            turn.text or "",
+            question if question is not None else turn.text or "",
             getattr(settings, "hotline_phone", "1022"),
             getattr(settings, "hotline_hours", ""),
-            parsed.unheld,
+            unheld,
             turn.services.kb.procedure(named) if named else None,
         )
     ]
+
+
+def none_listed(turn: Turn) -> list[Reply]:
+    """ "Không phải các thủ tục trên" pressed under a choice: we do not hold what was asked."""
+    question = turn.state.get("pending_question")
+    if question is None:  # an old button, the choice already answered
+        return [Reply(texts.NO_PROCEDURE)]
+    _forget_choices(turn)
+    return not_found(turn, question=question)
 
 
 def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:
@@ -68,6 +84,7 @@ def clarify(turn: Turn, codes: list[str], aspect: str | None) -> list[Reply]:
         return [Reply(texts.NO_PROCEDURE)]
     turn.state["choices"] = [p.code for p in procedures]
     turn.state["pending_aspect"] = aspect or "general"
+    turn.state["pending_question"] = (turn.text or "")[:MAX_PENDING_QUESTION]
     return [compose_clarify(procedures)]
 
 

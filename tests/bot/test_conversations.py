@@ -597,3 +597,30 @@ async def test_a_question_about_a_fine_says_why_there_is_no_answer_and_offers_th
         ):
             assert "Sở Giáo dục và Đào tạo" in exam_text
         assert "Nguồn:" not in exam_text
+
+
+# Questions the gate answers with a choice of three (measured on the dev sets); at least one must.
+CHOICE_QUESTIONS = [
+    "xin giấy phép kinh doanh vũ trường quán bar",
+    "dang ky nhan hieu cho san pham nuoc mam nha lam mat bao lau",
+    "xin cấp giấy phép xuất bản bản tin nội bộ của công ty",
+    "cấp giấy phép thành lập trung tâm ngoại ngữ tin học",
+]
+
+
+async def test_none_of_the_offered_procedures_leads_to_not_found_for_the_question(harness):
+    async with harness as h:
+        question = next((q for q in CHOICE_QUESTIONS if h.parser.parse(q).decision == "choose"), None)
+        assert question is not None, "no question got a choice: the gate changed, pick new examples"
+        offered = await h.chat("none-1", question)
+        payloads = [b["payload"] for m in offered for b in m.get("buttons", [])]
+        assert payloads[-1] == "/not_listed" and sum(p.startswith("/procedure ") for p in payloads) == 3
+        reply = await h.chat("none-1", payload="/not_listed")
+        text = reply[0]["text"]
+        assert text.startswith("Xin lỗi, tôi chưa có thông tin")
+        assert "gõ vào ô tìm kiếm: “" in text and "/handoff" in [b["payload"] for b in reply[0]["buttons"]]
+        state = h.runtime.store.load("web", "none-1").state
+        assert not state.get("choices") and "pending_question" not in state
+        # pressed again, or typed "2" now: nothing is pending any more
+        again = await h.chat("none-1", payload="/not_listed")
+        assert "chưa tìm thấy thủ tục phù hợp" in again[0]["text"]

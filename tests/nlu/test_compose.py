@@ -139,7 +139,12 @@ def test_clarify_offers_top_three() -> None:
     procedures = [_procedure(code=f"1.00{i}", name=f"Thủ tục số {i}") for i in range(5)]
     answer = clarify(procedures)
     assert answer.text.startswith("Bạn muốn hỏi thủ tục nào?")
-    assert [b.payload for b in answer.buttons] == ["/procedure 1.000", "/procedure 1.001", "/procedure 1.002"]
+    assert [b.payload for b in answer.buttons] == [
+        "/procedure 1.000",
+        "/procedure 1.001",
+        "/procedure 1.002",
+        "/not_listed",  # none of these: the bot says it does not hold it
+    ]
     assert "Thủ tục số 3" not in answer.text
     assert clarify([]).buttons == []
 
