@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from common.settings import Settings
 from nlu.aspects import detect_aspect
 from nlu.normalize import fold
-from nlu.unheld import unheld_ask
+from nlu.unheld import unheld_ask, unheld_cues
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +152,6 @@ class Parser:
         from nlu.retrieval.text import names_procedure  # the retrieval package imports numpy, faiss
 
         hits = self.retriever.search(text, k=MAX_PROCEDURES)[:MAX_PROCEDURES]
-        unheld = unheld_ask(text)
-        decision = "none" if unheld else self.retriever.decide(hits)
-        if doubtful and decision == "none":
-            return ParseResult(text, IntentScore(name, _unit(confidence)))
         procedures = tuple(
             ProcedureHit(
                 hit.code,
@@ -165,9 +161,20 @@ class Parser:
             )
             for rank, hit in enumerate(hits)
         )
+        unheld = unheld_ask(text)
+        if unheld and any(h.named and self._asks_as(h, unheld_cues(text)) for h in procedures):
+            unheld = None  # "phúc khảo điểm thi": a procedure named for what it asks holds it
+        decision = "none" if unheld else self.retriever.decide(hits)
+        if doubtful and decision == "none":
+            return ParseResult(text, IntentScore(name, _unit(confidence)))
         # (a doubtful complaint taken as a question: at most 1 - confidence is left for ask_procedure)
         intent = IntentScore("ask_procedure", _unit(1.0 - confidence if doubtful else confidence))
         return ParseResult(text, intent, detect_aspect(text), procedures, decision, unheld)
+
+    def _asks_as(self, hit: ProcedureHit, cues: set[str]) -> bool:
+        """The procedure's name or an everyday name asks in the same words ("phúc khảo điểm thi tốt
+        nghiệp" for "phúc khảo điểm thi tốt nghiệp môn toán"; not for "lịch thi tốt nghiệp")."""
+        return any(cues & unheld_cues(name) for name in (hit.name, *self._aliases(hit.code)))
 
     def _prefetch(self, text: str) -> None:
         """Let the embedding model start on the question while the lexical work runs (the intent

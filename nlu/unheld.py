@@ -18,13 +18,15 @@ from nlu.normalize import fold
 # kind -> what asks for it (folded regular expressions, matched on word boundaries)
 ASKS: dict[str, tuple[str, ...]] = {
     "penalty": (
-        r"(bi|muc|xu|tien|nop|dong|khung) phat( (khoang|tam) )?( (bao nhieu|may)( tien)?)?( (khong|ko|k|gi))?",
-        r"phat (bao nhieu|may)( tien)?",
+        # (not "thiết bị phát tín hiệu"; "tiền phạt", "nộp phạt" may be a procedure's own words)
+        r"(?<!thiet )(bi|muc|xu|khung) phat(( khoang| tam| la)? (bao nhieu|may)( tien)?)?( (khong|ko|k|gi))?",
+        r"phat( khoang| tam| la)? (bao nhieu|may)( tien)?",
         r"phat (nguoi|hanh chinh)",
         r"tru (diem|may diem) (bang lai|gplx)",
     ),
     "exam": (
-        r"(lich|ngay|ket qua|diem) thi( (tot nghiep|vao lop \d+|thpt))?",
+        # (not "thi hành án", "thi công", "thi đua")
+        r"(lich|ngay|ket qua|diem) thi(?! (hanh|cong|dua)\b)( (tot nghiep|vao lop \d+|thpt))?",
         r"diem chuan",
         r"(xem|tra|tra cuu|coi) diem",
         r"khi nao (co|bao) diem",
@@ -36,13 +38,22 @@ ASKS: dict[str, tuple[str, ...]] = {
 PROCEDURE_ASK = 1.5
 FEE_ASK = 2.0
 
+_PATTERNS = {kind: re.compile(r"\b(?:" + "|".join(cues) + r")\b") for kind, cues in ASKS.items()}
+
+
+def unheld_cues(text: str) -> set[str]:
+    """The unheld asks `text` mentions at all, as the folded words that ask them ("diem thi tot nghiep"),
+    whatever else it asks."""
+    folded = fold(text)
+    return {match.group(0) for pattern in _PATTERNS.values() for match in pattern.finditer(folded)}
+
 
 def unheld_ask(text: str) -> str | None:
-    """ "penalty" or "exam" when that is all the question asks; None otherwise."""
+    """ "penalty" or "exam" when that is all the question asks; None otherwise. (A procedure whose own
+    name asks it in the same words, "phúc khảo điểm thi", holds it: the parser checks the names.)"""
     folded = fold(text)
     kind = None
-    for name, cues in ASKS.items():
-        pattern = re.compile(r"\b(?:" + "|".join(cues) + r")\b")
+    for name, pattern in _PATTERNS.items():
         if pattern.search(folded):
             kind = kind or name
             folded = pattern.sub(" ", folded)
