@@ -124,6 +124,7 @@ PHRASES: dict[tuple[str, ...], str] = {
     ("bao", "nhiu"): "bao nhiêu",
     ("v/v",): "về việc",
     ("đ/c",): "địa chỉ",
+    ("d/c",): "địa chỉ",  # typed without the mark: folding first must give the same form
 }
 
 # Words after which "đk" means "đăng ký" (registration) rather than "được".

@@ -17,6 +17,8 @@ vietnamese_text = st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper
     [
         ("Cho e hỏi làm CCCD cần giấy tờ j ạ", "cho em hỏi làm căn cước công dân cần giấy tờ gì ạ"),
         ("sđt UBND xã", "số điện thoại ủy ban nhân dân xã"),
+        ("Đ/C nhà em", "địa chỉ nhà em"),
+        ("d/c nha em", "địa chỉ nha em"),
         ("sdt ubnd xa", "số điện thoại ủy ban nhân dân xa"),
         ("cấp đổi gplx", "cấp đổi giấy phép lái xe"),
         ("học sinh thcs, thpt", "học sinh trung học cơ sở trung học phổ thông"),
