@@ -9,7 +9,7 @@
 
 Abbreviations are looked up by the *folded* token, so "sđt" and "sdt", "đc" and "dc" behave the same and
 folding twice changes nothing (fold is idempotent). The few teencode words whose folded form collides with
-a real word are matched only with their marks (see `_EXACT_ONLY`), e.g. "hông" -> "không" but plain
+a real word are matched only with their marks (see `EXACT_ONLY`), e.g. "hông" -> "không" but plain
 "hong" is left alone because citizens typing without marks mean "hỏng" (broken: "den duong hong") or
 "hồng" ("so hong", the house ownership certificate).
 """
@@ -114,7 +114,7 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 # Teencode matched only with its exact marks (the folded form is a real, common word).
-_EXACT_ONLY: dict[str, str] = {
+EXACT_ONLY: dict[str, str] = {
     "hông": "không",
     "hem": "không",
 }
@@ -203,8 +203,8 @@ def _tokens(text: str) -> list[str]:
 
 def _expand_token(tokens: list[str], folded: list[str], i: int) -> str:
     token, key = tokens[i], folded[i]
-    if token in _EXACT_ONLY:
-        return _EXACT_ONLY[token]
+    if token in EXACT_ONLY:
+        return EXACT_ONLY[token]
     if key not in ABBREVIATIONS:
         return token
     prev_key = folded[i - 1] if i > 0 else ""

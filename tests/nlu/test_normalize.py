@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlu.normalize import ABBREVIATIONS, fold, fold_diacritics, normalize, syllables
+from nlu.normalize import ABBREVIATIONS, EXACT_ONLY, fold, fold_diacritics, normalize, syllables
 
 VIETNAMESE_LETTERS = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
 vietnamese_text = st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,?!-/0123456789", max_size=80)
@@ -88,8 +90,10 @@ def test_vietnamese_folds_to_ascii(text: str) -> None:
     folded = fold(text)
     assert folded.isascii()
     assert fold_diacritics(text).isascii()
-    # folding first or normalising first gives the same matching form
-    assert fold(fold_diacritics(text)) == folded
+    # folding first or normalising first gives the same matching form, except for teencode read only
+    # with its marks ("hông" is "không", "hong" is a word of its own)
+    if not set(re.findall(r"\w+", text.lower())) & set(EXACT_ONLY):
+        assert fold(fold_diacritics(text)) == folded
     assert syllables(text) == folded.split()
 
 
