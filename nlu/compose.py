@@ -287,11 +287,19 @@ def _fit(section: str, budget: int) -> str:
     return cut.rstrip() + tail
 
 
-def compose_answer(procedure: Procedure, aspect: str | None, kb=None, units: Sequence[Agency] = ()) -> Reply:
+def compose_answer(
+    procedure: Procedure,
+    aspect: str | None,
+    kb=None,
+    units: Sequence[Agency] = (),
+    also_asked: Sequence[str] = (),
+) -> Reply:
     """The answer about `procedure` for `aspect` (unknown or None: general), with follow-up buttons.
 
     `units`: the citizen's commune-level unit(s), when they named a place (knowledge_base.places.
-    resolve_place): generic commune-level agencies in the answer are then named for it."""
+    resolve_place): generic commune-level agencies in the answer are then named for it.
+    `also_asked`: other aspects the message asked about ("cần giấy tờ gì, nộp ở đâu, mất bao lâu"):
+    their buttons come first."""
     aspect = aspect if aspect in SECTIONS else "general"
     section = _localised(SECTIONS[aspect](procedure), units)
     head = _clip(procedure.name, 300)
@@ -303,7 +311,9 @@ def compose_answer(procedure: Procedure, aspect: str | None, kb=None, units: Seq
     tail.append(source_line(procedure))
     budget = MAX_REPLY_CHARS - len(head) - sum(len(t) + 1 for t in tail) - 1
     parts = [head, _fit(section, max(200, budget)), *tail]
-    buttons = [Button(ASPECT_BUTTONS[a], f"/aspect {a}") for a in FOLLOW_UP_ORDER if a != aspect][:4]
+    order = [a for a in also_asked if a in ASPECT_BUTTONS] + list(FOLLOW_UP_ORDER)
+    follow_ups = [a for a in dict.fromkeys(order) if a != aspect][:4]
+    buttons = [Button(ASPECT_BUTTONS[a], f"/aspect {a}") for a in follow_ups]
     return Reply("\n".join(parts), buttons)
 
 

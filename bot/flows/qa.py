@@ -6,12 +6,15 @@ from bot import texts
 from bot.messages import Reply
 from bot.rules import looks_like_follow_up
 from bot.turn import Turn
+from nlu.aspects import aspect_scores
 from nlu.compose import clarify as compose_clarify
 from nlu.compose import compose_answer, compose_not_found
 from nlu.pipeline import ParseResult
 
 # Characters of a question kept while a choice is open, for the portal search words if none is it.
 MAX_PENDING_QUESTION = 300
+# Cue weight from which an aspect counts as asked (nlu.aspects: "thế nào" 1.5, "ở đâu" 3).
+ASKED = 1.5
 ASPECTS = ("documents", "fee", "duration", "where", "steps", "online", "eligibility", "general")
 
 
@@ -21,10 +24,18 @@ def answer_procedure(turn: Turn, code: str, aspect: str | None) -> list[Reply]:
     if procedure is None:
         return [Reply(texts.UNKNOWN_PROCEDURE)]
     aspect = aspect if aspect in ASPECTS else "general"
+    asked = _asked_aspects(turn.state.get("pending_question") or turn.text or "")
     turn.state["last_procedure"] = procedure.code
     turn.state["last_aspect"] = aspect
     _forget_choices(turn)
-    return [compose_answer(procedure, aspect, kb, _citizen_units(turn, kb))]
+    return [compose_answer(procedure, aspect, kb, _citizen_units(turn, kb), asked)]
+
+
+def _asked_aspects(question: str) -> list[str]:
+    """The aspects a question asks about clearly enough (cue weight >= 1.5), the strongest first: a
+    message asking several things gets those follow-up buttons first."""
+    scores = aspect_scores(question)
+    return sorted((a for a, score in scores.items() if score >= ASKED), key=lambda a: -scores[a])
 
 
 def _citizen_units(turn: Turn, kb) -> list:

@@ -624,3 +624,17 @@ async def test_none_of_the_offered_procedures_leads_to_not_found_for_the_questio
         # pressed again, or typed "2" now: nothing is pending any more
         again = await h.chat("none-1", payload="/not_listed")
         assert "chưa tìm thấy thủ tục phù hợp" in again[0]["text"]
+
+
+async def test_a_message_asking_several_things_gets_those_buttons_first(harness):
+    async with harness as h:
+        question = "đăng ký kết hôn cần giấy tờ gì, có làm online được không, mất bao lâu"
+        messages = await h.chat("multi-1", question)
+        if h.runtime.store.load("web", "multi-1").state.get("last_procedure") is None:  # a choice: take the first
+            first = next(b["payload"] for m in messages for b in m.get("buttons", []) if b["payload"].startswith("/p"))
+            messages = await h.chat("multi-1", payload=first)
+        payloads = [b["payload"] for b in messages[0]["buttons"]]
+        answered = h.runtime.store.load("web", "multi-1").state["last_aspect"]
+        assert answered in ("documents", "online", "duration")
+        others = [f"/aspect {a}" for a in ("documents", "online", "duration") if a != answered]
+        assert sorted(payloads[:2]) == sorted(others), payloads  # (the strongest cue first)

@@ -293,3 +293,15 @@ def test_not_found_for_an_unheld_ask_says_why_and_may_offer_the_named_procedure(
     offered = compose_not_found("không khai sinh cho con có bị phạt không", unheld="penalty", related=related)
     assert [b.payload for b in offered.buttons] == [f"/procedure {related.code}", "/handoff"]
     assert f"“{related.name}”" in offered.text
+
+
+def test_follow_up_buttons_put_what_else_was_asked_first() -> None:
+    plain = compose_answer(_procedure(), "documents")
+    assert [b.payload for b in plain.buttons] == ["/aspect fee", "/aspect duration", "/aspect where", "/aspect steps"]
+    asked = compose_answer(_procedure(), "documents", also_asked=["documents", "online", "eligibility"])
+    assert [b.payload for b in asked.buttons] == [
+        "/aspect online",
+        "/aspect eligibility",
+        "/aspect fee",
+        "/aspect duration",
+    ]
