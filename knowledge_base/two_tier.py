@@ -63,5 +63,7 @@ def modernise(text: str) -> str:
 
 def former_unit(text: str) -> str | None:
     """The first mention of a unit that no longer exists, once agencies are modernised; None if none."""
+    if not FORMER_UNITS.search(text):  # (modernising adds no mention: most records skip it)
+        return None
     match = FORMER_UNITS.search(modernise(text))
     return match.group(0) if match else None

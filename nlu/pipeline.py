@@ -162,8 +162,10 @@ class Parser:
             for rank, hit in enumerate(hits)
         )
         unheld = unheld_ask(text)
-        if unheld and any(h.named and self._asks_as(h, unheld_cues(text)) for h in procedures):
-            unheld = None  # "phúc khảo điểm thi": a procedure named for what it asks holds it
+        if unheld:
+            cues = unheld_cues(text)
+            if any(h.named and self._asks_as(h, cues) for h in procedures):
+                unheld = None  # "phúc khảo điểm thi": a procedure named for what it asks holds it
         decision = "none" if unheld else self.retriever.decide(hits)
         if doubtful and decision == "none":
             return ParseResult(text, IntentScore(name, _unit(confidence)))
