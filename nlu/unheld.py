@@ -25,8 +25,10 @@ ASKS: dict[str, tuple[str, ...]] = {
         r"tru (diem|may diem) (bang lai|gplx)",
     ),
     "exam": (
-        # (not "thi hành án", "thi công", "thi đua")
-        r"(lich|ngay|ket qua|diem) thi(?! (hanh|cong|dua)\b)( (tot nghiep|vao lop \d+|thpt))?",
+        # (not "thi hành án", "thi công", "thi đua"; "ngày thì", "kết quả thì" are "then": an exam word
+        # must follow them)
+        r"(lich|diem) thi(?! (hanh|cong|dua)\b)( (tot nghiep|vao lop \d+|thpt))?",
+        r"(ngay|ket qua) thi (tot nghiep|vao lop \d+|thpt|dai hoc)",
         r"diem chuan",
         r"(xem|tra|tra cuu|coi) diem",
         r"khi nao (co|bao) diem",

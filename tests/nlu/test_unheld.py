@@ -26,6 +26,10 @@ from nlu.unheld import unheld_ask
         ("đăng ký dự thi tốt nghiệp THPT cần giấy tờ gì", None),
         ("phúc khảo bài thi ở đâu", None),
         ("xin xác nhận kết quả thi hành án", None),  # a procedure, not an exam
+        ("bao nhieu ngay thi co ket qua", None),  # "ngày thì": then, not an exam (nlu.yml has it)
+        ("nộp hồ sơ rồi thì mấy ngày thì có kết quả", None),
+        ("kết quả thi vào lớp 10 có chưa ạ", "exam"),
+        ("ngày thi tốt nghiệp năm nay là ngày mấy", "exam"),
         ("ngày thi công xong đường dây điện", None),
         # "phat" is also "phát"
         ("xin phép đặt trạm phát sóng bts trên nóc nhà", None),
