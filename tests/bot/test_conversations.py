@@ -589,6 +589,10 @@ async def test_a_question_about_a_fine_says_why_there_is_no_answer_and_offers_th
         assert len(offered) == 1 and "tạm trú" in h.kb.procedure(offered[0]).name.lower()
         answer = await h.chat("fine-1", payload=f"/procedure {offered[0]}")
         assert answer[0]["text"].splitlines()[-1].startswith("Nguồn:")
+        # asked bluntly (the intent model takes it for a complaint): no complaint form, the same reply
+        blunt = await h.chat("fine-3", "vượt đèn đỏ bị phạt bao nhiêu")
+        assert "Mức phạt vi phạm hành chính không phải là một thủ tục hành chính" in blunt[0]["text"]
+        assert not h.runtime.store.load("web", "fine-3").state.get("form")
         # an exam date: no procedure named, nothing offered but a person
         exam = await h.chat("fine-2", "điểm chuẩn vào lớp 10 trường Phan Châu Trinh năm nay là bao nhiêu")
         exam_text = "\n".join(m["text"] for m in exam)
